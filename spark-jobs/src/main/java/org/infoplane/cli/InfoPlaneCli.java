@@ -1,0 +1,53 @@
+package org.infoplane.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code infoplane} command line: one subcommand per job. Entry points stay thin: they parse,
+ * build what they need, run and report; the work lives in the libraries.
+ *
+ * <p>Exit status: 0 on success, 2 for bad input or usage (one line on standard error naming the
+ * file, run, checkpoint or layer and the problem), 1 for any other failure.
+ */
+@Command(
+    name = "infoplane",
+    mixinStandardHelpOptions = true,
+    versionProvider = InfoPlaneCli.Version.class,
+    description = "Information-plane analysis of deep networks (matrix-based Renyi entropy, tensor kernels).",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class InfoPlaneCli implements Runnable {
+
+  /** Exit status for bad input or usage. */
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /** Builds the command line with the project's exit-code and error conventions. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new InfoPlaneCli());
+    cl.setExecutionExceptionHandler(new CliErrors());
+    cl.setExitCodeExceptionMapper(CliErrors::exitCodeFor);
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** Reports the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = InfoPlaneCli.class.getPackage().getImplementationVersion();
+      return new String[] {"infoplane " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
