@@ -1,0 +1,55 @@
+package org.infoplane.estimator.ip;
+
+import java.util.Objects;
+import org.infoplane.estimator.width.KernelWidthRule;
+import org.infoplane.estimator.width.KernelWidthRules;
+
+/**
+ * The parameters of the matrix-based Rényi estimators, validated where they are built.
+ *
+ * @param alpha the entropy order α &gt; 0 (default 1.01)
+ * @param sigmaX the input kernel width σ_X &gt; 0 (default 8, for inputs scaled to [0, 1])
+ * @param sigmaY the label kernel width σ_Y &gt; 0 (default 0.1: the same-class indicator)
+ * @param widthRule how the layer's width σ_T is chosen per batch (default: kernel alignment)
+ */
+public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule) {
+
+  public static final double DEFAULT_SIGMA_X = 8.0;
+  public static final double DEFAULT_SIGMA_Y = 0.1;
+
+  public RenyiSettings {
+    if (!(alpha > 0.0) || Double.isInfinite(alpha)) {
+      throw new IllegalArgumentException("alpha must be > 0 and finite, got " + alpha);
+    }
+    if (!(sigmaX > 0.0) || Double.isInfinite(sigmaX)) {
+      throw new IllegalArgumentException("sigmaX must be > 0 and finite, got " + sigmaX);
+    }
+    if (!(sigmaY > 0.0) || Double.isInfinite(sigmaY)) {
+      throw new IllegalArgumentException("sigmaY must be > 0 and finite, got " + sigmaY);
+    }
+    Objects.requireNonNull(widthRule, "widthRule");
+  }
+
+  /** The authors' defaults: α = 1.01, σ_X = 8, σ_Y = 0.1, kernel alignment for σ_T. */
+  public static RenyiSettings defaults() {
+    return new RenyiSettings(
+        org.infoplane.estimator.matrix.RenyiEntropy.DEFAULT_ALPHA, DEFAULT_SIGMA_X, DEFAULT_SIGMA_Y,
+        KernelWidthRules.alignment());
+  }
+
+  public RenyiSettings withAlpha(double a) {
+    return new RenyiSettings(a, sigmaX, sigmaY, widthRule);
+  }
+
+  public RenyiSettings withSigmaX(double s) {
+    return new RenyiSettings(alpha, s, sigmaY, widthRule);
+  }
+
+  public RenyiSettings withSigmaY(double s) {
+    return new RenyiSettings(alpha, sigmaX, s, widthRule);
+  }
+
+  public RenyiSettings withWidthRule(KernelWidthRule r) {
+    return new RenyiSettings(alpha, sigmaX, sigmaY, r);
+  }
+}

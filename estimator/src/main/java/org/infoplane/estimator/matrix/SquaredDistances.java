@@ -1,0 +1,132 @@
+package org.infoplane.estimator.matrix;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Pairwise squared Euclidean distances of N samples of any rank, by the Gram trick.
+ *
+ * <p>Samples are an array of shape N × d_1 × … × d_k (first axis = samples, any float dtype),
+ * flattened to N × D with D = d_1⋯d_k: the squared Frobenius distance between two tensors is the
+ * squared Euclidean distance between their flattened forms, so dense and convolutional layers share
+ * this one code path (the tensor kernel of Wickstrøm et al.).
+ *
+ * <p>Method: convert to double, subtract the mean sample (distances are translation invariant and
+ * centring removes most of the cancellation of the trick), form G = X Xᵀ with one double-precision
+ * matrix product, then ‖x_i − x_j‖² = G_ii + G_jj − 2 G_ij, clamped at 0, with an exact zero
+ * diagonal and exact symmetry. The relative error of an entry is of order
+ * ε·(‖x_i‖² + ‖x_j‖²)/‖x_i − x_j‖² with ε = 2⁻⁵³ after centring, far below what matters for a
+ * kernel (see the cross-check against direct summation in the tests).
+ */
+public final class SquaredDistances {
+
+  private SquaredDistances() {}
+
+  /**
+   * Computes the squared distances of the samples.
+   *
+   * @param samples N × … activations, not modified; N ≥ 2, every value finite
+   * @return the N × N squared-distance matrix
+   * @throws IllegalArgumentException for fewer than 2 samples, samples of size 0, or a NaN or
+   *     infinite value (the message names the sample and the feature)
+   */
+  public static DistanceMatrix of(INDArray samples) {
+    Objects.requireNonNull(samples, "samples");
+    int n = sampleCount(samples);
+    long dim = samples.length() / n;
+    if (dim == 0) {
+      throw new IllegalArgumentException("samples have size 0 (shape " + Arrays.toString(samples.shape()) + ")");
+    }
+    if (dim > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a sample has " + dim + " features, more than " + Integer.MAX_VALUE);
+    }
+    INDArray x = samples.reshape('c', n, dim).castTo(DataType.DOUBLE);
+    if (x == samples || x.isView()) {
+      x = x.dup('c');
+    }
+    requireFinite(x, samples.shape(), "");
+
+    x.subiRowVector(x.mean(0));
+    INDArray gram = x.mmul(x.transpose());
+    double[] g = gram.dup('c').data().asDouble();
+
+    double[] d = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      double gii = g[i * n + i];
+      for (int j = i + 1; j < n; j++) {
+        double v = gii + g[j * n + j] - 2.0 * g[i * n + j];
+        if (v < 0.0) {
+          v = 0.0;
+        }
+        d[i * n + j] = v;
+        d[j * n + i] = v;
+      }
+    }
+    return DistanceMatrix.trusted(n, d);
+  }
+
+  /** Number of samples (first axis), checked to be at least 2. */
+  public static int sampleCount(INDArray samples) {
+    if (samples.rank() < 1) {
+      throw new IllegalArgumentException("samples must have a sample axis, got a scalar");
+    }
+    long n = samples.size(0);
+    if (n < 2) {
+      throw new IllegalArgumentException("at least 2 samples are needed, got " + n);
+    }
+    if (n > 46_340) {
+      throw new IllegalArgumentException("at most 46340 samples fit one batch's N×N matrix, got " + n);
+    }
+    return (int) n;
+  }
+
+  /**
+   * Checks that every value of N × … samples is finite.
+   *
+   * @param samples the samples, any rank ≥ 1, not modified
+   * @param what names the array in the message, e.g. {@code "T"}; may be empty
+   * @throws IllegalArgumentException naming the first offending sample and feature
+   */
+  public static void requireFinite(INDArray samples, String what) {
+    int n = sampleCount(samples);
+    requireFinite(samples.reshape('c', n, samples.length() / n), samples.shape(), what);
+  }
+
+  /** The check on an N × D view; {@code originalShape} names the feature's position in a sample. */
+  private static void requireFinite(INDArray x, long[] originalShape, String what) {
+    double sum = x.sumNumber().doubleValue();
+    if (Double.isFinite(sum)) {
+      return; // a NaN or an infinity anywhere would have made the sum non-finite
+    }
+    String prefix = what.isEmpty() ? "" : what + ": ";
+    long n = x.size(0);
+    long dim = x.size(1);
+    double[] v = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    for (long i = 0; i < n; i++) {
+      for (long f = 0; f < dim; f++) {
+        double a = v[(int) (i * dim + f)];
+        if (!Double.isFinite(a)) {
+          throw new IllegalArgumentException(
+              prefix + "non-finite value " + a + " at sample " + i + ", feature " + f + featurePosition(f, originalShape));
+        }
+      }
+    }
+    throw new IllegalArgumentException(prefix + "values too large: their sum overflows double precision");
+  }
+
+  private static String featurePosition(long flat, long[] shape) {
+    if (shape.length <= 2) {
+      return "";
+    }
+    long[] idx = new long[shape.length - 1];
+    long rest = flat;
+    for (int k = shape.length - 1; k >= 1; k--) {
+      idx[k - 1] = rest % shape[k];
+      rest /= shape[k];
+    }
+    return " (position " + Arrays.toString(idx) + " of a sample of shape "
+        + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + ")";
+  }
+}
