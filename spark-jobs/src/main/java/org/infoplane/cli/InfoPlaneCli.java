@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "Information-plane analysis of deep networks (matrix-based Renyi entropy, tensor kernels).",
     subcommands = {
       CommandLine.HelpCommand.class,
+      MiCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {
 
