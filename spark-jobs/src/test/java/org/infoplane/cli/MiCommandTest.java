@@ -1,0 +1,168 @@
+package org.infoplane.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.infoplane.io.NpyFiles;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code infoplane mi} end to end on .npy files, against closed forms (METHOD.md §6) and for every
+ * kind of bad input.
+ */
+class MiCommandTest {
+
+  private static final double TOL = 1e-9;
+  private static final double LOG2_10 = Math.log(10) / Math.log(2);
+  private static final double LOG2_100 = Math.log(100) / Math.log(2);
+  private static final int N = 200;
+  private static final int CLASSES = 10;
+
+  @TempDir Path dir;
+  Path x;
+  Path t;
+  Path y;
+
+  /**
+   * A case with a closed form: inputs 100·e_i are mutually far apart (A_X = I/N for σ_X = 8), T is
+   * 50·onehot(label) so that with σ_T = 1 the layer kernel is exactly the same-class indicator, and
+   * labels i mod 10 put ten samples of each class in each batch of 100. Then per batch
+   * S(X) = log2 100 and S(T) = S(Y) = I(X;T) = I(T;Y) = log2 10, for any α.
+   */
+  @BeforeEach
+  void writeClosedFormCase() throws Exception {
+    float[] xv = new float[N * N];
+    float[] tv = new float[N * CLASSES];
+    long[] yv = new long[N];
+    for (int i = 0; i < N; i++) {
+      xv[i * N + i] = 100f;
+      yv[i] = i % CLASSES;
+      tv[i * CLASSES + (int) yv[i]] = 50f;
+    }
+    x = NpyFiles.writeFloat32(dir.resolve("X.npy"), new long[] {N, N}, xv);
+    t = NpyFiles.writeFloat32(dir.resolve("T.npy"), new long[] {N, CLASSES}, tv);
+    y = NpyFiles.writeInt64(dir.resolve("Y.npy"), yv);
+  }
+
+  @Test
+  void fixedWidthGivesTheClosedForm() throws Exception {
+    for (String alpha : new String[] {"1.01", "1", "2", "0.5"}) {
+      Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+          "--sigma-t", "1", "--alpha", alpha, "--format", "json");
+      assertThat(r.code).as(r.err).isZero();
+      JsonNode j = new ObjectMapper().readTree(r.out);
+      assertThat(j.get("h_x").asDouble()).as("alpha " + alpha).isCloseTo(LOG2_100, within(TOL));
+      assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(TOL));
+      assertThat(j.get("h_y").asDouble()).isCloseTo(LOG2_10, within(TOL));
+      assertThat(j.get("i_xt").asDouble()).isCloseTo(LOG2_10, within(TOL));
+      assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
+      assertThat(j.get("sigma_t").asDouble()).isEqualTo(1.0);
+      assertThat(j.get("n_batches").asInt()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void autoWidthPicksTheSmallestGridPointWhenLabelsAreSeparated() throws Exception {
+    // Every sigma below ~2.6 makes K_T exactly the same-class indicator (exp underflows to 0), so
+    // the alignment ties at its maximum there and the rule must return the grid's first point 0.1.
+    Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertThat(j.get("sigma_t").asDouble()).isCloseTo(0.1, within(1e-12));
+    assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
+  }
+
+  @Test
+  void tableFormatShowsEveryQuantity() {
+    Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-t", "1");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("I(X;T)", "I(T;Y)", "H(T)", "H(X)", "H(Y)", "sigma_T", "batches", "3.3219");
+  }
+
+  @Test
+  void deadLayerIsAValidInputWithZeroInformation() throws Exception {
+    Path zeros = NpyFiles.writeFloat32(dir.resolve("dead.npy"), new long[] {N, 5}, new float[N * 5]);
+    Result r = run("mi", "--x", x.toString(), "--t", zeros.toString(), "--y", y.toString(), "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertThat(j.get("h_t").asDouble()).isZero();
+    assertThat(j.get("i_xt").asDouble()).isZero();
+    assertThat(j.get("i_ty").asDouble()).isZero();
+    assertThat(j.get("sigma_t").isNull()).isTrue();
+  }
+
+  @Test
+  void nonFiniteActivationsNameTheFileSampleAndFeature() throws Exception {
+    float[] tv = new float[N * 3];
+    Arrays.fill(tv, 1f);
+    tv[17 * 3 + 2] = Float.NaN;
+    Path bad = NpyFiles.writeFloat32(dir.resolve("nan.npy"), new long[] {N, 3}, tv);
+    assertBadInput(run("mi", "--x", x.toString(), "--t", bad.toString(), "--y", y.toString()),
+        "nan.npy", "sample 17", "feature 2", "NaN");
+  }
+
+  @Test
+  void badInputsExitWithStatus2AndOneLineNamingTheProblem() throws Exception {
+    Path shortT = NpyFiles.writeFloat32(dir.resolve("short.npy"), new long[] {N - 1, 2}, new float[(N - 1) * 2]);
+    assertBadInput(run("mi", "--x", x.toString(), "--t", shortT.toString(), "--y", y.toString()),
+        "sample counts differ", "short.npy", "199", "200");
+
+    long[] neg = new long[N];
+    neg[5] = -1;
+    Path negY = NpyFiles.writeInt64(dir.resolve("neg.npy"), neg);
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", negY.toString()),
+        "neg.npy", "-1", "sample 5");
+
+    Path floatY = NpyFiles.writeFloat32(dir.resolve("fy.npy"), new long[] {N}, new float[N]);
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", floatY.toString()),
+        "fy.npy", "integers");
+
+    assertBadInput(run("mi", "--x", dir.resolve("nope.npy").toString(), "--t", t.toString(), "--y", y.toString()),
+        "nope.npy", "no such file");
+
+    Path garbage = Files.writeString(dir.resolve("garbage.npy"), "x");
+    assertBadInput(run("mi", "--x", garbage.toString(), "--t", t.toString(), "--y", y.toString()), "garbage.npy");
+
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--alpha", "0"),
+        "alpha", "0.0");
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-x", "-1"),
+        "sigmaX", "-1");
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-t", "0"),
+        "--sigma-t");
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--batch-size", "500"),
+        "--batch-size 500", "200 samples");
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--num-classes", "5"),
+        "Y.npy", "label 5", "[0, 5)");
+  }
+
+  private static void assertBadInput(Result r, String... fragments) {
+    assertThat(r.code).as("exit status; stderr: " + r.err).isEqualTo(2);
+    String[] lines = r.err.strip().split("\n");
+    assertThat(lines).as("one line on stderr: " + r.err).hasSize(1);
+    assertThat(lines[0]).contains(fragments);
+    assertThat(r.out).isEmpty();
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = InfoPlaneCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(Stream.of(args).toArray(String[]::new));
+    return new Result(code, out.toString(), err.toString());
+  }
+}
