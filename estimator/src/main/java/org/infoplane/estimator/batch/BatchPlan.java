@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * How an evaluation set is cut into batches (METHOD.md §5): samples ordered by sample id (or by a
@@ -78,6 +80,19 @@ public record BatchPlan(int batchSize, boolean shuffle, long seed) {
       out.add(batch);
     }
     return out;
+  }
+
+  /**
+   * The rows of one batch: a new array of shape B × … holding {@code a}'s samples at the given
+   * positions, in that order.
+   */
+  public static INDArray rows(INDArray a, int[] positions) {
+    long n = a.size(0);
+    long[] shape = a.shape().clone();
+    INDArray flat = a.reshape('c', n, a.length() / n);
+    INDArray picked = Nd4j.pullRows(flat, 1, positions);
+    shape[0] = positions.length;
+    return picked.reshape('c', shape);
   }
 
   /** A short spec, e.g. {@code sorted/100} or {@code shuffled(7)/100}. */

@@ -8,7 +8,6 @@ import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.matrix.DistanceMatrix;
 import org.infoplane.estimator.matrix.SquaredDistances;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One batch of B samples: the input X, a layer's activations T and the labels Y, with the squared
@@ -62,18 +61,9 @@ public final class IpBatch {
       for (int k = 0; k < rows.length; k++) {
         y[k] = labels[rows[k]];
       }
-      out.add(new IpBatch(rows(x, rows), rows(t, rows), y, numClasses));
+      out.add(new IpBatch(BatchPlan.rows(x, rows), BatchPlan.rows(t, rows), y, numClasses));
     }
     return out;
-  }
-
-  private static INDArray rows(INDArray a, int[] rows) {
-    long n = a.size(0);
-    long[] shape = a.shape().clone();
-    INDArray flat = a.reshape('c', n, a.length() / n);
-    INDArray picked = Nd4j.pullRows(flat, 1, rows);
-    shape[0] = rows.length;
-    return picked.reshape('c', shape);
   }
 
   private static void validate(INDArray x, INDArray t, int[] labels, int numClasses) {

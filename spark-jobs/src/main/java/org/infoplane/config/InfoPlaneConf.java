@@ -1,0 +1,150 @@
+package org.infoplane.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.infoplane.estimator.batch.BatchPlan;
+import org.infoplane.estimator.ip.InformationPlaneEstimators;
+import org.infoplane.estimator.ip.RenyiSettings;
+import org.infoplane.estimator.matrix.RenyiEntropy;
+import org.infoplane.estimator.width.KernelWidthRules;
+import org.infoplane.estimator.width.WidthSmoothing;
+
+/**
+ * The registry of every InfoPlane setting: key, documentation, type, default and check, declared
+ * once. {@code docs/configuration.md} is generated from it ({@code infoplane config --docs}) and a
+ * test fails when the two differ.
+ *
+ * <p>Settings resolve on the driver in this order, later winning: these defaults, the defaults file
+ * ({@code conf/infoplane-defaults.conf} of the installation, or {@code --conf-file}), {@code --conf
+ * key=value} pairs, then a command's own options. See {@link ConfResolver}.
+ */
+public final class InfoPlaneConf {
+
+  private static final Map<String, ConfigEntry<?>> ENTRIES = new LinkedHashMap<>();
+
+  // ---- Where results go ----------------------------------------------------------------------
+
+  public static final ConfigEntry<String> WAREHOUSE = string("infoplane.warehouse", "warehouse",
+      "Warehouse of the file-based Iceberg catalog: a directory on any Hadoop file system (a plain path is local, relative to the working directory). Ignored when another catalog type is configured.");
+
+  public static final ConfigEntry<String> CATALOG_TYPE = choice("infoplane.catalog.type", "hadoop",
+      "Iceberg catalog: hadoop (file-based, no server), hive, rest, jdbc, or custom (configure spark.sql.catalog.<name>.* yourself with --conf spark.…).",
+      "hadoop", "hive", "rest", "jdbc", "custom");
+
+  public static final ConfigEntry<String> CATALOG_NAME = register(new ConfigEntry<>("infoplane.catalog.name",
+      "Name of the Spark catalog that holds the InfoPlane tables.", "identifier", "infoplane",
+      s -> s, s -> s.matches("[A-Za-z_][A-Za-z0-9_]*"), "must be a SQL identifier"));
+
+  public static final ConfigEntry<String> NAMESPACE = register(new ConfigEntry<>("infoplane.namespace",
+      "Namespace (database) of the InfoPlane tables inside the catalog.", "identifier", "ip",
+      s -> s, s -> s.matches("[A-Za-z_][A-Za-z0-9_]*"), "must be a SQL identifier"));
+
+  // ---- The analysis --------------------------------------------------------------------------
+
+  public static final ConfigEntry<String> ESTIMATOR = register(new ConfigEntry<>("infoplane.estimator",
+      "Estimator: renyi-tensor (matrix-based Renyi entropy, tensor kernel), renyi-multivariate (per-channel kernels, Yu et al.) or binning[-BINS] (Shwartz-Ziv & Tishby; 30 bins).",
+      "string", "renyi-tensor", s -> s.toLowerCase(Locale.ROOT),
+      s -> canBuild(s), "must be renyi-tensor, renyi-multivariate, binning or binning-BINS"));
+
+  public static final ConfigEntry<Double> ALPHA = positive("infoplane.alpha", "" + RenyiEntropy.DEFAULT_ALPHA,
+      "Order alpha of the Renyi entropy; 1 is the von Neumann (Shannon-like) limit, 2 needs no eigendecomposition.");
+
+  public static final ConfigEntry<Double> SIGMA_X = positive("infoplane.sigma.x", "" + RenyiSettings.DEFAULT_SIGMA_X,
+      "Kernel width of the input X (for inputs scaled to [0, 1]).");
+
+  public static final ConfigEntry<Double> SIGMA_Y = positive("infoplane.sigma.y", "" + RenyiSettings.DEFAULT_SIGMA_Y,
+      "Kernel width of the one-hot labels Y; 0.1 makes the label kernel the same-class indicator.");
+
+  public static final ConfigEntry<String> WIDTH_RULE = register(new ConfigEntry<>("infoplane.width.rule",
+      "Rule for a hidden layer's kernel width per batch: alignment[:GRID] (kernel alignment with the labels over GRID=300 widths), fixed:SIGMA, median, knn[:K] or silverman[:GAMMA].",
+      "string", "alignment", s -> KernelWidthRules.parse(s).spec(), s -> true, ""));
+
+  public static final ConfigEntry<Double> WIDTH_SMOOTHING = register(new ConfigEntry<>("infoplane.width.smoothing",
+      "Factor beta of the moving average of widths over a run's checkpoints; 0 turns smoothing off.",
+      "double", "" + WidthSmoothing.DEFAULT_BETA, Double::parseDouble, b -> b >= 0.0 && b < 1.0,
+      "must be in [0, 1)"));
+
+  public static final ConfigEntry<Integer> BATCH_SIZE = register(new ConfigEntry<>("infoplane.batch.size",
+      "Samples per batch B; every quantity is estimated per batch and averaged. B is part of every result's key.",
+      "int", "" + BatchPlan.DEFAULT_BATCH_SIZE, Integer::parseInt, b -> b >= 2 && b <= 10_000,
+      "must be in [2, 10000]"));
+
+  public static final ConfigEntry<Boolean> BATCH_SHUFFLE = bool("infoplane.batch.shuffle", "false",
+      "Cut batches from a seeded shuffle of the sample ids instead of the sorted ids.");
+
+  public static final ConfigEntry<Long> BATCH_SEED = register(new ConfigEntry<>("infoplane.batch.seed",
+      "Seed of the batch shuffle (with infoplane.batch.shuffle=true).", "long", "0", Long::parseLong,
+      s -> true, ""));
+
+  // ---- Running -------------------------------------------------------------------------------
+
+  public static final ConfigEntry<Boolean> FAIL_FAST = bool("infoplane.failFast", "false",
+      "Stop at the first bad unit instead of recording it in analysis_errors and going on.");
+
+  public static final ConfigEntry<Integer> COMMIT_UNITS = register(new ConfigEntry<>("infoplane.commit.units",
+      "Work units per table commit: a killed job loses at most this many units' work.", "int", "64",
+      Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<String> LOCAL_MASTER = string("infoplane.local.master", "local[*]",
+      "Spark master used when none is given (spark-submit's --master or spark.master win).");
+
+  public static final ConfigEntry<Integer> ND4J_THREADS = register(new ConfigEntry<>("infoplane.nd4j.threads",
+      "Threads of ND4J's native operations inside one Spark task; 0 = cores / concurrent tasks of the executor.",
+      "int", "0", Integer::parseInt, n -> n >= 0, "must be >= 0"));
+
+  private InfoPlaneConf() {}
+
+  /** Every setting, in declaration order. */
+  public static List<ConfigEntry<?>> entries() {
+    return Collections.unmodifiableList(new ArrayList<>(ENTRIES.values()));
+  }
+
+  /** The setting of a key, or null if none has it. */
+  public static ConfigEntry<?> entry(String key) {
+    return ENTRIES.get(key);
+  }
+
+  private static <T> ConfigEntry<T> register(ConfigEntry<T> e) {
+    if (ENTRIES.putIfAbsent(e.key(), e) != null) {
+      throw new IllegalStateException("setting declared twice: " + e.key());
+    }
+    return e;
+  }
+
+  private static ConfigEntry<String> string(String key, String def, String doc) {
+    return register(new ConfigEntry<>(key, doc, "string", def, s -> s, s -> !s.isEmpty(), "must not be empty"));
+  }
+
+  private static ConfigEntry<Double> positive(String key, String def, String doc) {
+    return register(new ConfigEntry<>(key, doc, "double", def, Double::parseDouble,
+        v -> v > 0.0 && !v.isInfinite(), "must be > 0 and finite"));
+  }
+
+  private static ConfigEntry<Boolean> bool(String key, String def, String doc) {
+    return register(new ConfigEntry<>(key, doc, "boolean", def, s -> {
+      if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(s);
+      }
+      throw new IllegalArgumentException("expected true or false");
+    }, b -> true, ""));
+  }
+
+  private static ConfigEntry<String> choice(String key, String def, String doc, String... values) {
+    List<String> allowed = List.of(values);
+    return register(new ConfigEntry<>(key, doc, "one of " + String.join(", ", values), def,
+        s -> s.toLowerCase(Locale.ROOT), allowed::contains, "must be one of " + String.join(", ", values)));
+  }
+
+  private static boolean canBuild(String estimator) {
+    try {
+      InformationPlaneEstimators.byName(estimator, RenyiSettings.defaults());
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}
