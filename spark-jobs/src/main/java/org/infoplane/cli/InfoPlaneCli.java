@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       MiCommand.class,
+      ConfigCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {
 

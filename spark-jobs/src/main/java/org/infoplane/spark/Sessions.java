@@ -1,0 +1,70 @@
+package org.infoplane.spark;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
+
+/**
+ * Builds the Spark session of a command: the master from spark-submit or {@code spark.master} when
+ * given (never hard-coded; {@code infoplane.local.master} otherwise), Iceberg's SQL extensions, and
+ * the InfoPlane catalog.
+ */
+public final class Sessions {
+
+  private Sessions() {}
+
+  /** The session for a command, with the InfoPlane catalog configured. */
+  public static SparkSession create(ResolvedConf conf, String appName) {
+    SparkConf sc = new SparkConf(true); // picks up spark.* system properties set by spark-submit
+    for (Map.Entry<String, String> e : conf.sparkSettings().entrySet()) {
+      sc.set(e.getKey(), e.getValue());
+    }
+    if (!sc.contains("spark.master")) {
+      sc.setMaster(conf.get(InfoPlaneConf.LOCAL_MASTER));
+    }
+    boolean local = sc.get("spark.master").startsWith("local");
+    if (local) {
+      setIfAbsent(sc, "spark.driver.host", "127.0.0.1");
+      setIfAbsent(sc, "spark.driver.bindAddress", "127.0.0.1");
+      setIfAbsent(sc, "spark.ui.enabled", "false");
+      setIfAbsent(sc, "spark.sql.shuffle.partitions", "8");
+    }
+    setIfAbsent(sc, "spark.app.name", appName);
+    setIfAbsent(sc, "spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    setIfAbsent(sc, "spark.sql.session.timeZone", "UTC");
+
+    String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
+    String type = conf.get(InfoPlaneConf.CATALOG_TYPE);
+    String prefix = "spark.sql.catalog." + catalog;
+    if (!type.equals("custom")) {
+      setIfAbsent(sc, prefix, "org.apache.iceberg.spark.SparkCatalog");
+      setIfAbsent(sc, prefix + ".type", type);
+      if (type.equals("hadoop")) {
+        setIfAbsent(sc, prefix + ".warehouse", warehouseUri(conf.get(InfoPlaneConf.WAREHOUSE)));
+      }
+    } else if (!sc.contains(prefix)) {
+      throw new IllegalArgumentException("infoplane.catalog.type=custom needs --conf " + prefix
+          + "=<catalog class> and its settings");
+    }
+    return SparkSession.builder().config(sc).getOrCreate();
+  }
+
+  /** A warehouse location as a URI: plain paths become absolute {@code file:} URIs. */
+  public static String warehouseUri(String location) {
+    URI uri = URI.create(location.replace(" ", "%20"));
+    if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+      return location;
+    }
+    return Path.of(location).toAbsolutePath().normalize().toUri().toString();
+  }
+
+  private static void setIfAbsent(SparkConf sc, String key, String value) {
+    if (!sc.contains(key)) {
+      sc.set(key, value);
+    }
+  }
+}

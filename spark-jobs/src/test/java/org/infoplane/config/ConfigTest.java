@@ -1,0 +1,68 @@
+package org.infoplane.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+
+  @TempDir Path dir;
+
+  /** The reference page is generated from the registry; regenerate with bin/infoplane config --docs. */
+  @Test
+  void docsPageMatchesTheRegistry() throws Exception {
+    Path page = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/configuration.md");
+    assertThat(page).exists();
+    assertThat(Files.readString(page))
+        .as("docs/configuration.md is stale: run 'bin/infoplane config --docs > docs/configuration.md'")
+        .isEqualTo(ConfigDocs.markdown());
+  }
+
+  @Test
+  void everySettingIsDocumentedWithItsDefault() {
+    String page = ConfigDocs.markdown();
+    for (ConfigEntry<?> e : InfoPlaneConf.entries()) {
+      assertThat(page).contains("`" + e.key() + "`", "`" + e.defaultValue() + "`");
+      assertThat(e.doc()).isNotBlank();
+    }
+  }
+
+  @Test
+  void laterSourcesWinInTheStatedOrder() throws Exception {
+    Path file = Files.writeString(dir.resolve("defaults.conf"),
+        "infoplane.alpha=2\ninfoplane.batch.size=50\ninfoplane.sigma.x=4\nspark.executor.memory=3g\n");
+    ResolvedConf c = new ConfResolver()
+        .file(file)
+        .pairs(List.of("infoplane.batch.size=60", "infoplane.sigma.x=5"))
+        .option(InfoPlaneConf.SIGMA_X, 6.0)
+        .option(InfoPlaneConf.WAREHOUSE, null)
+        .resolve();
+    assertThat(c.get(InfoPlaneConf.ALPHA)).isEqualTo(2.0); // file over default
+    assertThat(c.get(InfoPlaneConf.BATCH_SIZE)).isEqualTo(60); // --conf over file
+    assertThat(c.get(InfoPlaneConf.SIGMA_X)).isEqualTo(6.0); // option over --conf
+    assertThat(c.get(InfoPlaneConf.WAREHOUSE)).isEqualTo("warehouse"); // absent option keeps the default
+    assertThat(c.sparkSettings()).containsEntry("spark.executor.memory", "3g");
+  }
+
+  @Test
+  void badValuesAndUnknownKeysNameTheKeyAndValue() {
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.alpha=-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("infoplane.alpha").hasMessageContaining("-1").hasMessageContaining("> 0");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.batch.size=ten")))
+        .hasMessageContaining("infoplane.batch.size").hasMessageContaining("ten");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.alpah=2")))
+        .hasMessageContaining("unknown setting 'infoplane.alpah'").hasMessageContaining("did you mean 'infoplane.alpha'");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("alpha=2")))
+        .hasMessageContaining("unknown setting 'alpha'");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.width.rule=widest")))
+        .hasMessageContaining("infoplane.width.rule").hasMessageContaining("widest");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("novalue")))
+        .hasMessageContaining("key=value");
+  }
+}
