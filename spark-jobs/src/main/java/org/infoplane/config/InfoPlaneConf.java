@@ -96,6 +96,10 @@ public final class InfoPlaneConf {
       "Threads of ND4J's native operations inside one Spark task; 0 = cores / concurrent tasks of the executor.",
       "int", "0", Integer::parseInt, n -> n >= 0, "must be >= 0"));
 
+  public static final ConfigEntry<String> BACKEND = choice("infoplane.backend", "auto",
+      "ND4J backend of the tasks: cpu, cuda (fail unless the task holds a GPU and the CUDA build runs), or auto (CUDA on the task's GPU when possible, else CPU, saying why).",
+      "cpu", "cuda", "auto");
+
   private InfoPlaneConf() {}
 
   /** Every setting, in declaration order. */
