@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       MiCommand.class,
+      AnalyzeCommand.class,
+      SqlCommand.class,
       ConfigCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {

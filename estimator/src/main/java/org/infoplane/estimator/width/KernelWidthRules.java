@@ -16,9 +16,10 @@ import org.infoplane.estimator.matrix.KernelAlignment;
  *   <tr><td>{@code alignment[:G]}</td><td>argmax over σ in linspace(0.1, 10·mean(d), G) (G = 300) of
  *       the alignment A(K_σ(T), K_Y); ties go to the smallest σ (Wickstrøm et al.)</td></tr>
  *   <tr><td>{@code fixed:S}</td><td>σ = S</td></tr>
- *   <tr><td>{@code median}</td><td>median of the pairwise distances ‖x_i − x_j‖, i &lt; j</td></tr>
+ *   <tr><td>{@code median}</td><td>median of the positive pairwise distances ‖x_i − x_j‖, i &lt; j
+ *       (pairs of identical samples carry no scale and are left out)</td></tr>
  *   <tr><td>{@code knn[:K]}</td><td>mean over samples of the distance to the K-th nearest neighbour
- *       (K = 50)</td></tr>
+ *       (K = 50); where that mean is 0 (many identical samples), the median rule's width</td></tr>
  *   <tr><td>{@code silverman[:γ]}</td><td>σ = γ·√D·N^(−1/(4+D)) with γ = 0.8 (Tapia &amp; Estévez)</td></tr>
  * </table>
  */
@@ -178,10 +179,7 @@ public final class KernelWidthRules {
       if (in.distances().isConstant()) {
         return OptionalDouble.empty();
       }
-      double[] d = in.distances().sortedPairDistances();
-      int m = d.length;
-      double median = (m % 2 == 1) ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
-      return positive(median);
+      return OptionalDouble.of(medianPositive(in.distances()));
     }
 
     @Override
@@ -214,7 +212,8 @@ public final class KernelWidthRules {
         Arrays.sort(row);
         sum += Math.sqrt(row[k - 1]);
       }
-      return positive(sum / n);
+      double mean = sum / n;
+      return OptionalDouble.of(mean > 0.0 ? mean : medianPositive(dm));
     }
 
     @Override
@@ -240,11 +239,15 @@ public final class KernelWidthRules {
     }
   }
 
-  /**
-   * A data-driven width of 0 (more than half the samples coincide, say) cannot define a kernel; it
-   * is reported as no width, like a constant layer.
-   */
-  private static OptionalDouble positive(double sigma) {
-    return sigma > 0.0 ? OptionalDouble.of(sigma) : OptionalDouble.empty();
+  /** Median of the positive pair distances of a non-constant batch (there is at least one). */
+  private static double medianPositive(DistanceMatrix distances) {
+    double[] d = distances.sortedPairDistances();
+    int first = 0;
+    while (d[first] == 0.0) {
+      first++;
+    }
+    int m = d.length - first;
+    int mid = first + m / 2;
+    return (m % 2 == 1) ? d[mid] : 0.5 * (d[mid - 1] + d[mid]);
   }
 }

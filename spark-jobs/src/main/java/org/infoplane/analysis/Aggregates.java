@@ -1,0 +1,138 @@
+package org.infoplane.analysis;
+
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.infoplane.estimator.ip.IpEstimate;
+import org.infoplane.estimator.ip.IpSummary;
+import org.infoplane.estimator.width.WidthSmoothing;
+
+/**
+ * Per-unit aggregation of per-batch rows, in batch order and with the estimator library's own
+ * summary functions, so that the job's numbers are exactly those of a direct estimator call.
+ */
+final class Aggregates implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** A unit's checkpoint width, or its error. */
+  static final StructType WIDTH_ROW = Schemas.with(Schemas.UNIT_FIELDS,
+      DataTypes.createStructField("sigma_star", DataTypes.DoubleType, true),
+      DataTypes.createStructField("n_batches", DataTypes.IntegerType, false),
+      DataTypes.createStructField("error", DataTypes.StringType, true));
+
+  private final AnalysisConfig config;
+  private final String configId;
+
+  Aggregates(AnalysisConfig config) {
+    this.config = config;
+    this.configId = config.configId();
+  }
+
+  static String key(Row r) {
+    return UnitWork.unit(r).id();
+  }
+
+  // Column positions after the unit columns (rows built in tasks carry no schema).
+  private static final int BATCH = 7;
+  private static final int W_SIGMA_STAR = 8;
+  private static final int W_ERROR = 9;
+  private static final int E_SIGMA = 8;
+  private static final int E_SIGMA_RAW = 9;
+  private static final int E_HX = 10;
+  private static final int E_HT = 11;
+  private static final int E_HY = 12;
+  private static final int E_IXT = 13;
+  private static final int E_ITY = 14;
+  private static final int E_ERROR = 15;
+
+  private static List<Row> sorted(Iterator<Row> rows) {
+    List<Row> list = new ArrayList<>();
+    rows.forEachRemaining(list::add);
+    list.sort(Comparator.comparing(r -> r.isNullAt(BATCH) ? null : r.getInt(BATCH),
+        Comparator.nullsFirst(Comparator.naturalOrder())));
+    return list;
+  }
+
+  private static String firstError(List<Row> rows, int column) {
+    for (Row r : rows) {
+      if (!r.isNullAt(column)) {
+        return r.getString(column);
+      }
+    }
+    return null;
+  }
+
+  private static Double nullable(Row r, int column) {
+    return r.isNullAt(column) ? null : r.getDouble(column);
+  }
+
+  /** Per-batch widths → the checkpoint's width (mean of the present ones). */
+  Row width(String key, Iterator<Row> rows) {
+    List<Row> list = sorted(rows);
+    UnitKey u = UnitWork.unit(list.get(0));
+    String error = firstError(list, W_ERROR);
+    if (error != null) {
+      return unitRow(u, null, list.size(), error);
+    }
+    List<OptionalDouble> widths = new ArrayList<>();
+    for (Row r : list) {
+      Double s = nullable(r, W_SIGMA_STAR);
+      widths.add(s == null ? OptionalDouble.empty() : OptionalDouble.of(s));
+    }
+    OptionalDouble w = WidthSmoothing.checkpointWidth(widths);
+    return unitRow(u, w.isPresent() ? w.getAsDouble() : null, list.size(), null);
+  }
+
+  /** Per-batch estimates → one {@code information_plane} row (or an error row). */
+  Row result(String key, Iterator<Row> rows) {
+    List<Row> list = sorted(rows);
+    UnitKey u = UnitWork.unit(list.get(0));
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    String error = firstError(list, E_ERROR);
+    Double sigma = nullable(list.get(0), E_SIGMA);
+    Double sigmaRaw = nullable(list.get(0), E_SIGMA_RAW);
+    if (error != null) {
+      return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
+          u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
+          null, null, null, null, null, null, null, null, configId, now, error);
+    }
+    List<IpEstimate> estimates = new ArrayList<>(list.size());
+    for (Row r : list) {
+      estimates.add(new IpEstimate(r.getDouble(E_HX), r.getDouble(E_HT), r.getDouble(E_HY), r.getDouble(E_IXT),
+          r.getDouble(E_ITY), OptionalDouble.empty()));
+    }
+    IpSummary s = IpSummary.of(estimates, OptionalDouble.empty());
+    return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
+        u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
+        s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
+        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, null);
+  }
+
+  private static Row unitRow(UnitKey u, Double sigma, int n, String error) {
+    return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
+        u.layerKind(), sigma, n, error);
+  }
+
+  /** The schema of {@link #result}: the {@code information_plane} columns plus {@code error}. */
+  static final StructType RESULT_ROW = resultSchema();
+
+  private static StructType resultSchema() {
+    return new StructType()
+        .add("run_id", "string", false).add("split", "string", false).add("epoch", "int", false)
+        .add("step", "bigint", false).add("layer_index", "int", false).add("layer_name", "string", false)
+        .add("layer_kind", "string", true).add("estimator", "string", false).add("alpha", "double", false)
+        .add("batch_size", "int", false).add("n_batches", "int", false).add("sigma", "double", true)
+        .add("sigma_raw", "double", true).add("i_xt", "double", true).add("i_ty", "double", true)
+        .add("h_t", "double", true).add("h_x", "double", true).add("h_y", "double", true)
+        .add("i_xt_std", "double", true).add("i_ty_std", "double", true).add("h_t_std", "double", true)
+        .add("config_id", "string", false).add("computed_at", "timestamp", false).add("error", "string", true);
+  }
+}

@@ -1,0 +1,89 @@
+package org.infoplane.analysis;
+
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
+
+/**
+ * The InfoPlane tables in their Iceberg catalog, documented in {@code docs/tables.md}. Created on
+ * first use; every statement is idempotent.
+ */
+public final class IpTables {
+
+  public static final String INFORMATION_PLANE = "information_plane";
+  public static final String RUNS = "runs";
+  public static final String ANALYSIS_ERRORS = "analysis_errors";
+  public static final String ANALYSIS_CONFIGS = "analysis_configs";
+  public static final String DISTANCE_MATRICES = "distance_matrices";
+  public static final String LAYER_WIDTHS = "layer_widths";
+
+  private final SparkSession spark;
+  private final String namespace;
+
+  public IpTables(SparkSession spark, ResolvedConf conf) {
+    this.spark = spark;
+    this.namespace = conf.get(InfoPlaneConf.CATALOG_NAME) + "." + conf.get(InfoPlaneConf.NAMESPACE);
+  }
+
+  /** {@code catalog.namespace}. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The fully qualified name of a table. */
+  public String name(String table) {
+    return namespace + "." + table;
+  }
+
+  /** Creates the namespace and every table that does not exist yet. */
+  public void createAll() {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+    create(INFORMATION_PLANE, """
+        run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        layer_index INT NOT NULL, layer_name STRING NOT NULL, layer_kind STRING,
+        estimator STRING NOT NULL, alpha DOUBLE NOT NULL, batch_size INT NOT NULL, n_batches INT NOT NULL,
+        sigma DOUBLE COMMENT 'kernel width used for the layer (smoothed); null for a constant layer or a width-free estimator',
+        sigma_raw DOUBLE COMMENT 'the checkpoint width before smoothing: mean of the per-batch widths',
+        i_xt DOUBLE NOT NULL COMMENT 'I(X;T) in bits, mean over batches',
+        i_ty DOUBLE NOT NULL COMMENT 'I(T;Y) in bits, mean over batches',
+        h_t DOUBLE NOT NULL COMMENT 'S(T) in bits', h_x DOUBLE NOT NULL COMMENT 'S(X) in bits',
+        h_y DOUBLE NOT NULL COMMENT 'S(Y) in bits',
+        i_xt_std DOUBLE NOT NULL COMMENT 'standard deviation of I(X;T) over batches, bits',
+        i_ty_std DOUBLE NOT NULL COMMENT 'standard deviation of I(T;Y) over batches, bits',
+        h_t_std DOUBLE NOT NULL,
+        config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL""", "config_id");
+    create(RUNS, """
+        run_id STRING NOT NULL, model STRING, dataset STRING, seed BIGINT, producer STRING,
+        format_version INT, num_classes INT,
+        layers ARRAY<STRUCT<layer_index: INT, name: STRING, kind: STRING, shape: ARRAY<BIGINT>>>,
+        splits MAP<STRING, INT> COMMENT 'evaluation samples per split',
+        metrics ARRAY<STRUCT<epoch: INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE>>,
+        archive STRING, updated_at TIMESTAMP""", null);
+    create(ANALYSIS_ERRORS, """
+        run_id STRING NOT NULL, split STRING, epoch INT, step BIGINT, layer_index INT, layer_name STRING,
+        config_id STRING NOT NULL, pass STRING NOT NULL, reason STRING NOT NULL, failed_at TIMESTAMP NOT NULL""", null);
+    create(ANALYSIS_CONFIGS, """
+        config_id STRING NOT NULL, estimator STRING, alpha DOUBLE, sigma_x DOUBLE, sigma_y DOUBLE,
+        width_rule STRING, width_smoothing DOUBLE, batch_size INT, batch_shuffle BOOLEAN, batch_seed BIGINT,
+        created_at TIMESTAMP""", null);
+    create(DISTANCE_MATRICES, """
+        run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        layer_index INT NOT NULL COMMENT '-1 for the input X',
+        batching STRING NOT NULL, batch_index INT NOT NULL, n INT NOT NULL, dimension BIGINT NOT NULL,
+        distances BINARY NOT NULL COMMENT 'upper triangle of the squared distances, row by row, float64 little-endian',
+        labels ARRAY<INT> COMMENT 'labels of the batch (input rows only)',
+        sample_ids ARRAY<BIGINT> COMMENT 'sample ids of the batch (input rows only)',
+        created_at TIMESTAMP NOT NULL""", "run_id");
+    create(LAYER_WIDTHS, """
+        run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        layer_index INT NOT NULL, batching STRING NOT NULL, width_config STRING NOT NULL,
+        sigma_star DOUBLE COMMENT 'mean of the per-batch widths; null for a constant layer',
+        n_batches INT NOT NULL, computed_at TIMESTAMP NOT NULL""", null);
+  }
+
+  private void create(String table, String columns, String partition) {
+    spark.sql("CREATE TABLE IF NOT EXISTS " + name(table) + " (" + columns + ") USING iceberg"
+        + (partition == null ? "" : " PARTITIONED BY (" + partition + ")")
+        + " TBLPROPERTIES ('format-version'='2')");
+  }
+}

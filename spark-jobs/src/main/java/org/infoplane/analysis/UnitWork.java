@@ -1,0 +1,247 @@
+package org.infoplane.analysis;
+
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.SerializableConfiguration;
+import org.infoplane.estimator.batch.BatchPlan;
+import org.infoplane.estimator.ip.InformationPlaneEstimator;
+import org.infoplane.estimator.ip.IpBatch;
+import org.infoplane.estimator.ip.IpEstimate;
+import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
+import org.infoplane.estimator.matrix.DistanceMatrix;
+import org.infoplane.estimator.matrix.KernelMatrix;
+import org.infoplane.estimator.matrix.SquaredDistances;
+import org.infoplane.estimator.width.KernelWidthRule;
+import org.infoplane.estimator.width.KernelWidthRules;
+import org.infoplane.estimator.width.WidthInput;
+import org.infoplane.snapshot.CheckpointId;
+import org.infoplane.snapshot.RunReader;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The work that tasks do, one function per pass. Each function turns its input rows into output
+ * rows; a unit that fails becomes an error row naming it, or, with fail-fast, fails the task with
+ * an {@link UnitFailedException}.
+ */
+final class UnitWork implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String archive;
+  private final Broadcast<SerializableConfiguration> hadoop;
+  private final AnalysisConfig config;
+  private final boolean failFast;
+
+  UnitWork(String archive, Broadcast<SerializableConfiguration> hadoop, AnalysisConfig config, boolean failFast) {
+    this.archive = archive;
+    this.hadoop = hadoop;
+    this.config = config;
+    this.failFast = failFast;
+  }
+
+  /** A unit failed and the job runs with fail-fast. */
+  static final class UnitFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnitFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The unit of a row whose first columns are {@link Schemas#UNIT_FIELDS}. By position: rows built
+   * in a task reach the next function without a schema.
+   */
+  static UnitKey unit(Row r) {
+    return new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), r.getString(5),
+        r.isNullAt(6) ? null : r.getString(6));
+  }
+
+  private static Object[] unitValues(UnitKey u) {
+    return new Object[] {u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(), u.layerKind()};
+  }
+
+  private static Row row(UnitKey u, Object... rest) {
+    Object[] base = unitValues(u);
+    Object[] all = new Object[base.length + rest.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(rest, 0, all, base.length, rest.length);
+    return RowFactory.create(all);
+  }
+
+  private String failure(UnitKey u, Exception e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    String message = u.describe() + ": " + reason;
+    if (failFast) {
+      throw new UnitFailedException(message, e);
+    }
+    return message;
+  }
+
+  // ---- Pass 1: distance matrices from activations ----------------------------------------------
+
+  Iterator<Row> distances(Iterator<Row> units) {
+    Map<String, RunReader> readers = new HashMap<>();
+    SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
+    BatchPlan plan = config.plan();
+    String batching = config.batching();
+    List<Row> out = new ArrayList<>();
+    while (units.hasNext()) {
+      UnitKey u = unit(units.next());
+      Timestamp now = new Timestamp(System.currentTimeMillis());
+      List<Row> rows = new ArrayList<>();
+      try {
+        RunReader reader = readers.computeIfAbsent(u.runId(), store::run);
+        long[] ids = reader.manifest().splitSampleIds().get(u.split());
+        if (ids == null) {
+          throw new IllegalArgumentException("the manifest has no split '" + u.split() + "'");
+        }
+        INDArray a = u.isInput()
+            ? reader.readInputs(u.split())
+            : reader.readActivations(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex());
+        if (a.size(0) != ids.length) {
+          throw new IllegalArgumentException("has " + a.size(0) + " samples, the split's evaluation set has "
+              + ids.length);
+        }
+        int[] labels = u.isInput() ? reader.readLabels(u.split()) : null;
+        SquaredDistances.requireFinite(a, u.isInput() ? "input" : "activations");
+        long dimension = a.length() / a.size(0);
+        List<int[]> batches = plan.batches(ids);
+        for (int b = 0; b < batches.size(); b++) {
+          int[] pos = batches.get(b);
+          DistanceMatrix d = SquaredDistances.of(BatchPlan.rows(a, pos));
+          int[] batchLabels = null;
+          long[] batchIds = null;
+          if (labels != null) {
+            batchLabels = new int[pos.length];
+            batchIds = new long[pos.length];
+            for (int k = 0; k < pos.length; k++) {
+              batchLabels[k] = labels[pos[k]];
+              batchIds[k] = ids[pos[k]];
+            }
+          }
+          rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d), boxed(batchLabels),
+              boxed(batchIds), now, null));
+        }
+      } catch (RuntimeException e) {
+        rows.clear();
+        rows.add(row(u, batching, null, null, null, null, null, null, now, failure(u, e)));
+      }
+      out.addAll(rows);
+    }
+    return out.iterator();
+  }
+
+  // ---- Pass 2: per-batch widths from stored distances ------------------------------------------
+
+  /** Input: the layer's distance row joined with its batch's labels and the run's class count. */
+  Iterator<Row> widths(Iterator<Row> joined) {
+    KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
+    List<Row> out = new ArrayList<>();
+    while (joined.hasNext()) {
+      Row r = joined.next();
+      UnitKey u = unit(r);
+      Integer batch = r.getAs("batch_index");
+      try {
+        DistanceMatrix d = Triangles.decode(r.<Integer>getAs("n"), r.getAs("distances"));
+        KernelMatrix ky = KernelMatrix.labels(ints(r.getList(r.fieldIndex("labels"))),
+            r.<Integer>getAs("num_classes"), config.sigmaY());
+        OptionalDouble w = rule.select(new WidthInput(d, r.<Long>getAs("dimension"), ky));
+        out.add(row(u, batch, w.isPresent() ? w.getAsDouble() : null, null));
+      } catch (RuntimeException e) {
+        out.add(row(u, batch, null, failure(u, e)));
+      }
+    }
+    return out.iterator();
+  }
+
+  // ---- Pass 3: entropies and mutual information from stored distances -------------------------
+
+  /**
+   * Input: the layer's distance row joined with its batch's input distances and labels, the run's
+   * class count and the unit's width.
+   */
+  Iterator<Row> estimates(Iterator<Row> joined) {
+    RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
+    List<Row> out = new ArrayList<>();
+    while (joined.hasNext()) {
+      Row r = joined.next();
+      UnitKey u = unit(r);
+      Integer batch = r.getAs("batch_index");
+      Double sigma = r.getAs("sigma");
+      Double sigmaRaw = r.getAs("sigma_raw");
+      try {
+        int n = r.<Integer>getAs("n");
+        DistanceMatrix dt = Triangles.decode(n, r.getAs("distances"));
+        DistanceMatrix dx = Triangles.decode(n, r.getAs("x_distances"));
+        RenyiTensorKernelEstimator.InputTerms in = estimator.prepareInputs(dx,
+            ints(r.getList(r.fieldIndex("labels"))), r.<Integer>getAs("num_classes"));
+        IpEstimate e = estimator.estimate(in, dt, sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma));
+        out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), null));
+      } catch (RuntimeException e) {
+        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, failure(u, e)));
+      }
+    }
+    return out.iterator();
+  }
+
+  // ---- The direct pass: estimators that need the activations themselves ------------------------
+
+  /** Input: units; output: one estimate row per batch (as {@link #estimates}), or an error row. */
+  Iterator<Row> direct(Iterator<Row> units) {
+    InformationPlaneEstimator estimator = config.buildEstimator();
+    Map<String, RunReader> readers = new HashMap<>();
+    SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
+    List<Row> out = new ArrayList<>();
+    while (units.hasNext()) {
+      UnitKey u = unit(units.next());
+      List<Row> rows = new ArrayList<>();
+      try {
+        RunReader reader = readers.computeIfAbsent(u.runId(), store::run);
+        long[] ids = reader.manifest().splitSampleIds().get(u.split());
+        INDArray x = reader.readInputs(u.split());
+        INDArray t = reader.readActivations(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex());
+        int[] labels = reader.readLabels(u.split());
+        List<IpBatch> batches = IpBatch.cut(x, t, labels, reader.manifest().numClasses(), ids, config.plan());
+        for (int b = 0; b < batches.size(); b++) {
+          IpEstimate e = estimator.estimate(batches.get(b), OptionalDouble.empty());
+          Double s = e.sigmaT().isPresent() ? e.sigmaT().getAsDouble() : null;
+          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), null));
+        }
+      } catch (RuntimeException e) {
+        rows.clear();
+        rows.add(row(u, null, null, null, null, null, null, null, null, failure(u, e)));
+      }
+      out.addAll(rows);
+    }
+    return out.iterator();
+  }
+
+  private static int[] ints(List<Integer> list) {
+    int[] a = new int[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    return a;
+  }
+
+  /** Array columns of rows built for an encoder are Scala sequences. */
+  private static scala.collection.Seq<Integer> boxed(int[] a) {
+    return a == null ? null
+        : scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.stream(a).boxed().toList()).toSeq();
+  }
+
+  private static scala.collection.Seq<Long> boxed(long[] a) {
+    return a == null ? null
+        : scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.stream(a).boxed().toList()).toSeq();
+  }
+}

@@ -1,0 +1,150 @@
+package org.infoplane.snapshot;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Parquet files of the archive: one row per sample, with its id, its values as raw
+ * little-endian float32 bytes in one {@code binary} column (see docs/snapshot-format.md for the
+ * measurement behind this layout), and for inputs its label.
+ */
+final class ActivationFiles {
+
+  static final MessageType ACTIVATIONS = Types.buildMessage()
+      .required(PrimitiveTypeName.INT64).named("sample_id")
+      .required(PrimitiveTypeName.BINARY).named("values")
+      .named("activations");
+
+  static final MessageType INPUTS = Types.buildMessage()
+      .required(PrimitiveTypeName.INT64).named("sample_id")
+      .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.intType(32, true)).named("label")
+      .required(PrimitiveTypeName.BINARY).named("values")
+      .named("inputs");
+
+  private ActivationFiles() {}
+
+  /**
+   * Writes N samples (rows of {@code values}, N × …) with their ids and, for inputs, labels.
+   *
+   * @param labels null for activations
+   */
+  static long write(Path file, Configuration conf, long[] ids, INDArray values, int[] labels,
+      Map<String, String> metadata) throws IOException {
+    MessageType schema = labels == null ? ACTIVATIONS : INPUTS;
+    int n = ids.length;
+    int d = (int) (values.length() / n);
+    float[] v = values.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    ByteBuffer row = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
+        .withConf(conf)
+        .withType(schema)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withWriteMode(ParquetFileWriter.Mode.CREATE)
+        .withDictionaryEncoding(false)
+        .withExtraMetaData(metadata)
+        .build()) {
+      for (int i = 0; i < n; i++) {
+        row.clear();
+        row.asFloatBuffer().put(v, i * d, d);
+        Group g = groups.newGroup().append("sample_id", ids[i]);
+        if (labels != null) {
+          g.append("label", labels[i]);
+        }
+        g.append("values", Binary.fromConstantByteArray(row.array().clone()));
+        w.write(g);
+      }
+    }
+    return file.getFileSystem(conf).getFileStatus(file).getLen();
+  }
+
+  /** What a file holds: sample ids, values (N × d, float32, C order), labels (inputs only). */
+  record Content(long[] ids, float[] values, int[] labels) {}
+
+  /**
+   * Reads a whole file, checking each row's length against {@code perSample} values.
+   *
+   * @param where names the unit in messages
+   */
+  static Content read(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs, String where) {
+    if (expectedRows * perSample > Integer.MAX_VALUE - 8) {
+      throw new SnapshotFormatException(where + ": " + expectedRows + " × " + perSample + " values do not fit one array");
+    }
+    int n = (int) expectedRows;
+    int d = (int) perSample;
+    long[] ids = new long[n];
+    float[] values = new float[n * d];
+    int[] labels = inputs ? new int[n] : null;
+    int i = 0;
+    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
+      Group g;
+      while ((g = r.read()) != null) {
+        if (i >= n) {
+          throw new SnapshotFormatException(where + ": file " + file + " has more than the " + n + " samples of the split");
+        }
+        ids[i] = g.getLong("sample_id", 0);
+        if (inputs) {
+          labels[i] = g.getInteger("label", 0);
+        }
+        byte[] bytes = g.getBinary("values", 0).getBytes();
+        if (bytes.length != 4L * d) {
+          throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
+              + bytes.length / 4 + " values, the manifest's shape has " + d);
+        }
+        FloatBuffer fb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        fb.get(values, i * d, d);
+        i++;
+      }
+    } catch (SnapshotFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new SnapshotFormatException(where + ": file " + file + " cannot be read as Parquet (" + e + ")", e);
+    }
+    if (i != n) {
+      throw new SnapshotFormatException(where + ": file " + file + " has " + i + " samples, the split has " + n);
+    }
+    return new Content(ids, values, labels);
+  }
+
+  /** Checks that a file's sample ids are the split's, in the same order. */
+  static void requireIds(long[] expected, long[] actual, String where) {
+    if (!Arrays.equals(expected, actual)) {
+      for (int i = 0; i < expected.length; i++) {
+        if (expected[i] != actual[i]) {
+          throw new SnapshotFormatException(where + ": sample id at row " + i + " is " + actual[i]
+              + ", the manifest says " + expected[i]);
+        }
+      }
+    }
+  }
+
+  static INDArray toArray(float[] values, int n, long[] sampleShape) {
+    long[] shape = new long[sampleShape.length + 1];
+    shape[0] = n;
+    System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+    return Nd4j.create(values, shape, 'c');
+  }
+}

@@ -1,0 +1,169 @@
+package org.infoplane.snapshot;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An archive of activation snapshots on any Hadoop file system ({@code file://}, {@code hdfs://},
+ * {@code s3a://}; a plain path is local). The layout, documented in {@code docs/snapshot-format.md}:
+ *
+ * <pre>
+ * ARCHIVE/runs/run=RUN/manifest.json
+ * ARCHIVE/runs/run=RUN/inputs/split=SPLIT/part-0.parquet                       X and Y, once per split
+ * ARCHIVE/runs/run=RUN/activations/split=SPLIT/epoch=E/step=S/layer=L/part-0.parquet
+ * ARCHIVE/runs/run=RUN/metrics/epoch=E-step=S.json
+ * ARCHIVE/runs/run=RUN/models/epoch=E-step=S.zip                               saved models, if any
+ * </pre>
+ *
+ * <p>Every write goes to a directory or file whose name starts with {@code _tmp-} and is published
+ * by one rename, so readers never see half a checkpoint; names starting with {@code _} are ignored
+ * by readers and by Spark's partition discovery.
+ */
+public final class SnapshotArchive {
+
+  static final String RUNS = "runs";
+  static final String TMP = "_tmp-";
+
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final Path root;
+  private final Configuration conf;
+  private final FileSystem fs;
+
+  private SnapshotArchive(Path root, Configuration conf) throws IOException {
+    this.root = root;
+    this.conf = conf;
+    this.fs = root.getFileSystem(conf);
+  }
+
+  /** Opens (without creating anything) the archive at a URI or a local path. */
+  public static SnapshotArchive open(String uriOrPath, Configuration conf) {
+    try {
+      return new SnapshotArchive(toPath(uriOrPath), conf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach the archive " + uriOrPath + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A URI stays as it is; a plain path becomes an absolute local file URI. */
+  static Path toPath(String uriOrPath) {
+    URI uri = URI.create(uriOrPath.replace(" ", "%20"));
+    if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+      return new Path(uriOrPath);
+    }
+    return new Path(new File(uriOrPath).getAbsoluteFile().toURI());
+  }
+
+  /** The archive's root. */
+  public Path root() {
+    return root;
+  }
+
+  public Configuration conf() {
+    return conf;
+  }
+
+  FileSystem fs() {
+    return fs;
+  }
+
+  Path runDir(String runId) {
+    return new Path(new Path(root, RUNS), "run=" + runId);
+  }
+
+  /** The ids of the archive's runs with a manifest, sorted. */
+  public List<String> runIds() {
+    List<String> ids = new ArrayList<>();
+    try {
+      Path runs = new Path(root, RUNS);
+      if (!fs.exists(runs)) {
+        return ids;
+      }
+      for (FileStatus s : fs.listStatus(runs)) {
+        String name = s.getPath().getName();
+        if (s.isDirectory() && name.startsWith("run=") && fs.exists(new Path(s.getPath(), "manifest.json"))) {
+          ids.add(name.substring(4));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the runs of " + root + ": " + e.getMessage(), e);
+    }
+    ids.sort(String::compareTo);
+    return ids;
+  }
+
+  /** Creates a run; refuses a run that exists already. */
+  public RunWriter createRun(RunManifest manifest) {
+    Path dir = runDir(manifest.runId());
+    Path file = new Path(dir, "manifest.json");
+    try {
+      if (fs.exists(file)) {
+        throw new SnapshotFormatException("run " + manifest.runId() + " already exists in " + root
+            + " (" + file + "); append to it, or choose another run id");
+      }
+      fs.mkdirs(dir);
+      writeJsonAtomically(file, ManifestJson.of(manifest));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create run " + manifest.runId() + " in " + root + ": " + e.getMessage(), e);
+    }
+    return new ParquetRun(this, manifest);
+  }
+
+  /** Opens an existing run to add checkpoints and metrics. */
+  public RunWriter openRunForAppend(String runId) {
+    return new ParquetRun(this, readManifest(runId));
+  }
+
+  /** Opens an existing run for reading. */
+  public RunReader run(String runId) {
+    return new ParquetRun(this, readManifest(runId));
+  }
+
+  RunManifest readManifest(String runId) {
+    Path file = new Path(runDir(runId), "manifest.json");
+    try (InputStream in = fs.open(file)) {
+      return JSON.readValue(in, ManifestJson.class).toManifest(file.toString());
+    } catch (FileNotFoundException e) {
+      throw new SnapshotFormatException("run " + runId + " is not in the archive " + root + " (no " + file + ")", e);
+    } catch (SnapshotFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new SnapshotFormatException("run " + runId + ": manifest " + file + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  void writeJsonAtomically(Path file, Object value) throws IOException {
+    Path tmp = new Path(file.getParent(), TMP + UUID.randomUUID() + "-" + file.getName());
+    try (OutputStream out = fs.create(tmp, false)) {
+      JSON.writeValue(out, value);
+    }
+    if (fs.exists(file)) {
+      fs.delete(file, false);
+    }
+    if (!fs.rename(tmp, file)) {
+      throw new IOException("cannot rename " + tmp + " to " + file);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SnapshotArchive[" + root + "]";
+  }
+}

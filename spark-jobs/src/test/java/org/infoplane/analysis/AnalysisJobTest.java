@@ -1,0 +1,262 @@
+package org.infoplane.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.config.ConfResolver;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
+import org.infoplane.estimator.ip.InformationPlane;
+import org.infoplane.estimator.ip.InformationPlaneEstimator;
+import org.infoplane.estimator.ip.IpBatch;
+import org.infoplane.estimator.ip.IpSummary;
+import org.infoplane.estimator.width.WidthSmoothing;
+import org.infoplane.snapshot.CheckpointId;
+import org.infoplane.snapshot.CheckpointMetrics;
+import org.infoplane.snapshot.LayerInfo;
+import org.infoplane.snapshot.RunManifest;
+import org.infoplane.snapshot.RunWriter;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.Sessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The analysis job end to end in local Spark, on a real archive and real Iceberg tables, against
+ * direct calls of the estimator library on the same data.
+ */
+class AnalysisJobTest {
+
+  static final double TOL = 1e-12;
+  static final int N = 250; // 2 batches of 100, and 50 samples left out
+  static final int CLASSES = 5;
+  static final String[] SPLITS = {"train", "test"};
+  static final AtomicInteger CATALOGS = new AtomicInteger();
+
+  static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  /** A synthetic run: inputs N × 1 × 6 × 6, a dense layer, a conv layer and a dead layer. */
+  static final class SyntheticRun {
+    final long[] ids;
+    final INDArray x;
+    final int[] y;
+    final Map<String, Map<CheckpointId, List<INDArray>>> acts = new LinkedHashMap<>();
+    final List<LayerInfo> layers = List.of(
+        new LayerInfo(0, "dense1", "dense", new long[] {12}),
+        new LayerInfo(1, "conv1", "conv", new long[] {3, 4, 4}),
+        new LayerInfo(2, "dead", "dense", new long[] {7}));
+
+    SyntheticRun(long seed) {
+      Random r = new Random(seed);
+      ids = new long[N];
+      for (int i = 0; i < N; i++) {
+        ids[i] = 1000 + (7L * i) % N * 3; // unique, not sorted in row order
+      }
+      x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 1, 6, 6);
+      y = new int[N];
+      for (int i = 0; i < N; i++) {
+        y[i] = r.nextInt(CLASSES);
+      }
+    }
+
+    List<INDArray> checkpoint(int k) {
+      // Activations drift with k and carry label information, so widths and entropies vary.
+      INDArray lab = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 12);
+      for (int i = 0; i < N; i++) {
+        lab.putScalar(i, y[i], 1.0 + k);
+      }
+      INDArray dense = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 12).muli(1.0 / (1 + k)).addi(lab);
+      INDArray conv = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 3, 4, 4).muli(0.5 + 0.25 * k);
+      INDArray dead = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 7);
+      return List.of(dense, conv, dead);
+    }
+
+    RunManifest manifest(String runId) {
+      Map<String, long[]> splits = new LinkedHashMap<>();
+      for (String s : SPLITS) {
+        splits.put(s, ids);
+      }
+      return new RunManifest(runId, "synthetic", "random", 7L, "test", 1, layers, splits, CLASSES, Map.of());
+    }
+
+    void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint) {
+      RunWriter w = fromCheckpoint == 0 ? archive.createRun(manifest(runId)) : archive.openRunForAppend(runId);
+      if (fromCheckpoint == 0) {
+        for (String s : SPLITS) {
+          w.writeInputs(s, x, y);
+        }
+      }
+      for (int k = fromCheckpoint; k < toCheckpoint; k++) {
+        CheckpointId cp = new CheckpointId(k, 10L * k);
+        for (String s : SPLITS) {
+          List<INDArray> a = checkpoint(k * 2 + (s.equals("test") ? 1 : 0));
+          acts.computeIfAbsent(s, q -> new LinkedHashMap<>()).put(cp, a);
+          w.writeCheckpoint(s, cp, a, false);
+        }
+        w.appendMetrics(new CheckpointMetrics(cp, 1.0 / (k + 1), 0.5, 0.4));
+      }
+    }
+  }
+
+  private ResolvedConf conf(Path warehouse, String... pairs) {
+    List<String> all = new ArrayList<>(List.of(
+        "infoplane.warehouse=" + warehouse,
+        "infoplane.catalog.name=c" + CATALOGS.incrementAndGet(),
+        "infoplane.commit.units=4"));
+    all.addAll(List.of(pairs));
+    return new ConfResolver().pairs(all).resolve();
+  }
+
+  private AnalysisJob.Summary analyze(ResolvedConf conf, Path archive) {
+    Sessions.create(conf, "test"); // registers this test's catalog in the shared session
+    return new AnalysisJob(spark, conf, archive.toString()).run();
+  }
+
+  private List<Row> results(ResolvedConf conf) {
+    return spark.sql("SELECT * FROM " + conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip.information_plane"
+        + " ORDER BY run_id, split, step, layer_index").collectAsList();
+  }
+
+  @Test
+  void jobResultsEqualDirectEstimatorCallsWithoutSmoothing() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    SyntheticRun run = new SyntheticRun(1);
+    run.write(archive, "r1", 0, 3);
+
+    ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.width.smoothing=0");
+    AnalysisJob.Summary s = analyze(conf, archivePath);
+    assertThat(s.errors()).isEmpty();
+    List<Row> rows = results(conf);
+    assertThat(rows).hasSize(2 * 3 * 3);
+
+    InformationPlaneEstimator estimator = AnalysisConfig.from(conf).buildEstimator();
+    for (Row r : rows) {
+      String split = r.getAs("split");
+      int layer = r.getAs("layer_index");
+      CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
+      INDArray t = run.acts.get(split).get(cp).get(layer);
+      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, CLASSES, run.ids, AnalysisConfig.from(conf).plan());
+      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty());
+      String what = split + " " + cp + " layer " + layer;
+      assertThat(r.<Integer>getAs("n_batches")).as(what).isEqualTo(2);
+      assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_ty")).as(what).isCloseTo(direct.iTY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_t")).as(what).isCloseTo(direct.hT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_x")).as(what).isCloseTo(direct.hX().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_y")).as(what).isCloseTo(direct.hY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_xt_std")).as(what).isCloseTo(direct.iXT().std(), within(TOL));
+      if (layer == 2) {
+        assertThat(r.<Double>getAs("sigma")).as("dead layer has no width").isNull();
+        assertThat(r.<Double>getAs("i_xt")).isZero();
+      } else {
+        assertThat(r.<Double>getAs("sigma")).as(what).isCloseTo(direct.sigmaT().getAsDouble(), within(TOL));
+      }
+    }
+  }
+
+  @Test
+  void smoothedWidthsFollowTheMovingAverageAndIncrementalEqualsFromScratch() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    SyntheticRun run = new SyntheticRun(2);
+    run.write(archive, "r1", 0, 2);
+
+    ResolvedConf inc = conf(dir.resolve("wh-inc"));
+    AnalysisJob.Summary first = analyze(inc, archivePath);
+    assertThat(first.errors()).isEmpty();
+    assertThat(first.computed().get("pass 3/3 entropies")).isEqualTo(2 * 2 * 3);
+
+    AnalysisJob.Summary again = analyze(inc, archivePath);
+    assertThat(again.computed().values()).as("idempotent: nothing to compute").allMatch(c -> c == 0);
+    assertThat(results(inc)).hasSize(2 * 2 * 3);
+
+    run.write(archive, "r1", 2, 4); // two new checkpoints arrive
+    AnalysisJob.Summary later = analyze(inc, archivePath);
+    assertThat(later.computed().get("pass 1/3 distances")).isEqualTo(2 * 2 * 3);
+    assertThat(later.skipped().get("pass 1/3 distances")).isEqualTo(2 * 2 * 3 + 2);
+    assertThat(later.computed().get("pass 3/3 entropies")).isEqualTo(2 * 2 * 3);
+
+    ResolvedConf scratch = conf(dir.resolve("wh-scratch"));
+    analyze(scratch, archivePath);
+    List<Row> a = results(inc);
+    List<Row> b = results(scratch);
+    assertThat(a).hasSize(2 * 4 * 3).hasSameSizeAs(b);
+    for (int i = 0; i < a.size(); i++) {
+      for (String col : new String[] {"sigma", "sigma_raw", "i_xt", "i_ty", "h_t", "h_x", "h_y", "i_xt_std"}) {
+        assertThat((Object) a.get(i).getAs(col)).as(col + " of row " + i).isEqualTo(b.get(i).getAs(col));
+      }
+    }
+
+    // The smoothed widths are the moving average (beta 0.9) of the checkpoint widths, in step order.
+    Map<String, List<Row>> series = new HashMap<>();
+    for (Row r : a) {
+      series.computeIfAbsent(r.getAs("split") + "/" + r.getAs("layer_index"), k -> new ArrayList<>()).add(r);
+    }
+    for (List<Row> s : series.values()) {
+      List<OptionalDouble> raw = new ArrayList<>();
+      for (Row r : s) {
+        Double v = r.getAs("sigma_raw");
+        raw.add(v == null ? OptionalDouble.empty() : OptionalDouble.of(v));
+      }
+      double state = Double.NaN;
+      for (int k = 0; k < s.size(); k++) {
+        if (raw.get(k).isEmpty()) {
+          assertThat(s.get(k).<Double>getAs("sigma")).isNull();
+          continue;
+        }
+        state = Double.isNaN(state) ? raw.get(k).getAsDouble() : 0.9 * state + 0.1 * raw.get(k).getAsDouble();
+        assertThat(s.get(k).<Double>getAs("sigma")).isCloseTo(state, within(TOL));
+      }
+    }
+    assertThat(WidthSmoothing.DEFAULT_BETA).isEqualTo(0.9);
+  }
+
+  @Test
+  void anotherAlphaAddsRowsUnderANewConfigAndKeepsTheOld() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    new SyntheticRun(3).write(archive, "r1", 0, 1);
+    Path wh = dir.resolve("wh");
+    ResolvedConf one = conf(wh);
+    analyze(one, archivePath);
+    String catalog = one.get(InfoPlaneConf.CATALOG_NAME);
+    ResolvedConf two = new ConfResolver().pairs(List.of("infoplane.warehouse=" + wh,
+        "infoplane.catalog.name=" + catalog, "infoplane.alpha=2")).resolve();
+    AnalysisJob.Summary s = analyze(two, archivePath);
+    assertThat(s.computed().get("pass 1/3 distances")).as("distances are re-used").isZero();
+    assertThat(s.computed().get("pass 3/3 entropies")).isEqualTo(2 * 3);
+    List<Row> rows = results(two);
+    assertThat(rows).hasSize(2 * 2 * 3);
+    assertThat(rows.stream().map(r -> r.<String>getAs("config_id")).distinct()).hasSize(2);
+    assertThat(rows.stream().map(r -> r.<Double>getAs("alpha")).distinct()).containsExactlyInAnyOrder(1.01, 2.0);
+  }
+}
