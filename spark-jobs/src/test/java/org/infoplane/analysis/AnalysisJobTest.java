@@ -44,10 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class AnalysisJobTest {
 
   static final double TOL = 1e-12;
-  static final int N = 250; // 2 batches of 100, and 50 samples left out
-  static final int CLASSES = 5;
-  static final String[] SPLITS = {"train", "test"};
-  static final AtomicInteger CATALOGS = new AtomicInteger();
+    static final AtomicInteger CATALOGS = new AtomicInteger();
 
   static SparkSession spark;
 
@@ -63,74 +60,11 @@ class AnalysisJobTest {
     spark.stop();
   }
 
-  /** A synthetic run: inputs N × 1 × 6 × 6, a dense layer, a conv layer and a dead layer. */
-  static final class SyntheticRun {
-    final long[] ids;
-    final INDArray x;
-    final int[] y;
-    final Map<String, Map<CheckpointId, List<INDArray>>> acts = new LinkedHashMap<>();
-    final List<LayerInfo> layers = List.of(
-        new LayerInfo(0, "dense1", "dense", new long[] {12}),
-        new LayerInfo(1, "conv1", "conv", new long[] {3, 4, 4}),
-        new LayerInfo(2, "dead", "dense", new long[] {7}));
-
-    SyntheticRun(long seed) {
-      Random r = new Random(seed);
-      ids = new long[N];
-      for (int i = 0; i < N; i++) {
-        ids[i] = 1000 + (7L * i) % N * 3; // unique, not sorted in row order
-      }
-      x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 1, 6, 6);
-      y = new int[N];
-      for (int i = 0; i < N; i++) {
-        y[i] = r.nextInt(CLASSES);
-      }
-    }
-
-    List<INDArray> checkpoint(int k) {
-      // Activations drift with k and carry label information, so widths and entropies vary.
-      INDArray lab = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 12);
-      for (int i = 0; i < N; i++) {
-        lab.putScalar(i, y[i], 1.0 + k);
-      }
-      INDArray dense = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 12).muli(1.0 / (1 + k)).addi(lab);
-      INDArray conv = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 3, 4, 4).muli(0.5 + 0.25 * k);
-      INDArray dead = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, 7);
-      return List.of(dense, conv, dead);
-    }
-
-    RunManifest manifest(String runId) {
-      Map<String, long[]> splits = new LinkedHashMap<>();
-      for (String s : SPLITS) {
-        splits.put(s, ids);
-      }
-      return new RunManifest(runId, "synthetic", "random", 7L, "test", 1, layers, splits, CLASSES, Map.of());
-    }
-
-    void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint) {
-      RunWriter w = fromCheckpoint == 0 ? archive.createRun(manifest(runId)) : archive.openRunForAppend(runId);
-      if (fromCheckpoint == 0) {
-        for (String s : SPLITS) {
-          w.writeInputs(s, x, y);
-        }
-      }
-      for (int k = fromCheckpoint; k < toCheckpoint; k++) {
-        CheckpointId cp = new CheckpointId(k, 10L * k);
-        for (String s : SPLITS) {
-          List<INDArray> a = checkpoint(k * 2 + (s.equals("test") ? 1 : 0));
-          acts.computeIfAbsent(s, q -> new LinkedHashMap<>()).put(cp, a);
-          w.writeCheckpoint(s, cp, a, false);
-        }
-        w.appendMetrics(new CheckpointMetrics(cp, 1.0 / (k + 1), 0.5, 0.4));
-      }
-    }
-  }
-
   private ResolvedConf conf(Path warehouse, String... pairs) {
     List<String> all = new ArrayList<>(List.of(
         "infoplane.warehouse=" + warehouse,
         "infoplane.catalog.name=c" + CATALOGS.incrementAndGet(),
-        "infoplane.commit.units=4"));
+        "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2"));
     all.addAll(List.of(pairs));
     return new ConfResolver().pairs(all).resolve();
   }
@@ -164,7 +98,7 @@ class AnalysisJobTest {
       int layer = r.getAs("layer_index");
       CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
       INDArray t = run.acts.get(split).get(cp).get(layer);
-      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, CLASSES, run.ids, AnalysisConfig.from(conf).plan());
+      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, AnalysisConfig.from(conf).plan());
       IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty());
       String what = split + " " + cp + " layer " + layer;
       assertThat(r.<Integer>getAs("n_batches")).as(what).isEqualTo(2);

@@ -1,0 +1,185 @@
+package org.infoplane.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.cli.InfoPlaneCli;
+import org.infoplane.config.ConfResolver;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.Sessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad units, fail-fast, and a job killed mid-way: real Spark, real files, a real killed JVM. */
+class AnalysisRecoveryTest {
+
+  static final AtomicInteger CATALOGS = new AtomicInteger();
+  static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]",
+        "spark.sql.shuffle.partitions=2")).resolve(), "test");
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  private ResolvedConf conf(Path warehouse, String... pairs) {
+    List<String> all = new ArrayList<>(List.of("infoplane.warehouse=" + warehouse,
+        "infoplane.catalog.name=r" + CATALOGS.incrementAndGet()));
+    all.addAll(List.of(pairs));
+    ResolvedConf c = new ConfResolver().pairs(all).resolve();
+    Sessions.create(c, "test");
+    return c;
+  }
+
+  private Path archiveWithOneCorruptUnit() throws IOException {
+    Path archive = dir.resolve("archive");
+    new SyntheticRun(5).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 2);
+    Path file = archive.resolve("runs/run=r1/activations/split=test/epoch=1/step=10/layer=1/part-0.parquet");
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.deleteIfExists(file.resolveSibling(".part-0.parquet.crc"));
+    return archive;
+  }
+
+  private long count(ResolvedConf c, String table, String where) {
+    return spark.sql("SELECT count(*) FROM " + c.get(InfoPlaneConf.CATALOG_NAME) + ".ip." + table
+        + (where.isEmpty() ? "" : " WHERE " + where)).first().getLong(0);
+  }
+
+  @Test
+  void aCorruptUnitBecomesAnErrorRowAndTheRestIsComputed() throws Exception {
+    Path archive = archiveWithOneCorruptUnit();
+    ResolvedConf c = conf(dir.resolve("wh"));
+    AnalysisJob.Summary s = new AnalysisJob(spark, c, archive.toString()).run();
+    assertThat(s.ok()).isFalse();
+    assertThat(s.errors()).hasSize(1);
+    assertThat(s.errors().get(0)).contains("run r1", "split test", "epoch 1 step 10", "layer 1 (conv1)", "part-0.parquet");
+    assertThat(count(c, "information_plane", "")).isEqualTo(2 * 2 * 3 - 1);
+    Row err = spark.sql("SELECT * FROM " + c.get(InfoPlaneConf.CATALOG_NAME) + ".ip.analysis_errors").first();
+    assertThat(err.<String>getAs("pass")).isEqualTo("distances");
+    assertThat(err.<Integer>getAs("layer_index")).isEqualTo(1);
+    assertThat(err.<String>getAs("reason")).contains("cannot be read");
+
+    // The next run retries the bad unit only, and fails again the same way.
+    AnalysisJob.Summary again = new AnalysisJob(spark, c, archive.toString()).run();
+    assertThat(again.computed().get("pass 1/3 distances")).isEqualTo(1);
+    assertThat(again.errors()).hasSize(1);
+    assertThat(count(c, "information_plane", "")).isEqualTo(2 * 2 * 3 - 1);
+  }
+
+  @Test
+  void failFastStopsAtTheFirstBadUnitNamingIt() throws Exception {
+    Path archive = archiveWithOneCorruptUnit();
+    ResolvedConf c = conf(dir.resolve("wh"), "infoplane.failFast=true");
+    assertThatThrownBy(() -> new AnalysisJob(spark, c, archive.toString()).run())
+        .hasMessageContaining("run r1, split test, epoch 1 step 10, layer 1 (conv1)");
+    assertThat(count(c, "information_plane", "")).isZero();
+  }
+
+  @Test
+  void aJobKilledMidwayLeavesReadableTablesAndTheNextRunCompletesTheRest() throws Exception {
+    Path archive = dir.resolve("archive");
+    new SyntheticRun(6).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 3);
+    Path warehouse = dir.resolve("wh");
+
+    // A real analyze in its own JVM, one unit per commit, killed with SIGKILL after its first commits.
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g", "-cp", System.getProperty("java.class.path")));
+    cmd.addAll(jvmOpens());
+    cmd.addAll(List.of(InfoPlaneCli.class.getName(), "analyze", "--archive", archive.toString(),
+        "--warehouse", warehouse.toString(), "--conf", "infoplane.commit.units=1",
+        "--conf", "infoplane.local.master=local[1]"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile()).start();
+    Path metadata = warehouse.resolve("ip/distance_matrices/metadata");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (commits(metadata) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(p.isAlive()).as("the child was still working when killed; its log: "
+        + Files.readString(dir.resolve("child.log"))).isTrue();
+    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+    ResolvedConf c = conf(warehouse);
+    long committed = count(c, "distance_matrices", "");
+    assertThat(committed).as("committed distance rows survive the kill").isPositive();
+    assertThat(count(c, "information_plane", "")).as("readable after the kill").isLessThan(2 * 3 * 3);
+
+    AnalysisJob.Summary resumed = new AnalysisJob(spark, c, archive.toString()).run();
+    assertThat(resumed.ok()).isTrue();
+    assertThat(resumed.skipped().get("pass 1/3 distances")).as("committed units are not redone").isPositive();
+
+    ResolvedConf fresh = conf(dir.resolve("wh-fresh"));
+    new AnalysisJob(spark, fresh, archive.toString()).run();
+    String cols = "run_id, split, epoch, step, layer_index, sigma, i_xt, i_ty, h_t, h_x, h_y";
+    List<Row> a = spark.sql("SELECT " + cols + " FROM " + c.get(InfoPlaneConf.CATALOG_NAME)
+        + ".ip.information_plane ORDER BY split, step, layer_index").collectAsList();
+    List<Row> b = spark.sql("SELECT " + cols + " FROM " + fresh.get(InfoPlaneConf.CATALOG_NAME)
+        + ".ip.information_plane ORDER BY split, step, layer_index").collectAsList();
+    assertThat(a).hasSize(2 * 3 * 3).isEqualTo(b);
+  }
+
+  @Test
+  void analyzeAndSqlCommandsEndToEnd() throws Exception {
+    Path archive = dir.resolve("archive");
+    new SyntheticRun(7).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 1);
+    Path warehouse = dir.resolve("wh");
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = InfoPlaneCli.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+    // The commands stop the session they use; the next test class starts its own.
+    int code = cl.execute("analyze", "--archive", archive.toString(), "--warehouse", warehouse.toString(),
+        "--conf", "infoplane.catalog.name=cli1");
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString()).contains("pass 3/3 entropies", "computed     6");
+    out.getBuffer().setLength(0);
+    code = cl.execute("sql", "--warehouse", warehouse.toString(), "--conf", "infoplane.catalog.name=cli2",
+        "--format", "csv", "SELECT split, layer_name, n_batches FROM information_plane ORDER BY split, layer_index");
+    assertThat(code).isZero();
+    assertThat(out.toString().strip().split("\n")).containsExactly("split,layer_name,n_batches",
+        "test,dense1,2", "test,conv1,2", "test,dead,2", "train,dense1,2", "train,conv1,2", "train,dead,2");
+    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+  }
+
+  private static int commits(Path metadata) throws IOException {
+    if (!Files.isDirectory(metadata)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(metadata)) {
+      return (int) s.filter(f -> f.getFileName().toString().endsWith(".metadata.json")).count();
+    }
+  }
+
+  private static List<String> jvmOpens() {
+    List<String> args = new ArrayList<>(List.of("-XX:+IgnoreUnrecognizedVMOptions"));
+    for (String pkg : new String[] {"java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
+        "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref",
+        "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar"}) {
+      args.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+    }
+    args.add("-Djdk.reflect.useDirectMethodHandle=false");
+    return args;
+  }
+}
