@@ -140,7 +140,7 @@ public final class AnalysisJob {
     if (config.usesDistances()) {
       List<UnitKey> all = new ArrayList<>(inputs);
       all.addAll(layers);
-      distancePass(all, work);
+      distancePass(all, work, agg);
       widthPass(layers, work, agg);
       Map<String, Double[]> sigmas = smoothedWidths(layers);
       entropyPass(layers, sigmas, work, agg);
@@ -153,7 +153,7 @@ public final class AnalysisJob {
 
   // ---- pass 1 ----------------------------------------------------------------------------------
 
-  private void distancePass(List<UnitKey> units, UnitWork work) {
+  private void distancePass(List<UnitKey> units, UnitWork work, Aggregates agg) {
     String pass = "pass 1/3 distances";
     Set<String> have = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
         + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
@@ -171,10 +171,14 @@ public final class AnalysisJob {
         out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
-        spark.sql("MERGE INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " t USING ip_new_distances s"
-            + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
-            + " AND t.layer_index = s.layer_index AND t.batching = s.batching AND t.batch_index = s.batch_index"
-            + " WHEN NOT MATCHED THEN INSERT *");
+        // Only units without stored distances were computed: a plain append, no merge needed.
+        spark.sql("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
+        Dataset<Row> widths = out.where("error IS NULL AND layer_index >= 0")
+            .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind", "batch_index",
+                "sigma_star", "error")
+            .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
+            .mapGroups((MapGroupsFunction<String, Row, Row>) agg::width, Encoders.row(Aggregates.WIDTH_ROW));
+        appendWidths(widths);
       } finally {
         out.unpersist();
       }
@@ -206,13 +210,7 @@ public final class AnalysisJob {
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         recordErrors(out, "widths");
-        out.where("error IS NULL").createOrReplaceTempView("ip_new_widths");
-        spark.sql("MERGE INTO " + tables.name(IpTables.LAYER_WIDTHS) + " t USING (SELECT run_id, split, epoch,"
-            + " step, layer_index, '" + config.batching() + "' AS batching, '" + sql(config.widthConfig())
-            + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at FROM ip_new_widths) s"
-            + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
-            + " AND t.layer_index = s.layer_index AND t.batching = s.batching AND t.width_config = s.width_config"
-            + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+        appendWidths(out);
       } finally {
         out.unpersist();
       }
@@ -335,6 +333,14 @@ public final class AnalysisJob {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows) without errors. */
+  private void appendWidths(Dataset<Row> widths) {
+    widths.where("error IS NULL").createOrReplaceTempView("ip_new_widths");
+    spark.sql("INSERT INTO " + tables.name(IpTables.LAYER_WIDTHS) + " SELECT run_id, split, epoch, step,"
+        + " layer_index, '" + config.batching() + "' AS batching, '" + sql(config.widthConfig())
+        + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at FROM ip_new_widths");
+  }
 
   /** T distance rows of the units in {@code ip_todo}, joined with their batch's input row. */
   private String layerJoin(String columns) {

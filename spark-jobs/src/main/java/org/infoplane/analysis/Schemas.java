@@ -40,6 +40,7 @@ final class Schemas {
       createStructField("labels", createArrayType(IntegerType, false), true),
       createStructField("sample_ids", createArrayType(LongType, false), true),
       createStructField("created_at", TimestampType, false),
+      createStructField("sigma_star", DoubleType, true),
       createStructField("error", StringType, true));
 
   /** Output of the width pass: one row per batch. */

@@ -89,11 +89,17 @@ final class UnitWork implements Serializable {
 
   // ---- Pass 1: distance matrices from activations ----------------------------------------------
 
+  /**
+   * Reads each unit's activations once and emits, per batch, the squared-distance matrix and (for
+   * layers) the width rule's choice, so that a first analysis needs no separate width pass.
+   */
   Iterator<Row> distances(Iterator<Row> units) {
     Map<String, RunReader> readers = new HashMap<>();
+    Map<String, int[]> labelsBySplit = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
     BatchPlan plan = config.plan();
     String batching = config.batching();
+    KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
     List<Row> out = new ArrayList<>();
     while (units.hasNext()) {
       UnitKey u = unit(units.next());
@@ -112,29 +118,32 @@ final class UnitWork implements Serializable {
           throw new IllegalArgumentException("has " + a.size(0) + " samples, the split's evaluation set has "
               + ids.length);
         }
-        int[] labels = u.isInput() ? reader.readLabels(u.split()) : null;
+        int[] labels = labelsBySplit.computeIfAbsent(u.runId() + "/" + u.split(), k -> reader.readLabels(u.split()));
+        int numClasses = reader.manifest().numClasses();
         SquaredDistances.requireFinite(a, u.isInput() ? "input" : "activations");
         long dimension = a.length() / a.size(0);
         List<int[]> batches = plan.batches(ids);
         for (int b = 0; b < batches.size(); b++) {
           int[] pos = batches.get(b);
           DistanceMatrix d = SquaredDistances.of(BatchPlan.rows(a, pos));
-          int[] batchLabels = null;
-          long[] batchIds = null;
-          if (labels != null) {
-            batchLabels = new int[pos.length];
-            batchIds = new long[pos.length];
-            for (int k = 0; k < pos.length; k++) {
-              batchLabels[k] = labels[pos[k]];
-              batchIds[k] = ids[pos[k]];
-            }
+          int[] batchLabels = new int[pos.length];
+          long[] batchIds = new long[pos.length];
+          for (int k = 0; k < pos.length; k++) {
+            batchLabels[k] = labels[pos[k]];
+            batchIds[k] = ids[pos[k]];
           }
-          rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d), boxed(batchLabels),
-              boxed(batchIds), now, null));
+          Double sigmaStar = null;
+          if (!u.isInput()) {
+            KernelMatrix ky = KernelMatrix.labels(batchLabels, numClasses, config.sigmaY());
+            OptionalDouble w = rule.select(new WidthInput(d, dimension, ky));
+            sigmaStar = w.isPresent() ? w.getAsDouble() : null;
+          }
+          rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d),
+              u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, null));
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, batching, null, null, null, null, null, null, now, failure(u, e)));
+        rows.add(row(u, batching, null, null, null, null, null, null, now, null, failure(u, e)));
       }
       out.addAll(rows);
     }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SqlCommand.class,
       ConfigCommand.class,
+      BenchmarkCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {
 

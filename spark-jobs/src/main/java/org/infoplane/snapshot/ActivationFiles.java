@@ -129,6 +129,39 @@ final class ActivationFiles {
     return new Content(ids, values, labels);
   }
 
+  /** Reads only the sample ids and labels of an inputs file (a column projection: no values). */
+  static long[][] readIdsAndLabels(Path file, Configuration conf, int expectedRows, String where) {
+    MessageType projection = Types.buildMessage()
+        .required(PrimitiveTypeName.INT64).named("sample_id")
+        .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.intType(32, true)).named("label")
+        .named("inputs");
+    Configuration c = new Configuration(conf);
+    c.set(org.apache.parquet.hadoop.api.ReadSupport.PARQUET_READ_SCHEMA, projection.toString());
+    long[] ids = new long[expectedRows];
+    long[] labels = new long[expectedRows];
+    int i = 0;
+    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(c).build()) {
+      Group g;
+      while ((g = r.read()) != null) {
+        if (i >= expectedRows) {
+          throw new SnapshotFormatException(where + ": file " + file + " has more than the " + expectedRows
+              + " samples of the split");
+        }
+        ids[i] = g.getLong("sample_id", 0);
+        labels[i] = g.getInteger("label", 0);
+        i++;
+      }
+    } catch (SnapshotFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new SnapshotFormatException(where + ": file " + file + " cannot be read as Parquet (" + e + ")", e);
+    }
+    if (i != expectedRows) {
+      throw new SnapshotFormatException(where + ": file " + file + " has " + i + " samples, the split has " + expectedRows);
+    }
+    return new long[][] {ids, labels};
+  }
+
   /** Checks that a file's sample ids are the split's, in the same order. */
   static void requireIds(long[] expected, long[] actual, String where) {
     if (!Arrays.equals(expected, actual)) {

@@ -223,7 +223,23 @@ final class ParquetRun implements RunWriter, RunReader {
 
   @Override
   public int[] readLabels(String split) {
-    return inputs(split).content.labels();
+    long[] ids = manifest.sampleIds(split);
+    String where = where(split) + ", labels";
+    Path file = new Path(inputsDir(split), PART);
+    try {
+      if (!fs.exists(file)) {
+        throw new SnapshotFormatException(where + ": missing (no " + file + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(where + ": " + e.getMessage(), e);
+    }
+    long[][] idsAndLabels = ActivationFiles.readIdsAndLabels(file, archive.conf(), ids.length, where);
+    ActivationFiles.requireIds(ids, idsAndLabels[0], where + ", file " + file);
+    int[] labels = new int[ids.length];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = (int) idsAndLabels[1][i];
+    }
+    return labels;
   }
 
   private record Inputs(ActivationFiles.Content content, long[] shape) {}
