@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ConfigCommand.class,
       BenchmarkCommand.class,
+      DemoCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {
 
