@@ -16,8 +16,9 @@ import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
 import org.infoplane.estimator.width.KernelWidthRules;
 
 /**
- * The parameters that determine an analysis' numbers, and their identifier {@code config_id}.
- * Small and serializable: tasks receive it.
+ * The parameters that determine an analysis' numbers, and their identifier {@code config_id}, plus
+ * the runtime settings tasks need ({@code nd4jThreads}, not part of the identifier). Small and
+ * serializable: tasks receive it.
  */
 public record AnalysisConfig(
     String estimator,
@@ -28,7 +29,8 @@ public record AnalysisConfig(
     double smoothing,
     int batchSize,
     boolean shuffle,
-    long seed) implements Serializable {
+    long seed,
+    int nd4jThreads) implements Serializable {
 
   /** Reads the analysis parameters from resolved settings. */
   public static AnalysisConfig from(ResolvedConf c) {
@@ -41,7 +43,8 @@ public record AnalysisConfig(
         c.get(InfoPlaneConf.WIDTH_SMOOTHING),
         c.get(InfoPlaneConf.BATCH_SIZE),
         c.get(InfoPlaneConf.BATCH_SHUFFLE),
-        c.get(InfoPlaneConf.BATCH_SEED));
+        c.get(InfoPlaneConf.BATCH_SEED),
+        c.get(InfoPlaneConf.ND4J_THREADS));
   }
 
   public BatchPlan plan() {

@@ -26,6 +26,7 @@ import org.infoplane.estimator.width.WidthInput;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.Nd4jThreads;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -94,6 +95,7 @@ final class UnitWork implements Serializable {
    * layers) the width rule's choice, so that a first analysis needs no separate width pass.
    */
   Iterator<Row> distances(Iterator<Row> units) {
+    Nd4jThreads.configure(config.nd4jThreads());
     Map<String, RunReader> readers = new HashMap<>();
     Map<String, int[]> labelsBySplit = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
@@ -154,6 +156,7 @@ final class UnitWork implements Serializable {
 
   /** Input: the layer's distance row joined with its batch's labels and the run's class count. */
   Iterator<Row> widths(Iterator<Row> joined) {
+    Nd4jThreads.configure(config.nd4jThreads());
     KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
@@ -180,6 +183,7 @@ final class UnitWork implements Serializable {
    * class count and the unit's width.
    */
   Iterator<Row> estimates(Iterator<Row> joined) {
+    Nd4jThreads.configure(config.nd4jThreads());
     RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
@@ -207,6 +211,7 @@ final class UnitWork implements Serializable {
 
   /** Input: units; output: one estimate row per batch (as {@link #estimates}), or an error row. */
   Iterator<Row> direct(Iterator<Row> units) {
+    Nd4jThreads.configure(config.nd4jThreads());
     InformationPlaneEstimator estimator = config.buildEstimator();
     Map<String, RunReader> readers = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
