@@ -22,7 +22,7 @@ def layer_key(index, name):
 
 def write_npz(path, x, y, layers, sample_id=None):
     """Writes one checkpoint: x (N x ...), y (N labels), layers = [(name, N x ... array)] in network order."""
-    x = np.asarray(x)
+    x = np.asarray(x, dtype=np.float32)
     n = x.shape[0]
     arrays = {"x": x, "y": np.asarray(y, dtype=np.int64),
               "sample_id": np.arange(n, dtype=np.int64) if sample_id is None else np.asarray(sample_id, dtype=np.int64)}
@@ -45,9 +45,15 @@ def save_checkpoint(path, model, x_eval, y_eval, module_names, batch_size=256, s
     if missing:
         raise ValueError("no such modules: %s (have: %s)" % (missing, list(modules)))
     outputs = {m: [] for m in module_names}
-    hooks = [modules[m].register_forward_hook(
-        lambda _mod, _inp, out, m=m: outputs[m].append(out.detach().float().cpu().numpy()))
-        for m in module_names]
+
+    def hook(name):
+        def record(_module, _inputs, out):
+            if not torch.is_tensor(out):  # e.g. an LSTM's (output, state) tuple: hook a submodule instead
+                raise TypeError("module %s returns %s, not a tensor" % (name, type(out).__name__))
+            outputs[name].append(out.detach().float().cpu().numpy())
+        return record
+
+    hooks = [modules[m].register_forward_hook(hook(m)) for m in module_names]
     was_training = model.training
     model.eval()
     try:
@@ -60,7 +66,7 @@ def save_checkpoint(path, model, x_eval, y_eval, module_names, batch_size=256, s
             h.remove()
         model.train(was_training)
     layers = [(m, np.concatenate(outputs[m], axis=0)) for m in module_names]
-    write_npz(path, np.asarray(x_eval, dtype=np.float32), y_eval, layers, sample_id)
+    write_npz(path, x_eval, y_eval, layers, sample_id)
 
 
 if __name__ == "__main__":
