@@ -216,6 +216,18 @@ class ImportCommandTest {
   }
 
   @Test
+  void aNewSplitWithOtherLayersLeavesTheManifestAsItWas() throws Exception {
+    assertThat(importNpz("train", 0, NpzCase.of(N, 1, 2).write(dir.resolve("a.npz"))).code).isZero();
+    Map<String, byte[]> before = NpzCase.contents(archive());
+    Path bad = NpzCase.of(N, 4, 3).f32("L1_fc", new long[] {2, 2}, new float[N * 4]).write(dir.resolve("t.npz"));
+    Result res = importNpz("test", 0, bad);
+    assertThat(res.code).isEqualTo(2);
+    assertThat(res.err).contains("t.npz", "layer 1 (fc)", "[2, 2] differs from run r1's manifest [4]");
+    assertUnchanged(before, NpzCase.contents(archive()));
+    assertThat(reader().manifest().splitSampleIds().keySet()).containsExactly("train");
+  }
+
+  @Test
   void aNewRunWithLabelsBeyondNumClassesIsNotCreated() throws Exception {
     Result res = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
         "--epoch", "0", "--num-classes", "2", NpzCase.of(N, 1, 2).write(dir.resolve("a.npz")).toString());
