@@ -19,12 +19,12 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
       Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (isBadInput(ex)) {
-      err.println("infoplane " + commandLine.getCommandName() + ": " + ex.getMessage());
+      err.println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
       err.flush();
       return InfoPlaneCli.EXIT_BAD_INPUT;
     }
     LOG.error("infoplane {} failed", commandLine.getCommandName(), ex);
-    err.println("infoplane " + commandLine.getCommandName() + ": failed: " + ex);
+    err.println(commandLine.getCommandSpec().qualifiedName() + ": failed: " + ex);
     err.flush();
     return 1;
   }

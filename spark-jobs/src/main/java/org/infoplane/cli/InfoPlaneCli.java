@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SqlCommand.class,
       ConfigCommand.class,
+      ImportCommand.class,
+      ValidateCommand.class,
       BenchmarkCommand.class,
       DemoCommand.class,
     })

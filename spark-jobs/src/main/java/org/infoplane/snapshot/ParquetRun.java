@@ -242,9 +242,13 @@ final class ParquetRun implements RunWriter, RunReader {
     return labels;
   }
 
-  private record Inputs(ActivationFiles.Content content, long[] shape) {}
+  record Inputs(ActivationFiles.Content content, long[] shape) {}
 
-  private Inputs inputs(String split) {
+  Path inputsFile(String split) {
+    return new Path(inputsDir(split), PART);
+  }
+
+  Inputs inputs(String split) {
     long[] ids = manifest.sampleIds(split);
     String where = where(split) + ", inputs";
     Path file = new Path(inputsDir(split), PART);

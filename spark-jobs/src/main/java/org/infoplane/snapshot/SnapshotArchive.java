@@ -126,6 +126,40 @@ public final class SnapshotArchive {
     return new ParquetRun(this, manifest);
   }
 
+  /** Whether the archive holds a run with this id (its manifest exists). */
+  public boolean hasRun(String runId) {
+    try {
+      return fs.exists(new Path(runDir(runId), "manifest.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach run " + runId + " in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adds an evaluation split to an existing run: the manifest is rewritten (atomically, by
+   * {@link #writeJsonAtomically}) with the new split and its sample ids appended; layers, classes
+   * and every other field stay as they were. Refuses a split the run already has.
+   *
+   * @return a writer for the run with the new manifest, to write the split's inputs and checkpoints
+   */
+  public RunWriter addSplit(String runId, String split, long[] sampleIds) {
+    RunManifest m = readManifest(runId);
+    if (m.splitSampleIds().containsKey(split)) {
+      throw new SnapshotFormatException("run " + runId + " already has split '" + split + "'");
+    }
+    java.util.Map<String, long[]> splits = new java.util.LinkedHashMap<>(m.splitSampleIds());
+    splits.put(split, sampleIds.clone());
+    RunManifest next = new RunManifest(m.runId(), m.model(), m.dataset(), m.seed(), m.producer(), m.formatVersion(),
+        m.layers(), splits, m.numClasses(), m.properties());
+    try {
+      writeJsonAtomically(new Path(runDir(runId), "manifest.json"), ManifestJson.of(next));
+    } catch (IOException e) {
+      throw new UncheckedIOException("run " + runId + ": cannot rewrite the manifest to add split " + split + ": "
+          + e.getMessage(), e);
+    }
+    return new ParquetRun(this, next);
+  }
+
   /** Opens an existing run to add checkpoints and metrics. */
   public RunWriter openRunForAppend(String runId) {
     return new ParquetRun(this, readManifest(runId));
