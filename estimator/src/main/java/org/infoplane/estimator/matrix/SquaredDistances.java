@@ -2,8 +2,12 @@ package org.infoplane.estimator.matrix;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Pairwise squared Euclidean distances of N samples of any rank, by the Gram trick.
@@ -42,15 +46,7 @@ public final class SquaredDistances {
     if (dim > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a sample has " + dim + " features, more than " + Integer.MAX_VALUE);
     }
-    INDArray x = samples.reshape('c', n, dim).castTo(DataType.DOUBLE);
-    if (x == samples || x.isView()) {
-      x = x.dup('c');
-    }
-    requireFinite(x, samples.shape(), "");
-
-    x.subiRowVector(x.mean(0));
-    INDArray gram = x.mmul(x.transpose());
-    double[] g = gram.dup('c').data().asDouble();
+    double[] g = centredGram(samples, n, (int) dim);
 
     double[] d = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -65,6 +61,80 @@ public final class SquaredDistances {
       }
     }
     return DistanceMatrix.trusted(n, d);
+  }
+
+  /**
+   * The upper triangle (row-major, i ≤ j) of G = X_c X_cᵀ, X_c the samples as an N × D double
+   * matrix minus the mean sample. One pass over the activations sums the columns (in double, which
+   * also detects a NaN or an infinity: a column's sum is finite exactly when its values are, for
+   * float input), a second writes the centred doubles into one off-heap buffer, and a single
+   * Level-3 {@code dsyrk} forms the upper triangle of the Gram matrix: half the flops of
+   * {@code X·Xᵀ} by {@code dgemm}, with no other N × D temporary than the centred copy.
+   */
+  private static double[] centredGram(INDArray samples, int n, int dim) {
+    INDArray src = samples;
+    DataType type = src.dataType();
+    if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+      src = src.castTo(DataType.DOUBLE);
+      type = DataType.DOUBLE;
+    }
+    if (src.isView() || src.ordering() != 'c' || !Shape.hasDefaultStridesForShape(src)
+        || src.data().length() != src.length()) {
+      src = src.dup('c');
+    }
+    boolean isFloat = type == DataType.FLOAT;
+    long total = (long) n * dim;
+    FloatPointer fin = isFloat ? new FloatPointer(src.data().addressPointer()) : null;
+    DoublePointer din = isFloat ? null : new DoublePointer(src.data().addressPointer());
+    float[] frow = isFloat ? new float[dim] : null;
+    double[] drow = new double[dim];
+
+    double[] mean = new double[dim];
+    for (int i = 0; i < n; i++) {
+      long at = (long) i * dim;
+      if (isFloat) {
+        fin.position(at).get(frow, 0, dim);
+        for (int f = 0; f < dim; f++) {
+          mean[f] += frow[f];
+        }
+      } else {
+        din.position(at).get(drow, 0, dim);
+        for (int f = 0; f < dim; f++) {
+          mean[f] += drow[f];
+        }
+      }
+    }
+    for (int f = 0; f < dim; f++) {
+      if (!Double.isFinite(mean[f])) {
+        requireFinite(samples.reshape('c', n, dim), samples.shape(), "");
+        throw new IllegalArgumentException("values too large: their sum overflows double precision");
+      }
+      mean[f] /= n;
+    }
+
+    try (DoublePointer x = new DoublePointer(total); DoublePointer gram = new DoublePointer((long) n * n)) {
+      for (int i = 0; i < n; i++) {
+        long at = (long) i * dim;
+        if (isFloat) {
+          fin.position(at).get(frow, 0, dim);
+          for (int f = 0; f < dim; f++) {
+            drow[f] = (double) frow[f] - mean[f];
+          }
+        } else {
+          din.position(at).get(drow, 0, dim);
+          for (int f = 0; f < dim; f++) {
+            drow[f] -= mean[f];
+          }
+        }
+        x.position(at).put(drow, 0, dim);
+      }
+      x.position(0);
+      openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasNoTrans,
+          n, dim, 1.0, x, dim, 0.0, gram, n);
+      double[] g = new double[n * n];
+      gram.position(0).get(g);
+      return g;
+    }
   }
 
   /** Number of samples (first axis), checked to be at least 2. */
