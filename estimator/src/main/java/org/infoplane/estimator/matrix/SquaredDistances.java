@@ -2,8 +2,12 @@ package org.infoplane.estimator.matrix;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Pairwise squared Euclidean distances of N samples of any rank, by the Gram trick.
@@ -42,15 +46,7 @@ public final class SquaredDistances {
     if (dim > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a sample has " + dim + " features, more than " + Integer.MAX_VALUE);
     }
-    INDArray x = samples.reshape('c', n, dim).castTo(DataType.DOUBLE);
-    if (x == samples || x.isView()) {
-      x = x.dup('c');
-    }
-    requireFinite(x, samples.shape(), "");
-
-    x.subiRowVector(x.mean(0));
-    INDArray gram = x.mmul(x.transpose());
-    double[] g = gram.dup('c').data().asDouble();
+    double[] g = centredGram(samples, n, (int) dim);
 
     double[] d = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -65,6 +61,114 @@ public final class SquaredDistances {
       }
     }
     return DistanceMatrix.trusted(n, d);
+  }
+
+  /**
+   * Doubles in one thread's scratch block of centred columns (8 MiB): small enough to stay in
+   * cache between its writing and the {@code dsyrk} that reads it.
+   */
+  private static final int BLOCK_DOUBLES = 1 << 20;
+
+  /** Fewest columns in a block, whatever N (so that each dsyrk call has work enough). */
+  private static final int MIN_BLOCK_COLUMNS = 64;
+
+  /** Each thread's scratch block, reused across calls: a fresh one costs a page fault per 4 KiB. */
+  private static final ThreadLocal<DoublePointer> SCRATCH = new ThreadLocal<>();
+
+  /**
+   * The upper triangle (row-major, i ≤ j) of G = X_c X_cᵀ, X_c the samples as an N × D double
+   * matrix minus the mean sample.
+   *
+   * <p>One pass over the activations sums the columns in double (which also detects a NaN or an
+   * infinity: for float input a column's sum is finite exactly when its values are). A second pass
+   * converts and centres the columns block by block into a scratch buffer of about 8 MiB, and a
+   * Level-3 {@code dsyrk} adds each block's X_b X_bᵀ to the upper triangle of G: half the flops of
+   * {@code X·Xᵀ} by {@code dgemm}, and no N × D double copy of the activations.
+   */
+  private static double[] centredGram(INDArray samples, int n, int dim) {
+    INDArray src = samples;
+    DataType type = src.dataType();
+    if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+      src = src.castTo(DataType.DOUBLE);
+      type = DataType.DOUBLE;
+    }
+    if (src.isView() || src.ordering() != 'c' || !Shape.hasDefaultStridesForShape(src)
+        || src.data().length() != src.length()) {
+      src = src.dup('c');
+    }
+    boolean isFloat = type == DataType.FLOAT;
+    FloatPointer fin = isFloat ? new FloatPointer(src.data().addressPointer()) : null;
+    DoublePointer din = isFloat ? null : new DoublePointer(src.data().addressPointer());
+    int cols = Math.min(dim, Math.max(MIN_BLOCK_COLUMNS, BLOCK_DOUBLES / n));
+    float[] frow = isFloat ? new float[cols] : null;
+    double[] drow = new double[cols];
+
+    double[] mean = new double[dim];
+    for (int c0 = 0; c0 < dim; c0 += cols) {
+      int w = Math.min(cols, dim - c0);
+      for (int i = 0; i < n; i++) {
+        long at = (long) i * dim + c0;
+        if (isFloat) {
+          fin.position(at).get(frow, 0, w);
+          for (int f = 0; f < w; f++) {
+            mean[c0 + f] += frow[f];
+          }
+        } else {
+          din.position(at).get(drow, 0, w);
+          for (int f = 0; f < w; f++) {
+            mean[c0 + f] += drow[f];
+          }
+        }
+      }
+    }
+    for (int f = 0; f < dim; f++) {
+      if (!Double.isFinite(mean[f])) {
+        requireFinite(samples.reshape('c', n, dim), samples.shape(), "");
+        throw new IllegalArgumentException("values too large: their sum overflows double precision");
+      }
+      mean[f] /= n;
+    }
+
+    DoublePointer block = scratch((long) n * cols);
+    try (DoublePointer gram = new DoublePointer((long) n * n)) {
+      for (int c0 = 0; c0 < dim; c0 += cols) {
+        int w = Math.min(cols, dim - c0);
+        for (int i = 0; i < n; i++) {
+          long at = (long) i * dim + c0;
+          if (isFloat) {
+            fin.position(at).get(frow, 0, w);
+            for (int f = 0; f < w; f++) {
+              drow[f] = (double) frow[f] - mean[c0 + f];
+            }
+          } else {
+            din.position(at).get(drow, 0, w);
+            for (int f = 0; f < w; f++) {
+              drow[f] -= mean[c0 + f];
+            }
+          }
+          block.position((long) i * w).put(drow, 0, w);
+        }
+        block.position(0);
+        openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasNoTrans,
+            n, w, 1.0, block, w, c0 == 0 ? 0.0 : 1.0, gram, n);
+      }
+      double[] g = new double[n * n];
+      gram.position(0).get(g);
+      return g;
+    }
+  }
+
+  /** This thread's scratch buffer of at least {@code size} doubles. */
+  private static DoublePointer scratch(long size) {
+    DoublePointer p = SCRATCH.get();
+    if (p == null || p.capacity() < size) {
+      if (p != null) {
+        p.close();
+      }
+      p = new DoublePointer(Math.max(size, BLOCK_DOUBLES));
+      SCRATCH.set(p);
+    }
+    return p.position(0);
   }
 
   /** Number of samples (first axis), checked to be at least 2. */
