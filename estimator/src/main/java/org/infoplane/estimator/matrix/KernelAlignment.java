@@ -1,7 +1,5 @@
 package org.infoplane.estimator.matrix;
 
-import java.util.stream.IntStream;
-
 /**
  * Kernel alignment A(K_a, K_b) = ⟨K_a, K_b⟩_F / (‖K_a‖_F · ‖K_b‖_F) (Cristianini et al., 2002),
  * the criterion that picks a hidden layer's kernel width (METHOD.md §4).
@@ -21,9 +19,7 @@ public final class KernelAlignment {
   /**
    * The alignment between the Gaussian kernel exp(−d/σ²) of the given squared distances and a
    * target kernel, for every σ of a grid, in one pass over the N(N−1)/2 pairs. No allocation per
-   * grid point: the cost is N(N−1)/2 exponentials per grid point. Large curves are evaluated by
-   * slices of the grid on the common fork-join pool (each slice passes over all pairs), with results
-   * identical to one thread's.
+   * grid point: the cost is N(N−1)/2 exponentials per grid point.
    *
    * @param distances squared distances of the batch (N × N)
    * @param target the target kernel (for example the label kernel), N × N, not modified
@@ -50,6 +46,8 @@ public final class KernelAlignment {
     }
     double[] d = distances.raw();
     double[] y = target.raw();
+    double[] cross = new double[g];
+    double[] self = new double[g];
     double targetDiag = 0.0;
     double targetNorm2 = 0.0;
     for (int i = 0; i < n; i++) {
@@ -57,23 +55,15 @@ public final class KernelAlignment {
       targetDiag += yii;
       targetNorm2 += yii * yii;
       for (int j = i + 1; j < n; j++) {
+        double dij = d[i * n + j];
         double yij = y[i * n + j];
         targetNorm2 += 2.0 * yij * yij;
+        for (int s = 0; s < g; s++) {
+          double k = Math.exp(dij * negInv[s]);
+          cross[s] += k * yij;
+          self[s] += k * k;
+        }
       }
-    }
-    double[] cross = new double[g];
-    double[] self = new double[g];
-    int chunks = chunks(n, g);
-    if (chunks == 1) {
-      accumulate(n, d, y, negInv, 0, g, cross, self);
-    } else {
-      // Each task owns a contiguous slice of the grid and passes over every pair in the same order
-      // as the sequential loop, so every grid point's sums are bit-for-bit those of one thread.
-      IntStream.range(0, chunks).parallel().forEach(c -> {
-        int lo = (int) ((long) g * c / chunks);
-        int hi = (int) ((long) g * (c + 1) / chunks);
-        accumulate(n, d, y, negInv, lo, hi, cross, self);
-      });
     }
     double targetNorm = Math.sqrt(targetNorm2);
     for (int s = 0; s < g; s++) {
@@ -83,45 +73,5 @@ public final class KernelAlignment {
       result[s] = num / (norm * targetNorm);
     }
     return result;
-  }
-
-  /** Exponentials below which one thread does the whole curve (about a millisecond of work). */
-  private static final long PARALLEL_THRESHOLD = 200_000;
-
-  /** Number of grid slices to evaluate in parallel: 1 for small work or a single core. */
-  private static int chunks(int n, int g) {
-    long work = (long) n * (n - 1) / 2 * g;
-    int cores = Runtime.getRuntime().availableProcessors();
-    if (work < PARALLEL_THRESHOLD || cores < 2) {
-      return 1;
-    }
-    return Math.min(cores, Math.max(1, g / 8));
-  }
-
-  /**
-   * Adds, for grid points lo ≤ s &lt; hi, Σ_{i&lt;j} k_s(i,j)·y_ij to cross[s] and Σ_{i&lt;j} k_s(i,j)² to
-   * self[s], with k_s(i,j) = exp(d_ij·negInv[s]). The slices [lo, hi) of concurrent calls are
-   * disjoint; pairs are visited in the same order whatever the slice.
-   */
-  private static void accumulate(
-      int n, double[] d, double[] y, double[] negInv, int lo, int hi, double[] cross, double[] self) {
-    int w = hi - lo;
-    double[] ni = java.util.Arrays.copyOfRange(negInv, lo, hi);
-    double[] cr = new double[w];
-    double[] sf = new double[w];
-    for (int i = 0; i < n; i++) {
-      int row = i * n;
-      for (int j = i + 1; j < n; j++) {
-        double dij = d[row + j];
-        double yij = y[row + j];
-        for (int s = 0; s < w; s++) {
-          double k = Math.exp(dij * ni[s]);
-          cr[s] += k * yij;
-          sf[s] += k * k;
-        }
-      }
-    }
-    System.arraycopy(cr, 0, cross, lo, w);
-    System.arraycopy(sf, 0, self, lo, w);
   }
 }
