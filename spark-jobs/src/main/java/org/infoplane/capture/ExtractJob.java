@@ -42,8 +42,8 @@ public final class ExtractJob {
     this.modelsDir = modelsDir;
   }
 
-  /** What a task recorded. */
-  public record Done(CheckpointId checkpoint, double loss, double trainAccuracy, double testAccuracy, double seconds)
+  /** What a task recorded (plain values: it travels back from the executors). */
+  public record Done(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double seconds)
       implements java.io.Serializable {}
 
   /**
@@ -142,7 +142,7 @@ public final class ExtractJob {
         }
       }
       writer.appendMetrics(new CheckpointMetrics(cp, loss, trainAcc, testAcc));
-      return new Done(cp, loss, trainAcc, testAcc, (System.nanoTime() - t0) / 1e9);
+      return new Done(cp.epoch(), cp.step(), loss, trainAcc, testAcc, (System.nanoTime() - t0) / 1e9);
     }
   }
 }

@@ -74,7 +74,7 @@ public final class ExtractCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "%6s %8s %10s %9s %9s %8s%n", "epoch", "step", "loss", "train_acc", "test_acc", "seconds");
     for (ExtractJob.Done d : done) {
-      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %8.1f%n", d.checkpoint().epoch(), d.checkpoint().step(),
+      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %8.1f%n", d.epoch(), d.step(),
           d.loss(), d.trainAccuracy(), d.testAccuracy(), d.seconds());
     }
     out.printf(Locale.ROOT, "run %s: %d checkpoints extracted in %.1f s%n", run, done.size(), (System.nanoTime() - t0) / 1e9);
