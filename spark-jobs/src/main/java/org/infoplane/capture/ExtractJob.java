@@ -1,5 +1,6 @@
 package org.infoplane.capture;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class ExtractJob {
 
   /** What a task recorded (plain values: it travels back from the executors). */
   public record Done(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double seconds)
-      implements java.io.Serializable {}
+      implements Serializable {}
 
   /**
    * Runs the job.

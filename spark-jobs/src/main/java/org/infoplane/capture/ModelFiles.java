@@ -1,9 +1,11 @@
 package org.infoplane.capture;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,11 +60,11 @@ public final class ModelFiles {
 
   /** A URI stays as it is; a plain path becomes an absolute local file URI. */
   static Path toPath(String uriOrPath) {
-    java.net.URI uri = java.net.URI.create(uriOrPath.replace(" ", "%20"));
+    URI uri = URI.create(uriOrPath.replace(" ", "%20"));
     if (uri.getScheme() != null && uri.getScheme().length() > 1) {
       return new Path(uriOrPath);
     }
-    return new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI());
+    return new Path(new File(uriOrPath).getAbsoluteFile().toURI());
   }
 
   /** Loads a saved model (without its updater state). */

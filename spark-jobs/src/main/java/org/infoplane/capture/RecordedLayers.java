@@ -10,7 +10,9 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.infoplane.snapshot.LayerInfo;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Which layers of a network are recorded, decided from the network alone (so that a saved model
@@ -63,7 +65,7 @@ public final class RecordedLayers {
    * passing one input of {@code inputSize} zeros through the network.
    */
   public static List<LayerInfo> describe(MultiLayerNetwork net, List<Recorded> recorded, long inputSize) {
-    INDArray probe = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, inputSize);
+    INDArray probe = Nd4j.zeros(DataType.FLOAT, 1, inputSize);
     List<INDArray> acts = net.feedForward(probe, false);
     List<LayerInfo> infos = new ArrayList<>();
     for (int k = 0; k < recorded.size(); k++) {

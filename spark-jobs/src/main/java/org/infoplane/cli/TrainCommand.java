@@ -1,8 +1,10 @@
 package org.infoplane.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.capture.Architecture;
 import org.infoplane.capture.CheckpointRecorder;
@@ -104,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
       spark = Sessions.create(conf, "InfoPlane train " + run);
       store = SnapshotArchive.open(archive, spark.sparkContext().hadoopConfiguration());
     } else {
-      store = SnapshotArchive.open(archive, new org.apache.hadoop.conf.Configuration());
+      store = SnapshotArchive.open(archive, new Configuration());
     }
     long t0 = System.nanoTime();
     try {
@@ -133,7 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
           m.dataset(), m.layers().size(), describeSplits(m));
       for (LayerInfo l : m.layers()) {
         out.printf(Locale.ROOT, "  layer %2d %-8s %-6s %s%n", l.index(), l.name(), l.kind(),
-            java.util.Arrays.toString(l.shape()));
+            Arrays.toString(l.shape()));
       }
       out.printf(Locale.ROOT, "projected archive size: %s per checkpoint x %d checkpoints = %s "
           + "(float32 activations and model parameters, before compression)%n",
