@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SqlCommand.class,
       ConfigCommand.class,
+      TrainCommand.class,
+      ExtractCommand.class,
       ImportCommand.class,
       ValidateCommand.class,
       BenchmarkCommand.class,

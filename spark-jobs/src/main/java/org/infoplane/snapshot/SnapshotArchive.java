@@ -12,7 +12,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -86,6 +89,51 @@ public final class SnapshotArchive {
 
   Path runDir(String runId) {
     return new Path(new Path(root, RUNS), "run=" + runId);
+  }
+
+  /** The directory of a run's saved models: {@code ARCHIVE/runs/run=RUN/models}. */
+  public Path modelsDir(String runId) {
+    return new Path(runDir(runId), "models");
+  }
+
+  /** Where the saved model of a checkpoint goes: {@code ARCHIVE/runs/run=RUN/models/epoch=E-step=S.zip}. */
+  public Path modelPath(String runId, CheckpointId checkpoint) {
+    return new Path(modelsDir(runId), modelFileName(checkpoint));
+  }
+
+  /** The file name of a checkpoint's saved model: {@code epoch=E-step=S.zip}. */
+  public static String modelFileName(CheckpointId checkpoint) {
+    return "epoch=" + checkpoint.epoch() + "-step=" + checkpoint.step() + ".zip";
+  }
+
+  /** The checkpoint a saved model's file name stands for, or empty when the name does not follow the pattern. */
+  public static Optional<CheckpointId> parseModelFileName(String name) {
+    Matcher m = MODEL_FILE.matcher(name);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    return Optional.of(new CheckpointId(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2))));
+  }
+
+  private static final Pattern MODEL_FILE = Pattern.compile("epoch=(\\d{1,9})-step=(\\d{1,18})\\.zip");
+
+  /** Bytes the run occupies in the archive (all its files), 0 when it does not exist. */
+  public long runBytes(String runId) {
+    try {
+      Path dir = runDir(runId);
+      return fs.exists(dir) ? fs.getContentSummary(dir).getLength() : 0L;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot measure run " + runId + " in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the archive has a run with this id (a manifest). */
+  public boolean hasRun(String runId) {
+    try {
+      return fs.exists(new Path(runDir(runId), "manifest.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach run " + runId + " in " + root + ": " + e.getMessage(), e);
+    }
   }
 
   /** The ids of the archive's runs with a manifest, sorted. */

@@ -1,0 +1,132 @@
+package org.infoplane.capture;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A network to train: the architecture and its hyper-parameters. Builds an initialised DL4J
+ * {@link MultiLayerNetwork} (float32, SGD, softmax output with multi-class cross-entropy).
+ *
+ * @param activation hidden activation: {@code tanh} or {@code relu}
+ * @param learningRate SGD learning rate (the paper: 0.09)
+ * @param widthMultiplier scales VGG-16's channels and dense widths (1 = the paper's network); other
+ *     architectures ignore it
+ * @param seed seeds the weight initialisation
+ */
+public record NetworkSpec(Architecture architecture, String activation, double learningRate, double widthMultiplier,
+    long seed) {
+
+  /** The image side of the datasets (28×28). */
+  public static final int SIDE = 28;
+  /** VGG-16's zero-padded input side. */
+  public static final int VGG_SIDE = 32;
+  /** Retain probability of VGG-16's dropout (DL4J's convention: the probability to keep a unit). */
+  public static final double VGG_RETAIN = 0.5;
+
+  private static final int[][] VGG_BLOCKS = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
+  private static final int VGG_DENSE = 4096;
+
+  public NetworkSpec {
+    Objects.requireNonNull(architecture, "architecture");
+    activation = activation.toLowerCase(Locale.ROOT);
+    if (!activation.equals("tanh") && !activation.equals("relu")) {
+      throw new IllegalArgumentException("activation must be tanh or relu, got '" + activation + "'");
+    }
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+    }
+    if (!(widthMultiplier > 0) || widthMultiplier > 16) {
+      throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + widthMultiplier);
+    }
+  }
+
+  /** The spec with the architecture's default activation. */
+  public static NetworkSpec of(Architecture architecture, double learningRate, double widthMultiplier, long seed) {
+    return new NetworkSpec(architecture, architecture.defaultActivation(), learningRate, widthMultiplier, seed);
+  }
+
+  /** Builds and initialises the network. */
+  public MultiLayerNetwork build() {
+    Activation act = activation.equals("tanh") ? Activation.TANH : Activation.RELU;
+    WeightInit init = activation.equals("tanh") ? WeightInit.XAVIER : WeightInit.RELU;
+    NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .updater(new Sgd(learningRate))
+        .weightInit(init)
+        .list();
+    switch (architecture) {
+      case MLP -> {
+        for (int width : new int[] {1024, 20, 20, 20}) {
+          b.layer(new DenseLayer.Builder().nOut(width).activation(act).build());
+          b.layer(new BatchNormalization.Builder().build());
+        }
+        b.layer(softmax());
+        b.setInputType(InputType.feedForward((long) SIDE * SIDE));
+      }
+      case CNN -> {
+        b.layer(conv(4, act));
+        b.layer(conv(8, act));
+        b.layer(maxPool());
+        b.layer(conv(16, act));
+        b.layer(maxPool());
+        b.layer(new DenseLayer.Builder().nOut(256).activation(act).build());
+        b.layer(softmax());
+        b.setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1));
+      }
+      case VGG16 -> {
+        int pad = (VGG_SIDE - SIDE) / 2;
+        b.layer(new ZeroPaddingLayer.Builder(pad, pad).build());
+        for (int[] block : VGG_BLOCKS) {
+          for (int channels : block) {
+            b.layer(conv(scaled(channels), act));
+            b.layer(new BatchNormalization.Builder().build());
+          }
+          b.layer(maxPool());
+        }
+        b.layer(new DenseLayer.Builder().nOut(scaled(VGG_DENSE)).activation(act).build());
+        // DL4J applies a layer's dropout to its input: these two drop the outputs of the dense layers.
+        b.layer(new DenseLayer.Builder().nOut(scaled(VGG_DENSE)).activation(act).dropOut(VGG_RETAIN).build());
+        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(ImageDataset.NUM_CLASSES)
+            .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).dropOut(VGG_RETAIN).build());
+        b.setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1));
+      }
+      default -> throw new IllegalStateException("unhandled architecture " + architecture);
+    }
+    MultiLayerNetwork net = new MultiLayerNetwork(b.build());
+    net.init();
+    return net;
+  }
+
+  /** A width times the multiplier, at least 1. */
+  int scaled(int width) {
+    return Math.max(1, (int) Math.round(width * widthMultiplier));
+  }
+
+  private static ConvolutionLayer conv(int channels, Activation act) {
+    return new ConvolutionLayer.Builder(3, 3).nOut(channels).stride(1, 1)
+        .convolutionMode(ConvolutionMode.Same).activation(act).build();
+  }
+
+  private static SubsamplingLayer maxPool() {
+    return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+  }
+
+  private static OutputLayer softmax() {
+    return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(ImageDataset.NUM_CLASSES)
+        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build();
+  }
+}

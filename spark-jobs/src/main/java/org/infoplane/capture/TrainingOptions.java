@@ -1,0 +1,54 @@
+package org.infoplane.capture;
+
+import java.util.Objects;
+
+/**
+ * How to train and what to record.
+ *
+ * @param epochs passes over the training images, >= 1
+ * @param batchSize samples per SGD step (the paper: 100)
+ * @param everySteps record a checkpoint every this many steps; 0 records at the end of every epoch
+ * @param trainSamples train on the first this many training images; 0 for all
+ * @param evalSamples samples per evaluation split
+ * @param seed seeds the evaluation sets, the weight initialisation and the shuffling
+ * @param averagingFrequency with Spark: steps each worker takes between parameter averagings
+ */
+public record TrainingOptions(NetworkSpec network, int epochs, int batchSize, int everySteps, int trainSamples,
+    int evalSamples, long seed, int averagingFrequency) {
+
+  public TrainingOptions {
+    Objects.requireNonNull(network, "network");
+    if (epochs < 1) {
+      throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
+    if (everySteps < 0) {
+      throw new IllegalArgumentException("--every-steps must be >= 1, got " + everySteps);
+    }
+    if (trainSamples < 0) {
+      throw new IllegalArgumentException("--train-samples must be >= 1, got " + trainSamples);
+    }
+    if (evalSamples < 2) {
+      throw new IllegalArgumentException("--eval-samples must be >= 2, got " + evalSamples);
+    }
+    if (averagingFrequency < 1) {
+      throw new IllegalArgumentException("--averaging-frequency must be >= 1, got " + averagingFrequency);
+    }
+  }
+
+  /** The checkpoints a run of {@code trainImages} training images records, step 0 included. */
+  public int checkpoints(int trainImages) {
+    if (everySteps == 0) {
+      return epochs + 1;
+    }
+    long total = (long) epochs * stepsPerEpoch(trainImages);
+    return (int) (1 + total / everySteps + (total % everySteps == 0 ? 0 : 1));
+  }
+
+  /** SGD steps per epoch (the last batch may be smaller). */
+  public int stepsPerEpoch(int trainImages) {
+    return (trainImages + batchSize - 1) / batchSize;
+  }
+}

@@ -1,0 +1,225 @@
+package org.infoplane.capture;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.infoplane.snapshot.CheckpointId;
+import org.infoplane.snapshot.LayerInfo;
+import org.infoplane.snapshot.RunManifest;
+import org.infoplane.snapshot.RunWriter;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a network and records its activations into a new run of an archive: a checkpoint at step
+ * 0 (before training), then at the end of every epoch or every K steps.
+ *
+ * <p>Checkpoint ids: {@code step} counts the SGD steps taken (with Spark, the mini-batches processed
+ * by all workers together); {@code epoch} counts the epochs completed.
+ *
+ * <p>Locally, SGD runs on this JVM. With Spark, DL4J's parameter averaging trains on the session's
+ * master (each worker takes {@code averagingFrequency} steps between averagings) and the driver
+ * records after each epoch; only per-epoch checkpoints are possible then.
+ */
+public final class TrainingRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+  /** Hears of the run's progress. */
+  public interface Progress {
+    /** Before training: the recorded layers and the projected size of the run. */
+    void started(RunManifest manifest, long bytesPerCheckpoint, int checkpoints);
+
+    /** After each checkpoint. */
+    void checkpoint(CheckpointRecorder.Report report);
+  }
+
+  private final TrainingOptions options;
+  private final ImageDataset dataset;
+  private final SnapshotArchive archive;
+  private final String runId;
+
+  public TrainingRun(TrainingOptions options, ImageDataset dataset, SnapshotArchive archive, String runId) {
+    this.options = options;
+    this.dataset = dataset;
+    this.archive = archive;
+    this.runId = runId;
+  }
+
+  /**
+   * Runs locally ({@code spark} null) or with DL4J Spark on the session's master.
+   *
+   * @return the reports of every checkpoint, in order
+   */
+  public List<CheckpointRecorder.Report> run(SparkSession spark, Progress progress) {
+    if (spark != null && options.everySteps() > 0) {
+      throw new IllegalArgumentException("--every-steps is not available with --spark (checkpoints follow the epochs)");
+    }
+    if (archive.hasRun(runId)) {
+      throw new IllegalArgumentException("run " + runId + " already exists in the archive " + archive.root()
+          + ": choose another --run");
+    }
+    LabeledImages train = dataset.train();
+    LabeledImages test = dataset.test();
+    int n = options.trainSamples() == 0 ? train.count() : options.trainSamples();
+    if (n > train.count()) {
+      throw new IllegalArgumentException("--train-samples " + n + " exceeds the " + train.count()
+          + " images of " + dataset.trainImages());
+    }
+    EvaluationData eval = EvaluationData.draw(train, n, test, options.evalSamples(), options.seed());
+
+    NetworkSpec spec = options.network();
+    MultiLayerNetwork net = spec.build();
+    List<RecordedLayers.Recorded> recorded = RecordedLayers.of(net);
+    List<LayerInfo> layers = RecordedLayers.describe(net, recorded, train.pixels());
+    RunManifest manifest = new RunManifest(runId, spec.architecture().cliName(), dataset.name(), options.seed(),
+        "infoplane train", RunManifest.FORMAT_VERSION, layers, eval.sampleIds(), ImageDataset.NUM_CLASSES,
+        properties(n, spark));
+    RunWriter writer = archive.createRun(manifest);
+    eval.splits().forEach((split, s) -> writer.writeInputs(split, s.x(), s.labels()));
+
+    long perCheckpoint = 4L * (eval.totalSamples() * layers.stream().mapToLong(LayerInfo::size).sum() + net.numParams());
+    progress.started(manifest, perCheckpoint, options.checkpoints(n));
+
+    CheckpointRecorder recorder = new CheckpointRecorder(archive, writer, eval,
+        new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true);
+    List<CheckpointRecorder.Report> reports = new ArrayList<>();
+    Recorder rec = (m, cp) -> {
+      CheckpointRecorder.Report r = recorder.record(m, cp);
+      reports.add(r);
+      progress.checkpoint(r);
+    };
+    rec.record(net, new CheckpointId(0, 0));
+    if (spark == null) {
+      trainLocally(net, train, n, rec);
+    } else {
+      trainWithSpark(spark, net, train, n, rec);
+    }
+    return reports;
+  }
+
+  @FunctionalInterface
+  private interface Recorder {
+    void record(MultiLayerNetwork net, CheckpointId cp);
+  }
+
+  private void trainLocally(MultiLayerNetwork net, LabeledImages train, int n, Recorder rec) {
+    int b = options.batchSize();
+    int k = options.everySteps();
+    long step = 0;
+    long lastRecorded = 0;
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      int[] order = shuffled(n, epoch);
+      for (int from = 0; from < n; from += b) {
+        int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
+        net.fit(new DataSet(train.features(idx), train.oneHot(idx)));
+        step++;
+        if (k > 0 && step % k == 0) {
+          rec.record(net, new CheckpointId(from + b >= n ? epoch : epoch - 1, step));
+          lastRecorded = step;
+        }
+      }
+      if (k == 0) {
+        rec.record(net, new CheckpointId(epoch, step));
+        lastRecorded = step;
+      }
+    }
+    if (lastRecorded != step) {
+      rec.record(net, new CheckpointId(options.epochs(), step));
+    }
+  }
+
+  private void trainWithSpark(SparkSession spark, MultiLayerNetwork net, LabeledImages train, int n, Recorder rec) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    File scratch = new File(System.getProperty("java.io.tmpdir"), "infoplane-dl4j-" + UUID.randomUUID());
+    ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(options.batchSize())
+        .batchSizePerWorker(options.batchSize())
+        .averagingFrequency(options.averagingFrequency())
+        .workerPrefetchNumBatches(0)
+        .rngSeed(options.seed())
+        .exportDirectory(scratch.toURI().toString())
+        .build();
+    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, tm);
+    int b = options.batchSize();
+    long step = 0;
+    try {
+      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        int[] order = shuffled(n, epoch);
+        List<DataSet> batches = new ArrayList<>();
+        for (int from = 0; from < n; from += b) {
+          int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
+          batches.add(new DataSet(train.features(idx), train.oneHot(idx)));
+        }
+        jsc.setJobGroup("infoplane-train", "InfoPlane train " + runId + ": epoch " + epoch + " of "
+            + options.epochs() + " (" + batches.size() + " mini-batches)", false);
+        JavaRDD<DataSet> rdd = jsc.parallelize(batches, Math.max(1, Math.min(batches.size(), jsc.defaultParallelism())));
+        MultiLayerNetwork trained = sparkNet.fit(rdd);
+        step += batches.size();
+        rec.record(trained, new CheckpointId(epoch, step));
+      }
+    } finally {
+      jsc.clearJobGroup();
+      deleteScratch(scratch, spark);
+    }
+  }
+
+  private void deleteScratch(File scratch, SparkSession spark) {
+    try {
+      Path p = new Path(scratch.toURI());
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (IOException e) {
+      LOG.warn("cannot delete DL4J's scratch directory {}: {}", scratch, e.getMessage());
+    }
+  }
+
+  /** The training order of an epoch: a permutation of [0, n) drawn from the seed and the epoch. */
+  private int[] shuffled(int n, int epoch) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    SplittableRandom rng = new SplittableRandom(options.seed() * 1_000_003L + epoch);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
+  private Map<String, String> properties(int n, SparkSession spark) {
+    NetworkSpec s = options.network();
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("activation", s.activation());
+    p.put("learningRate", Double.toString(s.learningRate()));
+    p.put("batchSize", Integer.toString(options.batchSize()));
+    p.put("epochs", Integer.toString(options.epochs()));
+    p.put("everySteps", Integer.toString(options.everySteps()));
+    p.put("trainSamples", Integer.toString(n));
+    p.put("evalSamples", Integer.toString(options.evalSamples()));
+    p.put("trainImages", dataset.trainImages().toString());
+    p.put("testImages", dataset.testImages().toString());
+    if (s.architecture() == Architecture.VGG16) {
+      p.put("widthMultiplier", Double.toString(s.widthMultiplier()));
+    }
+    p.put("training", spark == null ? "local" : "spark " + spark.sparkContext().master()
+        + ", parameter averaging every " + options.averagingFrequency() + " steps");
+    return p;
+  }
+}
