@@ -174,15 +174,6 @@ public final class SnapshotArchive {
     return new ParquetRun(this, manifest);
   }
 
-  /** Whether the archive holds a run with this id (its manifest exists). */
-  public boolean hasRun(String runId) {
-    try {
-      return fs.exists(new Path(runDir(runId), "manifest.json"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot reach run " + runId + " in " + root + ": " + e.getMessage(), e);
-    }
-  }
-
   /**
    * Adds an evaluation split to an existing run: the manifest is rewritten (atomically, by
    * {@link #writeJsonAtomically}) with the new split and its sample ids appended; layers, classes
