@@ -62,7 +62,7 @@ final class ActivationFiles {
     try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
         .withConf(conf)
         .withType(schema)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withDictionaryEncoding(false)
         .withExtraMetaData(metadata)
