@@ -42,6 +42,10 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "1000", description = "At most this many rows (default: ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--archive", paramLabel = "URI",
+      description = "Also register views over a snapshot archive: snapshot_activations, snapshot_inputs, snapshot_layers.")
+  String archive;
+
   @Parameters(paramLabel = "QUERY", description = "The SQL query.")
   String query;
 
@@ -59,6 +63,9 @@ public final class SqlCommand implements Callable<Integer> {
       IpTables tables = new IpTables(spark, conf);
       tables.createAll();
       spark.sql("USE " + tables.namespace());
+      if (archive != null) {
+        org.infoplane.snapshot.SnapshotViews.register(spark, archive);
+      }
       Dataset<Row> result;
       try {
         result = spark.sql(query);

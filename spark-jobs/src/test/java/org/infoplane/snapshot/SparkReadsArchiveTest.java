@@ -83,6 +83,16 @@ class SparkReadsArchiveTest {
     INDArray fromReader = archive.run("b").readActivations("train", new CheckpointId(1, 10), 3);
     assertThat(fromSpark).containsExactly(fromReader.getRow(2).toFloatVector());
 
+    // The product's views give the same rows, keyed by run, split, checkpoint and layer.
+    SnapshotViews.register(spark, dir.toString());
+    assertThat(spark.sql("SELECT run_id, count(*) FROM snapshot_activations GROUP BY run_id ORDER BY run_id")
+        .collectAsList()).extracting(r -> r.getString(0) + "=" + r.getLong(1)).containsExactly("a=20", "b=20");
+    Row viaView = spark.sql("SELECT values FROM snapshot_activations WHERE run_id = 'b' AND epoch = 1"
+        + " AND step = 10 AND layer_index = 3 AND sample_id = 102").first();
+    assertThat((byte[]) viaView.get(0)).isEqualTo((byte[]) row.get(0));
+    assertThat(spark.sql("SELECT count(*) FROM snapshot_layers").first().getLong(0)).isEqualTo(4L);
+    assertThat(spark.sql("SELECT sum(label) FROM snapshot_inputs WHERE run_id = 'a'").first().getLong(0)).isEqualTo(2L);
+
     Dataset<Row> inputs = spark.read().parquet(root + "/runs/run=a/inputs");
     assertThat(inputs.columns()).containsExactly("sample_id", "label", "values", "split");
     assertThat(inputs.selectExpr("sum(label)").first().getLong(0)).isEqualTo(2L);
