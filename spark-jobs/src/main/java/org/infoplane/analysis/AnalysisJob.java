@@ -386,8 +386,11 @@ public final class AnalysisJob {
                 .add("width_smoothing", "double").add("batch_size", "int").add("batch_shuffle", "boolean")
                 .add("batch_seed", "bigint").add("created_at", "timestamp"))
         .createOrReplaceTempView("ip_config");
-    spark.sql("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
-        + " ON t.config_id = s.config_id WHEN NOT MATCHED THEN INSERT *");
+    if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
+        + "'").isEmpty()) {
+      spark.sql("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
+          + " ON t.config_id = s.config_id WHEN NOT MATCHED THEN INSERT *");
+    }
   }
 
   private Row runRow(RunManifest m, List<CheckpointMetrics> metrics) {
@@ -414,8 +417,16 @@ public final class AnalysisJob {
   private void upsertRuns(List<Row> rows) {
     StructType schema = spark.table(tables.name(IpTables.RUNS)).schema();
     spark.createDataFrame(rows, schema).createOrReplaceTempView("ip_runs");
-    spark.sql("MERGE INTO " + tables.name(IpTables.RUNS) + " t USING ip_runs s ON t.run_id = s.run_id"
-        + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    // Rows equal to the stored ones but for updated_at need no commit (a re-analysis of an unchanged
+    // archive); otherwise one merge adds new runs and updates grown ones.
+    String cols = "run_id, model, dataset, seed, producer, format_version, num_classes, layers, "
+        + "map_entries(splits) AS splits, metrics, archive";
+    boolean changed = !spark.sql("SELECT " + cols + " FROM ip_runs EXCEPT SELECT " + cols + " FROM "
+        + tables.name(IpTables.RUNS)).isEmpty();
+    if (changed) {
+      spark.sql("MERGE INTO " + tables.name(IpTables.RUNS) + " t USING ip_runs s ON t.run_id = s.run_id"
+          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    }
   }
 
   private Set<String> existing(String query) {

@@ -109,12 +109,12 @@ final class ActivationFiles {
         if (inputs) {
           labels[i] = g.getInteger("label", 0);
         }
-        byte[] bytes = g.getBinary("values", 0).getBytes();
-        if (bytes.length != 4L * d) {
+        ByteBuffer bytes = g.getBinary("values", 0).toByteBuffer(); // a view: no copy
+        if (bytes.remaining() != 4L * d) {
           throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
-              + bytes.length / 4 + " values, the manifest's shape has " + d);
+              + bytes.remaining() / 4 + " values, the manifest's shape has " + d);
         }
-        FloatBuffer fb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        FloatBuffer fb = bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         fb.get(values, i * d, d);
         i++;
       }
