@@ -17,7 +17,8 @@ import org.infoplane.estimator.width.KernelWidthRules;
 
 /**
  * The parameters that determine an analysis' numbers, and their identifier {@code config_id}, plus
- * the runtime settings tasks need ({@code nd4jThreads}, not part of the identifier). Small and
+ * the runtime settings tasks need ({@code nd4jThreads}, {@code backend}; not part of the
+ * identifier). Small and
  * serializable: tasks receive it.
  */
 public record AnalysisConfig(
@@ -30,7 +31,8 @@ public record AnalysisConfig(
     int batchSize,
     boolean shuffle,
     long seed,
-    int nd4jThreads) implements Serializable {
+    int nd4jThreads,
+    String backend) implements Serializable {
 
   /** Reads the analysis parameters from resolved settings. */
   public static AnalysisConfig from(ResolvedConf c) {
@@ -44,7 +46,8 @@ public record AnalysisConfig(
         c.get(InfoPlaneConf.BATCH_SIZE),
         c.get(InfoPlaneConf.BATCH_SHUFFLE),
         c.get(InfoPlaneConf.BATCH_SEED),
-        c.get(InfoPlaneConf.ND4J_THREADS));
+        c.get(InfoPlaneConf.ND4J_THREADS),
+        c.get(InfoPlaneConf.BACKEND));
   }
 
   public BatchPlan plan() {

@@ -26,6 +26,7 @@ import org.infoplane.estimator.width.WidthInput;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.ComputeBackend;
 import org.infoplane.spark.Nd4jThreads;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -96,6 +97,7 @@ final class UnitWork implements Serializable {
    */
   Iterator<Row> distances(Iterator<Row> units) {
     Nd4jThreads.configure(config.nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.backend());
     Map<String, RunReader> readers = new HashMap<>();
     Map<String, int[]> labelsBySplit = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
@@ -157,6 +159,7 @@ final class UnitWork implements Serializable {
   /** Input: the layer's distance row joined with its batch's labels and the run's class count. */
   Iterator<Row> widths(Iterator<Row> joined) {
     Nd4jThreads.configure(config.nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.backend());
     KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
@@ -184,6 +187,7 @@ final class UnitWork implements Serializable {
    */
   Iterator<Row> estimates(Iterator<Row> joined) {
     Nd4jThreads.configure(config.nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.backend());
     RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
@@ -212,6 +216,7 @@ final class UnitWork implements Serializable {
   /** Input: units; output: one estimate row per batch (as {@link #estimates}), or an error row. */
   Iterator<Row> direct(Iterator<Row> units) {
     Nd4jThreads.configure(config.nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.backend());
     InformationPlaneEstimator estimator = config.buildEstimator();
     Map<String, RunReader> readers = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
