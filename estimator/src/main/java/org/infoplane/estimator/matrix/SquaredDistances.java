@@ -7,6 +7,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.shape.Shape;
 
 /**
@@ -46,7 +47,7 @@ public final class SquaredDistances {
     if (dim > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a sample has " + dim + " features, more than " + Integer.MAX_VALUE);
     }
-    double[] g = centredGram(samples, n, (int) dim);
+    double[] g = ON_DEVICE ? centredGramNd4j(samples, n, dim) : centredGram(samples, n, (int) dim);
 
     double[] d = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -61,6 +62,28 @@ public final class SquaredDistances {
       }
     }
     return DistanceMatrix.trusted(n, d);
+  }
+
+  /**
+   * True when ND4J runs on an accelerator (its CUDA backend): the Gram product then goes through
+   * ND4J, which sends it to the device, instead of the CPU's OpenBLAS.
+   */
+  static final boolean ON_DEVICE =
+      !Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
+
+  /**
+   * The centred Gram matrix through ND4J operations only (the accelerator path; on the CPU backend
+   * it is the slower reference the tests compare the OpenBLAS path with): convert to double,
+   * subtract the mean sample, one matrix product.
+   */
+  static double[] centredGramNd4j(INDArray samples, int n, long dim) {
+    INDArray x = samples.reshape('c', n, dim).castTo(DataType.DOUBLE);
+    if (x == samples || x.isView()) {
+      x = x.dup('c');
+    }
+    requireFinite(x, samples.shape(), "");
+    x.subiRowVector(x.mean(0));
+    return x.mmul(x.transpose()).dup('c').data().asDouble();
   }
 
   /**

@@ -138,4 +138,19 @@ class SquaredDistancesTest {
     }
     return maxRel;
   }
+
+  /** The accelerator path (ND4J operations) and the CPU path (OpenBLAS dsyrk) give the same Gram matrix. */
+  @Test
+  void deviceAndCpuPathsAgree() {
+    INDArray x = TestData.nd(TestData.gaussian(new Random(11), 37, 60, 2.0), 37, 3, 5, 4);
+    double[] device = SquaredDistances.centredGramNd4j(x, 37, 60);
+    DistanceMatrix cpu = SquaredDistances.of(x);
+    for (int i = 0; i < 37; i++) {
+      for (int j = 0; j < 37; j++) {
+        double d = device[i * 37 + i] + device[j * 37 + j] - 2 * device[i * 37 + j];
+        org.assertj.core.api.Assertions.assertThat(cpu.squared(i, j))
+            .isCloseTo(i == j ? 0.0 : Math.max(0.0, d), org.assertj.core.api.Assertions.within(1e-12));
+      }
+    }
+  }
 }
