@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Submits an InfoPlane command to a Spark 3.5 cluster (standalone, YARN or Kubernetes) with the
+# shaded jobs jar, this installation's defaults and logging. Usage:
+#
+#   deploy/submit.sh [spark-submit options] -- COMMAND [command options]
+#   deploy/submit.sh --master spark://HOST:7077 -- analyze --archive hdfs://NN/a --warehouse hdfs://NN/wh
+#
+# Everything before "--" goes to spark-submit, everything after it to InfoPlane. Environment:
+#   SPARK_HOME        the Spark 3.5 installation (spark-submit is taken from $SPARK_HOME/bin)
+#   INFOPLANE_JAR     the jobs jar (default: spark-jobs/target/infoplane-jobs.jar of this checkout)
+#   INFOPLANE_CONF    the conf directory (default: conf/ of this checkout): infoplane-defaults.conf
+#                     and log4j2.properties are shipped from it
+#   INFOPLANE_GPU=1   also apply conf/spark-gpu.conf (GPU executors; build with -Pcuda)
+#   SPARK_SUBMIT      the spark-submit command (default: $SPARK_HOME/bin/spark-submit)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="${INFOPLANE_JAR:-$root/spark-jobs/target/infoplane-jobs.jar}"
+conf="${INFOPLANE_CONF:-$root/conf}"
+submit="${SPARK_SUBMIT:-${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit}"
+
+[ -f "$jar" ] || { echo "submit.sh: no jobs jar at $jar (build it: mvn -B -DskipTests package)" >&2; exit 1; }
+
+spark_args=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do spark_args+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || { echo "submit.sh: no InfoPlane command after '--' (e.g. -- analyze --archive URI)" >&2; exit 2; }
+
+# The driver reads infoplane-defaults.conf through infoplane.home; executors get the logging file
+# through --files (it lands in their working directory).
+driver_opts="-Dinfoplane.home=$(dirname "$conf") -Dlog4j2.configurationFile=file:$conf/log4j2.properties"
+executor_opts="-Dlog4j2.configurationFile=log4j2.properties"
+
+extra=()
+if [ "${INFOPLANE_GPU:-0}" = 1 ]; then
+  extra+=(--properties-file "$conf/spark-gpu.conf" --files "$conf/gpu-discovery.sh,$conf/log4j2.properties")
+else
+  extra+=(--files "$conf/log4j2.properties")
+fi
+
+# spark-submit adds Spark's Java 17 module openings (--add-opens) to the driver and executors
+# itself; only a JVM started without it (bin/infoplane, tests) needs them spelled out.
+exec "$submit" \
+  --class org.infoplane.cli.InfoPlaneCli \
+  --driver-java-options "$driver_opts" \
+  --conf "spark.executor.extraJavaOptions=$executor_opts" \
+  --conf spark.executorEnv.OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
+  --conf spark.task.maxFailures="${INFOPLANE_TASK_MAX_FAILURES:-8}" \
+  "${extra[@]}" \
+  "${spark_args[@]}" \
+  "$jar" "$@"
