@@ -73,6 +73,7 @@ public final class AnalysisJob {
   private final IpTables tables;
   private final boolean failFast;
   private final int chunkSize;
+  private final String warehouse;
   private final List<String> errors = new ArrayList<>();
   private final Map<String, Integer> computed = new LinkedHashMap<>();
   private final Map<String, Integer> skipped = new LinkedHashMap<>();
@@ -94,9 +95,20 @@ public final class AnalysisJob {
     this.tables = new IpTables(spark, conf);
     this.failFast = conf.get(InfoPlaneConf.FAIL_FAST);
     this.chunkSize = conf.get(InfoPlaneConf.COMMIT_UNITS);
+    this.warehouse = conf.get(InfoPlaneConf.WAREHOUSE);
   }
 
+  /**
+   * Runs the three passes, holding the {@link AnalysisLease} of this archive in this warehouse: an
+   * overlapping analysis of the same archive waits for this one, then computes what is left.
+   */
   public Summary run() {
+    try (AnalysisLease lease = AnalysisLease.acquire(warehouse, archiveUri, spark.sparkContext().hadoopConfiguration())) {
+      return runLeased();
+    }
+  }
+
+  private Summary runLeased() {
     describe("preparing the tables");
     tables.createAll();
     registerConfig();

@@ -1,0 +1,139 @@
+package org.infoplane.analysis;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One analysis at a time per (warehouse, archive): a lease file
+ * {@code <warehouse>/_leases/<sha256(archive URI)>.lease}, created atomically (HDFS {@code create}
+ * without overwrite; {@code CREATE_NEW} on a local file system), holding the holder and an expiry.
+ * A second analysis of the same archive into the same warehouse waits until the lease is released,
+ * then finds only what is left to compute (usually nothing). A lease whose expiry has passed (its
+ * holder died without releasing it) is taken over.
+ *
+ * <p>Why a lease and not only Iceberg's optimistic commits: the distance and width passes append
+ * units that were absent when the pass started; two overlapping runs would both append them, and the
+ * duplicate rows double the batches the later joins see.
+ */
+final class AnalysisLease implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisLease.class);
+  static final Duration TTL = Duration.ofHours(12);
+  static final Duration POLL = Duration.ofSeconds(2);
+
+  private final FileSystem fs;
+  private final Path path;
+
+  private AnalysisLease(FileSystem fs, Path path) {
+    this.fs = fs;
+    this.path = path;
+  }
+
+  /** Waits until this process holds the lease for {@code archiveUri} in {@code warehouse}. */
+  static AnalysisLease acquire(String warehouse, String archiveUri, Configuration hadoop) {
+    try {
+      Path dir = new Path(new Path(warehouse), "_leases");
+      FileSystem fs = dir.getFileSystem(hadoop);
+      Path path = new Path(dir, sha256(archiveUri) + ".lease");
+      fs.mkdirs(dir);
+      String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + Thread.currentThread().getName();
+      boolean logged = false;
+      while (true) {
+        Instant now = Instant.now();
+        if (tryCreate(fs, path, holder, archiveUri, now.plus(TTL))) {
+          LOG.info("analysis lease {} taken by {} (archive {})", path, holder, archiveUri);
+          return new AnalysisLease(fs, path);
+        }
+        Properties held = read(fs, path);
+        Instant expires = held == null ? null : Instant.parse(held.getProperty("expires", now.toString()));
+        if (held != null && !expires.isAfter(now)) {
+          LOG.warn("analysis lease {} of {} expired at {}: taking it over", path, held.getProperty("holder"), expires);
+          fs.delete(path, false);
+          continue;
+        }
+        if (!logged) {
+          LOG.info("another analysis of {} into {} is running ({}, lease until {}): waiting for it to finish",
+              archiveUri, warehouse, held == null ? "?" : held.getProperty("holder"), expires);
+          logged = true;
+        }
+        Thread.sleep(POLL.toMillis());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("analysis lease in " + warehouse + " for " + archiveUri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the analysis lease of " + archiveUri, e);
+    }
+  }
+
+  private static boolean tryCreate(FileSystem fs, Path path, String holder, String archive, Instant expires)
+      throws IOException {
+    Properties p = new Properties();
+    p.setProperty("holder", holder);
+    p.setProperty("archive", archive);
+    p.setProperty("expires", expires.toString());
+    URI uri = fs.makeQualified(path).toUri();
+    if ("file".equals(uri.getScheme())) {
+      // The local file system's create(overwrite=false) checks, then creates: not atomic.
+      try (OutputStream out = Files.newOutputStream(Paths.get(uri), java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        p.store(out, "InfoPlane analysis lease");
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+    try (OutputStream out = fs.create(path, false)) {
+      p.store(out, "InfoPlane analysis lease");
+      return true;
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  private static Properties read(FileSystem fs, Path path) throws IOException {
+    try (var in = fs.open(path)) {
+      Properties p = new Properties();
+      p.load(new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1));
+      return p;
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      fs.delete(path, false);
+      LOG.info("analysis lease {} released", path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("releasing the analysis lease " + path, e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package org.infoplane.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.config.ConfResolver;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.Sessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two analyses of one archive into one warehouse started at the same moment: no unit is written
+ * twice, none is lost, and the numbers equal those of a single run.
+ */
+class AnalysisConcurrencyTest {
+
+  /** Table name and the columns that identify one of its rows. */
+  static final String[][] KEYS = {
+      {"distance_matrices", "run_id, split, epoch, step, layer_index, batching, batch_index"},
+      {"layer_widths", "run_id, split, epoch, step, layer_index, batching"},
+      {"information_plane", "run_id, split, epoch, step, layer_index, config_id"}};
+
+  static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  private ResolvedConf conf(Path warehouse, String catalog) {
+    ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse,
+        "infoplane.catalog.name=" + catalog, "infoplane.commit.units=4", "spark.sql.shuffle.partitions=2")).resolve();
+    Sessions.create(conf, "test"); // registers the catalog in the shared session
+    return conf;
+  }
+
+  @Test
+  void twoOverlappingRunsWriteEachUnitOnceAndEqualASingleRun() throws Exception {
+    Path archive = dir.resolve("archive");
+    new SyntheticRun(5).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 2);
+    ResolvedConf both = conf(dir.resolve("wh"), "both");
+    ResolvedConf single = conf(dir.resolve("wh-single"), "single");
+    new AnalysisJob(spark, single, archive.toString()).run();
+
+    CyclicBarrier start = new CyclicBarrier(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<AnalysisJob.Summary>> runs = List.of(
+          pool.submit(() -> {
+            start.await();
+            return new AnalysisJob(spark, both, archive.toString()).run();
+          }),
+          pool.submit(() -> {
+            start.await();
+            return new AnalysisJob(spark, both, archive.toString()).run();
+          }));
+      int computedTotal = 0;
+      for (Future<AnalysisJob.Summary> f : runs) {
+        AnalysisJob.Summary s = f.get(5, TimeUnit.MINUTES);
+        assertThat(s.errors()).isEmpty();
+        computedTotal += s.computed().get("pass 3/3 entropies");
+      }
+      assertThat(computedTotal).as("each entropy unit computed by exactly one of the two runs").isEqualTo(2 * 2 * 3);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    String b = both.get(InfoPlaneConf.CATALOG_NAME);
+    String s = single.get(InfoPlaneConf.CATALOG_NAME);
+    for (String[] t : KEYS) {
+      long rows = spark.sql("SELECT * FROM " + b + ".ip." + t[0]).count();
+      long keys = spark.sql("SELECT DISTINCT " + t[1] + " FROM " + b + ".ip." + t[0]).count();
+      assertThat(keys).as(t[0] + ": no key twice").isEqualTo(rows);
+      assertThat(rows).as(t[0] + ": every unit present").isEqualTo(spark.sql("SELECT * FROM " + s + ".ip." + t[0]).count());
+    }
+    String cols = "run_id, split, epoch, step, layer_index, sigma, sigma_raw, i_xt, i_ty, h_t, h_x, h_y, n_batches";
+    List<Row> a = spark.sql("SELECT " + cols + " FROM " + b + ".ip.information_plane ORDER BY run_id, split, step, layer_index").collectAsList();
+    List<Row> c = spark.sql("SELECT " + cols + " FROM " + s + ".ip.information_plane ORDER BY run_id, split, step, layer_index").collectAsList();
+    assertThat(a).hasSize(2 * 2 * 3);
+    assertThat(a.toString()).isEqualTo(c.toString());
+  }
+}
