@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.infoplane.analysis.IpTables;
+import org.infoplane.analysis.IpViews;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
@@ -58,6 +59,7 @@ public final class SqlCommand implements Callable<Integer> {
     try {
       IpTables tables = new IpTables(spark, conf);
       tables.createAll();
+      IpViews.register(spark, tables);
       spark.sql("USE " + tables.namespace());
       Dataset<Row> result;
       try {
