@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -343,8 +343,10 @@ public final class Charts {
     }
     ValueAxis yAxis;
     if (logY && lo < hi && hi / lo > 20) {
-      LogAxis la = new LogAxis(yLabel);
-      la.setSmallestValue(lo * 0.8);
+      LogarithmicAxis la = new LogarithmicAxis(yLabel);
+      la.setStrictValuesFlag(false);
+      la.setExpTickLabelsFlag(false);
+      la.setLog10TickLabelsFlag(false);
       la.setRange(lo * 0.8, hi * 1.25);
       yAxis = la;
     } else {

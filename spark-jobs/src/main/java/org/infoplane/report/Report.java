@@ -218,7 +218,7 @@ public final class Report {
         Charts.overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, false),
         Charts.overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, false)), true));
     figs.put("sigma", Charts.row(data.title() + ": kernel width per layer", data, List.of(
-        Charts.overTime(data, "Kernel width σ", "σ", p -> p.sigma() == null ? Double.NaN : p.sigma(), true)), true));
+        Charts.overTime(data, "Kernel width σ (log scale)", "σ", p -> p.sigma() == null ? Double.NaN : p.sigma(), true)), true));
     if (!data.metrics().isEmpty()) {
       figs.put("training", Charts.training(data));
     }
