@@ -221,6 +221,19 @@ class ReportAndViewsTest {
       List<Row> r = spark.sql(q.getValue().replace("${run_id}", "r1")).collectAsList();
       assertThat(r).as(q.getKey()).hasSize(rows.get(q.getKey()));
     }
+    // The notebook is valid JSON, reads both SQL files, and asks only for queries that exist here.
+    com.fasterxml.jackson.databind.JsonNode nb = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Path.of("..", "notebooks", "information_plane.ipynb").toFile());
+    StringBuilder code = new StringBuilder();
+    nb.get("cells").forEach(c -> c.get("source").forEach(l -> code.append(l.asText())));
+    assertThat(code).contains("notebooks/queries.sql", "org/infoplane/views.sql");
+    java.util.regex.Matcher used = java.util.regex.Pattern.compile("q\\(\"(\\w+)\"\\)").matcher(code);
+    int n = 0;
+    while (used.find()) {
+      assertThat(queries).containsKey(used.group(1));
+      n++;
+    }
+    assertThat(n).isEqualTo(queries.size());
     List<Row> plane = spark.sql(queries.get("plane").replace("${run_id}", "r1")).collectAsList();
     assertThat(plane.get(0).schema().fieldNames())
         .containsExactly("split", "epoch", "step", "layer_index", "layer_name", "i_xt", "i_ty", "sigma");
