@@ -50,8 +50,8 @@ agg AS (
   FROM marked GROUP BY run_id, split, layer_index, config_id)
 SELECT run_id, split, layer_index, layer_name, config_id, n_checkpoints, peak_epoch, peak_step,
        i_xt_peak, i_xt_last, i_xt_peak - i_xt_last AS xt_drop, i_ty_at_peak, i_ty_min_after_peak,
-       i_ty_min_after_peak IS NOT NULL AND i_ty_min_after_peak >= i_ty_at_peak - 0.01D AS ty_held,
+       i_ty_min_after_peak IS NOT NULL AND i_ty_min_after_peak >= i_ty_at_peak - GREATEST(0.01D, 0.01D * i_ty_at_peak) AS ty_held,
        CASE WHEN i_ty_min_after_peak IS NULL THEN 'fitting'
-            WHEN i_ty_min_after_peak >= i_ty_at_peak - 0.01D THEN 'fitting, then compression'
+            WHEN i_ty_min_after_peak >= i_ty_at_peak - GREATEST(0.01D, 0.01D * i_ty_at_peak) THEN 'fitting, then compression'
             ELSE 'fitting, then I(X;T) and I(T;Y) fall' END AS phases
 FROM agg

@@ -114,7 +114,7 @@ public final class SqlCommand implements Callable<Integer> {
         for (Row r : rows) {
           StringBuilder b = new StringBuilder();
           for (int i = 0; i < fields.length; i++) {
-            b.append(i == 0 ? "" : ",").append(r.isNullAt(i) ? "" : csv(String.valueOf(r.get(i))));
+            b.append(i == 0 ? "" : ",").append(r.isNullAt(i) ? "" : csv(text(r.get(i))));
           }
           out.println(b);
         }
@@ -129,7 +129,7 @@ public final class SqlCommand implements Callable<Integer> {
           for (int i = 0; i < fields.length; i++) {
             Object v = rows.get(k).get(i);
             cells[k + 1][i] = v == null ? "NULL"
-                : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : text(v);
           }
         }
         for (String[] row : cells) {
@@ -151,6 +151,11 @@ public final class SqlCommand implements Callable<Integer> {
       }
     }
     out.flush();
+  }
+
+  /** A value as text; arrays as {@code [a, b]}. */
+  private static String text(Object v) {
+    return v instanceof scala.collection.Seq<?> seq ? seq.mkString("[", ", ", "]") : String.valueOf(v);
   }
 
   private static String csv(String s) {
