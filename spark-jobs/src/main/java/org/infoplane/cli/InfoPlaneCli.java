@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       MiCommand.class,
       AnalyzeCommand.class,
       SqlCommand.class,
+      ReportCommand.class,
       ConfigCommand.class,
       TrainCommand.class,
       ExtractCommand.class,

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.infoplane.analysis.IpTables;
+import org.infoplane.analysis.IpViews;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
@@ -62,6 +63,7 @@ public final class SqlCommand implements Callable<Integer> {
     try {
       IpTables tables = new IpTables(spark, conf);
       tables.createAll();
+      IpViews.register(spark, tables);
       spark.sql("USE " + tables.namespace());
       if (archive != null) {
         org.infoplane.snapshot.SnapshotViews.register(spark, archive);
@@ -119,7 +121,7 @@ public final class SqlCommand implements Callable<Integer> {
         for (Row r : rows) {
           StringBuilder b = new StringBuilder();
           for (int i = 0; i < fields.length; i++) {
-            b.append(i == 0 ? "" : ",").append(r.isNullAt(i) ? "" : csv(String.valueOf(r.get(i))));
+            b.append(i == 0 ? "" : ",").append(r.isNullAt(i) ? "" : csv(text(r.get(i))));
           }
           out.println(b);
         }
@@ -134,7 +136,7 @@ public final class SqlCommand implements Callable<Integer> {
           for (int i = 0; i < fields.length; i++) {
             Object v = rows.get(k).get(i);
             cells[k + 1][i] = v == null ? "NULL"
-                : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
+                : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : text(v);
           }
         }
         for (String[] row : cells) {
@@ -156,6 +158,11 @@ public final class SqlCommand implements Callable<Integer> {
       }
     }
     out.flush();
+  }
+
+  /** A value as text; arrays as {@code [a, b]}. */
+  private static String text(Object v) {
+    return v instanceof scala.collection.Seq<?> seq ? seq.mkString("[", ", ", "]") : String.valueOf(v);
   }
 
   private static String csv(String s) {

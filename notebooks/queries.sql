@@ -1,0 +1,31 @@
+-- The SQL of notebooks/information_plane.ipynb. Each query starts with a line "-- query: NAME";
+-- ${run_id} is the run to look at. They run with the InfoPlane namespace current (USE infoplane.ip)
+-- and the views of spark-jobs/src/main/resources/org/infoplane/views.sql registered. The test suite
+-- (NotebookQueriesTest) runs every query here against a really analysed archive.
+
+-- query: runs
+SELECT run_id, model, dataset, seed, size(metrics) AS n_checkpoints
+FROM runs ORDER BY run_id
+
+-- query: plane
+SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty, sigma
+FROM information_plane
+WHERE run_id = '${run_id}'
+  AND config_id = (SELECT MAX_BY(config_id, computed_at) FROM information_plane WHERE run_id = '${run_id}')
+ORDER BY split, layer_index, step, epoch
+
+-- query: metrics
+SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy
+FROM runs LATERAL VIEW explode(metrics) e AS m
+WHERE run_id = '${run_id}'
+ORDER BY m.step, m.epoch
+
+-- query: dpi
+SELECT split, epoch, step, share_holding, xt_violations, ty_violations
+FROM dpi_check WHERE run_id = '${run_id}'
+ORDER BY split, step, epoch
+
+-- query: phases
+SELECT split, layer_index, layer_name, peak_epoch, xt_drop, ty_held, phases
+FROM compression_phases WHERE run_id = '${run_id}'
+ORDER BY split, layer_index

@@ -1,0 +1,480 @@
+package org.infoplane.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.GradientPaint;
+import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.RenderingHints;
+import java.awt.Shape;
+import java.awt.Stroke;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogarithmicAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.SVGUtils;
+
+/**
+ * The report's figures, drawn with JFreeChart into any {@link Graphics2D}: a PNG (at twice the
+ * nominal size) and an SVG of every figure. Each layer has its own hue; within a layer the colour
+ * runs from light (first checkpoint) to dark (last), and a colour bar per layer says so.
+ */
+public final class Charts {
+
+  static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+  static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+  static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+  static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+  static final int PNG_SCALE = 2;
+  static final int LEGEND_WIDTH = 250;
+
+  /** Draws a figure of a given nominal size. */
+  interface Figure {
+    int width();
+
+    int height();
+
+    void draw(Graphics2D g);
+  }
+
+  private Charts() {}
+
+  /** Writes {@code name.png} and {@code name.svg} into {@code dir}. */
+  static void write(Figure f, Path dir, String name) {
+    try {
+      BufferedImage img = new BufferedImage(f.width() * PNG_SCALE, f.height() * PNG_SCALE, BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+      g.scale(PNG_SCALE, PNG_SCALE);
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, f.width(), f.height());
+      f.draw(g);
+      g.dispose();
+      ImageIO.write(img, "png", dir.resolve(name + ".png").toFile());
+      SVGGraphics2D svg = new SVGGraphics2D(f.width(), f.height());
+      svg.setColor(Color.WHITE);
+      svg.fillRect(0, 0, f.width(), f.height());
+      f.draw(svg);
+      SVGUtils.writeToSVG(dir.resolve(name + ".svg").toFile(), svg.getSVGElement());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(name), e);
+    }
+  }
+
+  /** The hue of layer {@code pos} of {@code n}: spread over red → violet, skipping the pale yellows. */
+  static float hue(int pos, int n) {
+    return n <= 1 ? 0.6f : (float) (0.8 * pos / (n - 1));
+  }
+
+  /** The colour of layer {@code pos} of {@code n} at training progress {@code t} in [0, 1]: light to dark. */
+  static Color layerColor(int pos, int n, double t) {
+    float h = hue(pos, n);
+    float sat = (float) (0.18 + 0.82 * t);
+    float bright = (float) (0.97 - 0.42 * t);
+    // yellow-greens read too bright: darken them a little
+    if (h > 0.1f && h < 0.3f) {
+      bright *= 0.85f;
+    }
+    return Color.getHSBColor(h, sat, bright);
+  }
+
+  static void style(JFreeChart chart, String title) {
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.setTitle(new TextTitle(title, TITLE));
+    chart.setAntiAlias(true);
+    if (chart.getLegend() != null) {
+      chart.removeLegend();
+    }
+    XYPlot plot = chart.getXYPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+    plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+    plot.setDomainGridlineStroke(new BasicStroke(0.6f));
+    plot.setRangeGridlineStroke(new BasicStroke(0.6f));
+    plot.setOutlinePaint(Color.GRAY);
+    plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
+    for (ValueAxis a : new ValueAxis[] {plot.getDomainAxis(), plot.getRangeAxis()}) {
+      a.setLabelFont(LABEL);
+      a.setTickLabelFont(TICK);
+    }
+  }
+
+  static NumberAxis axis(String label, double lo, double hi) {
+    NumberAxis a = new NumberAxis(label);
+    double pad = Math.max(1e-9, (hi - lo) * 0.04);
+    a.setRange(lo - pad, hi + pad);
+    a.setAutoRangeIncludesZero(false);
+    return a;
+  }
+
+  /** A renderer whose every point and segment has its own colour. */
+  static final class PointPaints extends XYLineAndShapeRenderer {
+    private final List<List<Color>> paints = new ArrayList<>();
+
+    PointPaints(double shapeSize, float lineWidth) {
+      super(true, true);
+      Shape dot = new Ellipse2D.Double(-shapeSize / 2, -shapeSize / 2, shapeSize, shapeSize);
+      setDefaultShape(dot);
+      setAutoPopulateSeriesShape(false);
+      setDefaultStroke(new BasicStroke(lineWidth, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+      setAutoPopulateSeriesStroke(false);
+      setDrawSeriesLineAsPath(false);
+    }
+
+    void add(List<Color> seriesPaints) {
+      paints.add(seriesPaints);
+    }
+
+    @Override
+    public Paint getItemPaint(int series, int item) {
+      return paints.get(series).get(item);
+    }
+  }
+
+  /**
+   * The information plane of one split: a track per layer through the checkpoints, in training
+   * order, coloured light to dark; error bars when the points carry a spread.
+   */
+  static JFreeChart plane(PlaneData data, String split, double[] xRange, double[] yRange) {
+    Map<Integer, String> layers = data.layers();
+    List<PlaneData.Checkpoint> cps = data.checkpoints();
+    int nLayers = layers.size();
+    boolean many = nLayers * cps.size() > 200;
+    XYSeriesCollection ds = new XYSeriesCollection();
+    PointPaints r = new PointPaints(many ? 4.5 : 7, many ? 1.0f : 1.6f);
+    XYIntervalSeriesCollection errs = new XYIntervalSeriesCollection();
+    XYErrorRenderer er = new XYErrorRenderer();
+    er.setDefaultLinesVisible(false);
+    er.setDefaultShapesVisible(false);
+    er.setCapLength(3);
+    er.setErrorStroke(new BasicStroke(0.8f));
+    boolean spread = false;
+    int pos = 0;
+    for (Map.Entry<Integer, List<PlaneData.Point>> t : data.tracks(split).entrySet()) {
+      XYSeries s = new XYSeries(layers.get(t.getKey()), false, true);
+      XYIntervalSeries e = new XYIntervalSeries(layers.get(t.getKey()), false, true);
+      List<Color> colours = new ArrayList<>();
+      for (PlaneData.Point p : t.getValue()) {
+        s.add(p.iXT(), p.iTY());
+        e.add(p.iXT(), p.iXT() - p.iXTSpread(), p.iXT() + p.iXTSpread(),
+            p.iTY(), p.iTY() - p.iTYSpread(), p.iTY() + p.iTYSpread());
+        spread |= p.iXTSpread() > 0 || p.iTYSpread() > 0;
+        colours.add(layerColor(pos, nLayers, progress(cps, p)));
+      }
+      ds.addSeries(s);
+      errs.addSeries(e);
+      r.add(colours);
+      er.setSeriesPaint(pos, layerColor(pos, nLayers, 0.55));
+      pos++;
+    }
+    XYPlot plot = new XYPlot(ds, axis("I(X;T)  [bits]", xRange[0], xRange[1]),
+        axis("I(T;Y)  [bits]", yRange[0], yRange[1]), r);
+    if (spread) {
+      plot.setDataset(1, errs);
+      plot.setRenderer(1, er);
+    }
+    JFreeChart chart = new JFreeChart(plot);
+    style(chart, split + " split");
+    return chart;
+  }
+
+  static double progress(List<PlaneData.Checkpoint> cps, PlaneData.Point p) {
+    int i = cps.indexOf(new PlaneData.Checkpoint(p.epoch(), p.step()));
+    return cps.size() <= 1 ? 1.0 : (double) i / (cps.size() - 1);
+  }
+
+  /** The information plane: one panel per split side by side with shared axes, and the colour bars. */
+  static Figure planeFigure(PlaneData data) {
+    List<String> splits = data.splits();
+    double[] xr = range(data.points(), PlaneData.Point::iXT, PlaneData.Point::iXTSpread);
+    double[] yr = range(data.points(), PlaneData.Point::iTY, PlaneData.Point::iTYSpread);
+    int panel = 640;
+    int height = Math.max(620, 110 + data.layers().size() * 34);
+    int width = panel * splits.size() + LEGEND_WIDTH;
+    return new Figure() {
+      public int width() {
+        return width;
+      }
+
+      public int height() {
+        return height;
+      }
+
+      public void draw(Graphics2D g) {
+        title(g, data.title() + ": the information plane", width);
+        for (int i = 0; i < splits.size(); i++) {
+          plane(data, splits.get(i), xr, yr).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
+        }
+        colourBars(g, data, panel * splits.size() + 10, 60, LEGEND_WIDTH - 20, height - 80);
+      }
+    };
+  }
+
+  static void title(Graphics2D g, String text, int width) {
+    g.setFont(TITLE.deriveFont(18f));
+    g.setColor(Color.BLACK);
+    FontMetrics fm = g.getFontMetrics();
+    g.drawString(text, (width - fm.stringWidth(text)) / 2, 22);
+  }
+
+  /** One colour bar per layer: its hue from the first checkpoint (light) to the last (dark). */
+  static void colourBars(Graphics2D g, PlaneData data, int x, int y, int w, int h) {
+    Map<Integer, String> layers = data.layers();
+    List<PlaneData.Checkpoint> cps = data.checkpoints();
+    int n = layers.size();
+    String first = label(data, cps.get(0));
+    String last = label(data, cps.get(cps.size() - 1));
+    g.setColor(Color.BLACK);
+    g.setFont(LABEL);
+    g.drawString("colour = " + data.timeLabel(), x, y);
+    g.setFont(SMALL);
+    int rowH = Math.min(40, (h - 30) / Math.max(1, n));
+    int barX = x + 105;
+    int barW = w - 110;
+    int top = y + 22;
+    g.drawString(first, barX, top);
+    FontMetrics fm = g.getFontMetrics();
+    g.drawString(last, barX + barW - fm.stringWidth(last), top);
+    int pos = 0;
+    for (String name : layers.values()) {
+      int ry = top + 6 + pos * rowH;
+      int barH = Math.max(8, Math.min(16, rowH - 8));
+      int steps = 48;
+      for (int k = 0; k < steps; k++) {
+        g.setColor(layerColor(pos, n, (double) k / (steps - 1)));
+        double x0 = barX + (double) barW * k / steps;
+        g.fill(new Rectangle2D.Double(x0, ry, (double) barW / steps + 0.6, barH));
+      }
+      g.setColor(Color.GRAY);
+      g.setStroke(new BasicStroke(0.5f));
+      g.draw(new Rectangle2D.Double(barX, ry, barW, barH));
+      g.setColor(Color.BLACK);
+      g.setFont(SMALL);
+      g.drawString(shorten(name, g.getFontMetrics(), 100), x, ry + barH - 2);
+      pos++;
+    }
+  }
+
+  static String label(PlaneData data, PlaneData.Checkpoint cp) {
+    return data.byEpoch() ? data.timeLabel() + " " + cp.epoch() : data.timeLabel() + " " + cp.step();
+  }
+
+  static String shorten(String s, FontMetrics fm, int px) {
+    if (fm.stringWidth(s) <= px) {
+      return s;
+    }
+    String t = s;
+    while (t.length() > 1 && fm.stringWidth(t + "…") > px) {
+      t = t.substring(0, t.length() - 1);
+    }
+    return t + "…";
+  }
+
+  static double[] range(List<PlaneData.Point> pts, ToDoubleFunction<PlaneData.Point> v,
+      ToDoubleFunction<PlaneData.Point> spread) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (PlaneData.Point p : pts) {
+      lo = Math.min(lo, v.applyAsDouble(p) - spread.applyAsDouble(p));
+      hi = Math.max(hi, v.applyAsDouble(p) + spread.applyAsDouble(p));
+    }
+    return lo <= hi ? new double[] {lo, hi} : new double[] {0, 1};
+  }
+
+  /** A line per layer and split against training time: train solid, the other splits dashed. */
+  static JFreeChart overTime(PlaneData data, String title, String yLabel, ToDoubleFunction<PlaneData.Point> v, boolean logY) {
+    Map<Integer, String> layers = data.layers();
+    int n = layers.size();
+    XYSeriesCollection ds = new XYSeriesCollection();
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, data.checkpoints().size() <= 20);
+    int series = 0;
+    int pos = 0;
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (Map.Entry<Integer, String> layer : layers.entrySet()) {
+      int si = 0;
+      for (String split : data.splits()) {
+        XYSeries s = new XYSeries(layer.getValue() + " " + split, false, true);
+        for (PlaneData.Point p : data.track(split, layer.getKey())) {
+          double y = v.applyAsDouble(p);
+          if (Double.isFinite(y) && (!logY || y > 0)) {
+            s.add(data.time(p.epoch(), p.step()), y);
+            lo = Math.min(lo, y);
+            hi = Math.max(hi, y);
+          }
+        }
+        ds.addSeries(s);
+        r.setSeriesPaint(series, layerColor(pos, n, 0.85));
+        r.setSeriesStroke(series, si == 0 ? new BasicStroke(1.6f)
+            : new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {5f, 4f}, 0f));
+        r.setSeriesShape(series, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        series++;
+        si++;
+      }
+      pos++;
+    }
+    ValueAxis yAxis;
+    if (logY && lo < hi && hi / lo > 20) {
+      LogarithmicAxis la = new LogarithmicAxis(yLabel);
+      la.setStrictValuesFlag(false);
+      la.setExpTickLabelsFlag(false);
+      la.setLog10TickLabelsFlag(false);
+      la.setRange(lo * 0.8, hi * 1.25);
+      yAxis = la;
+    } else {
+      NumberAxis na = new NumberAxis(yLabel);
+      na.setAutoRangeIncludesZero(false);
+      yAxis = na;
+    }
+    NumberAxis xAxis = new NumberAxis(data.timeLabel());
+    xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    XYPlot plot = new XYPlot(ds, xAxis, yAxis, r);
+    JFreeChart chart = new JFreeChart(plot);
+    style(chart, title);
+    return chart;
+  }
+
+  /** Figure of several charts side by side with a legend of layers and line styles on the right. */
+  static Figure row(String title, PlaneData data, List<JFreeChart> charts, boolean layerLegend) {
+    int panel = 560;
+    int height = Math.max(460, layerLegend ? 110 + data.layers().size() * 24 : 460);
+    int width = panel * charts.size() + (layerLegend ? 200 : 0);
+    return new Figure() {
+      public int width() {
+        return width;
+      }
+
+      public int height() {
+        return height;
+      }
+
+      public void draw(Graphics2D g) {
+        title(g, title, width);
+        for (int i = 0; i < charts.size(); i++) {
+          charts.get(i).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
+        }
+        if (layerLegend) {
+          layerKey(g, data, panel * charts.size() + 10, 70);
+        }
+      }
+    };
+  }
+
+  /** A key: a swatch per layer, then the line style of each split. */
+  static void layerKey(Graphics2D g, PlaneData data, int x, int y) {
+    int n = data.layers().size();
+    int rowH = 22;
+    int pos = 0;
+    g.setFont(SMALL);
+    FontMetrics fm = g.getFontMetrics();
+    for (String name : data.layers().values()) {
+      g.setColor(layerColor(pos, n, 0.85));
+      g.setStroke(new BasicStroke(2.5f));
+      g.draw(new Line2D.Double(x, y + pos * rowH - 4, x + 26, y + pos * rowH - 4));
+      g.setColor(Color.BLACK);
+      g.drawString(shorten(name, fm, 140), x + 34, y + pos * rowH);
+      pos++;
+    }
+    int sy = y + pos * rowH + 14;
+    int si = 0;
+    for (String split : data.splits()) {
+      Stroke s = si == 0 ? new BasicStroke(1.6f)
+          : new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {5f, 4f}, 0f);
+      g.setColor(Color.DARK_GRAY);
+      g.setStroke(s);
+      g.draw(new Line2D.Double(x, sy + si * rowH - 4, x + 26, sy + si * rowH - 4));
+      g.setColor(Color.BLACK);
+      g.drawString(split, x + 34, sy + si * rowH);
+      si++;
+    }
+  }
+
+  /** Training loss, and train and test accuracy, against training time. */
+  static Figure training(PlaneData data) {
+    XYSeriesCollection loss = new XYSeriesCollection();
+    XYSeries l = new XYSeries("loss", false, true);
+    XYSeriesCollection acc = new XYSeriesCollection();
+    XYSeries tr = new XYSeries("train accuracy", false, true);
+    XYSeries te = new XYSeries("test accuracy", false, true);
+    for (PlaneData.Metric m : data.metrics()) {
+      double t = data.time(m.epoch(), m.step());
+      addFinite(l, t, m.loss());
+      addFinite(tr, t, m.trainAccuracy());
+      addFinite(te, t, m.testAccuracy());
+    }
+    loss.addSeries(l);
+    acc.addSeries(tr);
+    acc.addSeries(te);
+    JFreeChart a = simple(loss, data.timeLabel(), "training loss", "Training loss", new Color[] {new Color(0x33, 0x33, 0x33)});
+    JFreeChart b = simple(acc, data.timeLabel(), "accuracy", "Accuracy",
+        new Color[] {new Color(0x1F, 0x5A, 0xA6), new Color(0xD9, 0x5F, 0x02)});
+    b.addLegend(new org.jfree.chart.title.LegendTitle(b.getXYPlot()));
+    b.getLegend().setItemFont(TICK);
+    b.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    return row(data.title() + ": training", data, List.of(a, b), false);
+  }
+
+  private static void addFinite(XYSeries s, double x, double y) {
+    if (Double.isFinite(y)) {
+      s.add(x, y);
+    }
+  }
+
+  private static JFreeChart simple(XYSeriesCollection ds, String x, String y, String title, Color[] colours) {
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < colours.length; i++) {
+      r.setSeriesPaint(i, colours[i]);
+      r.setSeriesStroke(i, new BasicStroke(1.8f));
+      r.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
+    }
+    NumberAxis xa = new NumberAxis(x);
+    xa.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    NumberAxis ya = new NumberAxis(y);
+    ya.setAutoRangeIncludesZero(false);
+    JFreeChart c = new JFreeChart(new XYPlot(ds, xa, ya, r));
+    style(c, title);
+    return c;
+  }
+
+  /** Formats a double for tables. */
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  /** Writes a text file. */
+  static void writeText(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

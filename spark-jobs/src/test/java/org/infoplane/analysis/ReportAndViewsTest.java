@@ -1,0 +1,256 @@
+package org.infoplane.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.awt.image.BufferedImage;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.cli.InfoPlaneCli;
+import org.infoplane.config.ConfResolver;
+import org.infoplane.config.ResolvedConf;
+import org.infoplane.report.Report;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.spark.Sessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report, the analysis views and the notebook's queries, on a really analysed archive (a
+ * synthetic run with 3 layers and 3 checkpoints of both splits) and on hand-made rows whose DPI
+ * violations and I(X;T) peaks are known.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReportAndViewsTest {
+
+  static final double TOL = 1e-12;
+
+  static SparkSession spark;
+  @TempDir static Path dir;
+  static Path warehouse;
+  static ResolvedConf conf;
+  static IpTables tables;
+
+  @BeforeAll
+  static void analyse() {
+    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    Path archive = dir.resolve("archive");
+    SnapshotArchive a = SnapshotArchive.open(archive.toString(), new Configuration());
+    new SyntheticRun(3).write(a, "r1", 0, 3);
+    new SyntheticRun(4).write(a, "r2", 0, 3);
+    warehouse = dir.resolve("wh");
+    conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse, "infoplane.catalog.name=rep",
+        "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2")).resolve();
+    Sessions.create(conf, "test");
+    AnalysisJob.Summary s = new AnalysisJob(spark, conf, archive.toString()).run();
+    assertThat(s.errors()).isEmpty();
+    tables = new IpTables(spark, conf);
+    IpViews.register(spark, tables);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  @Order(1)
+  void reportOfOneRunWritesFiguresAndPage() throws Exception {
+    Path out = dir.resolve("report-r1");
+    Report.Written w = new Report(spark, tables).writeRun("r1", null, out);
+    assertThat(w.files()).extracting(p -> p.getFileName().toString()).contains(
+        "information-plane.png", "information-plane.svg", "mi-over-training.png", "mi-over-training.svg",
+        "sigma.png", "sigma.svg", "training.png", "training.svg", "index.html");
+    for (Path f : w.files()) {
+      assertThat(Files.size(f)).as(f.toString()).isPositive();
+      String name = f.getFileName().toString();
+      if (name.endsWith(".png")) {
+        BufferedImage img = ImageIO.read(f.toFile());
+        assertThat(img).as(name).isNotNull();
+        assertThat(img.getWidth()).as(name).isGreaterThan(800);
+      } else if (name.endsWith(".svg")) {
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // offline
+        assertThat(xml.newDocumentBuilder().parse(f.toFile())
+            .getDocumentElement().getNodeName()).isEqualTo("svg");
+      }
+    }
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(html).contains("dense1", "conv1", "dead", "information-plane.png", "information-plane.svg",
+        "Analysis configuration", "Training metrics", "width_rule");
+    for (String img : html.split("src=\"")) {
+      if (img.startsWith("<") || img.startsWith("!")) {
+        continue;
+      }
+      assertThat(out.resolve(img.substring(0, img.indexOf('"')))).exists();
+    }
+  }
+
+  @Test
+  @Order(2)
+  void reportOfAModelDrawsEachRunAndTheMean() throws Exception {
+    Path out = dir.resolve("report-model");
+    Report.Written w = new Report(spark, tables).writeModel("synthetic", null, out);
+    assertThat(w.files()).extracting(p -> p.getFileName().toString())
+        .contains("information-plane.png", "plane-r1.png", "plane-r2.svg", "index.html");
+    assertThat(Files.readString(out.resolve("index.html"))).contains("2 runs", "run r1", "run r2");
+  }
+
+  @Test
+  @Order(3)
+  void meanOverRunsAgreesWithTheRows() {
+    List<Row> m = spark.sql("SELECT * FROM ip_mean_over_runs WHERE split = 'train' AND layer_index = 0"
+        + " ORDER BY step").collectAsList();
+    assertThat(m).hasSize(3);
+    for (Row r : m) {
+      List<Row> raw = spark.sql("SELECT i_xt FROM " + tables.name(IpTables.INFORMATION_PLANE)
+          + " WHERE split = 'train' AND layer_index = 0 AND step = " + r.<Long>getAs("step")).collectAsList();
+      assertThat(raw).hasSize(2);
+      double a = raw.get(0).getDouble(0);
+      double b = raw.get(1).getDouble(0);
+      assertThat(r.<Long>getAs("n_runs")).isEqualTo(2);
+      assertThat(r.<String>getAs("model")).isEqualTo("synthetic");
+      assertThat(r.<Double>getAs("i_xt_mean")).isCloseTo((a + b) / 2, within(TOL));
+      assertThat(r.<Double>getAs("i_xt_std")).isCloseTo(Math.abs(a - b) / Math.sqrt(2), within(TOL));
+      assertThat(r.<Double>getAs("i_xt_min")).isEqualTo(Math.min(a, b));
+    }
+  }
+
+  /** Hand-made rows in their own catalog: 4 layers, 3 checkpoints, known violations and peaks. */
+  @Test
+  @Order(4)
+  void dpiCheckAndCompressionPhasesOnKnownRows() {
+    ResolvedConf hc = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("hand"),
+        "infoplane.catalog.name=hand")).resolve();
+    Sessions.create(hc, "test");
+    IpTables ht = new IpTables(spark, hc);
+    ht.createAll();
+    // i_xt per checkpoint (rows) and layer (columns); i_ty likewise.
+    double[][] ixt = {{5, 4, 4.5, 1}, {6, 5, 3, 2}, {4, 3, 2, 1}};
+    double[][] ity = {{1, 1, 1, 0.5}, {2, 1.5, 1.6, 1}, {2, 1.4, 0.5, 0.2}};
+    StringBuilder values = new StringBuilder();
+    for (int k = 0; k < 3; k++) {
+      for (int l = 0; l < 4; l++) {
+        values.append(values.length() == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
+            "('h', 'train', %d, %d, %d, 'L%d', 'dense', 'renyi-tensor', 1.01D, 100, 1, 1D, 1D, %sD, %sD,"
+                + " 1D, 1D, 1D, 0D, 0D, 0D, 'cfg', TIMESTAMP'2026-01-01 00:00:00')",
+            k, 10L * k, l, l, ixt[k][l], ity[k][l]));
+      }
+    }
+    spark.sql("INSERT INTO " + ht.name(IpTables.INFORMATION_PLANE) + " VALUES " + values);
+    IpViews.register(spark, ht);
+    List<Row> dpi = spark.sql("SELECT * FROM dpi_check ORDER BY step").collectAsList();
+    assertThat(dpi).hasSize(3);
+    // checkpoint 0: I(X;T) 5 ≥ 4 < 4.5 ≥ 1: one violation L1 < L2; I(T;Y) 1 ≥ 1 ≥ 1 ≥ 0.5 holds.
+    Row c0 = dpi.get(0);
+    assertThat(c0.<Long>getAs("n_pairs")).isEqualTo(3);
+    assertThat(c0.<Long>getAs("xt_pairs_holding")).isEqualTo(2);
+    assertThat(c0.getList(c0.fieldIndex("xt_violations"))).containsExactly("L1 < L2");
+    assertThat(c0.getList(c0.fieldIndex("ty_violations"))).isEmpty();
+    assertThat(c0.<Double>getAs("share_holding")).isCloseTo(2.0 / 3, within(TOL));
+    assertThat(c0.<Boolean>getAs("dpi_holds")).isFalse();
+    // checkpoint 1: I(T;Y) 2 ≥ 1.5 < 1.6 ≥ 1.
+    Row c1 = dpi.get(1);
+    assertThat(c1.getList(c1.fieldIndex("xt_violations"))).isEmpty();
+    assertThat(c1.getList(c1.fieldIndex("ty_violations"))).containsExactly("L1 < L2");
+    assertThat(c1.<Double>getAs("ty_share")).isCloseTo(2.0 / 3, within(TOL));
+    // checkpoint 2 holds everywhere.
+    assertThat(dpi.get(2).<Boolean>getAs("dpi_holds")).isTrue();
+    assertThat(dpi.get(2).<Double>getAs("share_holding")).isEqualTo(1.0);
+
+    Map<Integer, Row> ph = new LinkedHashMap<>();
+    spark.sql("SELECT * FROM compression_phases ORDER BY layer_index").collectAsList()
+        .forEach(r -> ph.put(r.<Integer>getAs("layer_index"), r));
+    // L0: peak 6 at epoch 1, drop to 4; I(T;Y) 2 at the peak, 2 after: compression.
+    assertThat(ph.get(0).<Integer>getAs("peak_epoch")).isEqualTo(1);
+    assertThat(ph.get(0).<Double>getAs("xt_drop")).isCloseTo(2.0, within(TOL));
+    assertThat(ph.get(0).<Boolean>getAs("ty_held")).isTrue();
+    assertThat(ph.get(0).<String>getAs("phases")).isEqualTo("fitting, then compression");
+    // L1: peak 5 at epoch 1, I(T;Y) 1.5 → 1.4: fell.
+    assertThat(ph.get(1).<Boolean>getAs("ty_held")).isFalse();
+    assertThat(ph.get(1).<Double>getAs("i_ty_min_after_peak")).isCloseTo(1.4, within(TOL));
+    // L2: peak 4.5 at epoch 0.
+    assertThat(ph.get(2).<Integer>getAs("peak_epoch")).isEqualTo(0);
+    assertThat(ph.get(2).<Double>getAs("xt_drop")).isCloseTo(2.5, within(TOL));
+    // L3: 1, 2, 1: peak at epoch 1, I(T;Y) 1 → 0.2.
+    assertThat(ph.get(3).<Long>getAs("peak_step")).isEqualTo(10L);
+    assertThat(ph.get(3).<String>getAs("phases")).isEqualTo("fitting, then I(X;T) and I(T;Y) fall");
+    IpViews.register(spark, tables);
+  }
+
+  /** Every query of notebooks/queries.sql, as the notebook runs it, on the analysed archive. */
+  @Test
+  @Order(5)
+  void notebookQueriesRunOnAnAnalysedArchive() throws Exception {
+    Path file = Path.of("..", "notebooks", "queries.sql");
+    Map<String, String> queries = new LinkedHashMap<>();
+    String name = null;
+    StringBuilder body = new StringBuilder();
+    for (String line : Files.readAllLines(file)) {
+      if (line.startsWith("-- query: ")) {
+        if (name != null) {
+          queries.put(name, body.toString());
+        }
+        name = line.substring(10).strip();
+        body.setLength(0);
+      } else if (name != null) {
+        body.append(line).append('\n');
+      }
+    }
+    queries.put(name, body.toString());
+    assertThat(queries).containsOnlyKeys("runs", "plane", "metrics", "dpi", "phases");
+    IpViews.register(spark, tables);
+    spark.sql("USE " + tables.namespace());
+    Map<String, Integer> rows = Map.of("runs", 2, "plane", 2 * 3 * 3, "metrics", 3, "dpi", 2 * 3, "phases", 2 * 3);
+    for (Map.Entry<String, String> q : queries.entrySet()) {
+      List<Row> r = spark.sql(q.getValue().replace("${run_id}", "r1")).collectAsList();
+      assertThat(r).as(q.getKey()).hasSize(rows.get(q.getKey()));
+    }
+    // The notebook is valid JSON, reads both SQL files, and asks only for queries that exist here.
+    com.fasterxml.jackson.databind.JsonNode nb = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Path.of("..", "notebooks", "information_plane.ipynb").toFile());
+    StringBuilder code = new StringBuilder();
+    nb.get("cells").forEach(c -> c.get("source").forEach(l -> code.append(l.asText())));
+    assertThat(code).contains("notebooks/queries.sql", "org/infoplane/views.sql");
+    java.util.regex.Matcher used = java.util.regex.Pattern.compile("q\\(\"(\\w+)\"\\)").matcher(code);
+    int n = 0;
+    while (used.find()) {
+      assertThat(queries).containsKey(used.group(1));
+      n++;
+    }
+    assertThat(n).isEqualTo(queries.size());
+    List<Row> plane = spark.sql(queries.get("plane").replace("${run_id}", "r1")).collectAsList();
+    assertThat(plane.get(0).schema().fieldNames())
+        .containsExactly("split", "epoch", "step", "layer_index", "layer_name", "i_xt", "i_ty", "sigma");
+  }
+
+  @Test
+  @Order(6)
+  void reportCommandNamesAnUnknownRunAndTheKnownOnes() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    picocli.CommandLine cl = InfoPlaneCli.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    // The command stops the session it uses: this runs last.
+    int code = cl.execute("report", "--run", "nope", "--warehouse", warehouse.toString(),
+        "--conf", "infoplane.catalog.name=cli3", "--out", dir.resolve("x").toString());
+    assertThat(code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(err.toString().strip()).isEqualTo("infoplane report: no results for run 'nope'; runs with results: r1, r2");
+  }
+}

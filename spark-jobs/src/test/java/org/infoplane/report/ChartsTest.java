@@ -1,0 +1,63 @@
+package org.infoplane.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The figures at the size of VGG-16 (16 layers × 50 epochs, two splits) from synthetic fitting and
+ * compression curves; they stay in {@code target/report-samples} to be looked at.
+ */
+class ChartsTest {
+
+  static final int LAYERS = 16;
+  static final int EPOCHS = 50;
+
+  static PlaneData vggLike(long seed) {
+    Random r = new Random(seed);
+    List<PlaneData.Point> pts = new ArrayList<>();
+    List<PlaneData.Metric> metrics = new ArrayList<>();
+    for (String split : new String[] {"train", "test"}) {
+      for (int l = 0; l < LAYERS; l++) {
+        double top = 6.6 - 0.25 * l;
+        double peakAt = 8 + 1.5 * l;
+        for (int e = 0; e < EPOCHS; e++) {
+          double fit = 1 - Math.exp(-e / 4.0);
+          double compress = e > peakAt ? (split.equals("train") ? 0.9 : 0.4) * (1 - Math.exp(-(e - peakAt) / 12.0)) : 0;
+          double ixt = top * (0.55 + 0.45 * fit) - compress + 0.02 * r.nextGaussian();
+          double ity = (3.3 - 0.04 * l) * (0.45 + 0.55 * fit) + 0.01 * r.nextGaussian();
+          pts.add(new PlaneData.Point(split, e, 500L * e, l, l < 13 ? "conv" + (l + 1) : "dense" + (l - 12), ixt, ity,
+              0, 0, 0.5 * Math.pow(1.25, l) * (1 + e / 50.0)));
+        }
+      }
+    }
+    for (int e = 0; e < EPOCHS; e++) {
+      metrics.add(new PlaneData.Metric(e, 500L * e, 2.3 * Math.exp(-e / 8.0) + 0.1, 1 - 0.9 * Math.exp(-e / 6.0),
+          0.85 - 0.75 * Math.exp(-e / 6.0)));
+    }
+    return new PlaneData("VGG-16 (synthetic)", pts, metrics);
+  }
+
+  @Test
+  void vggSizedFiguresAreDrawn() throws Exception {
+    Path out = Path.of("target", "report-samples");
+    Files.createDirectories(out);
+    PlaneData data = vggLike(1);
+    Charts.write(Charts.planeFigure(data), out, "vgg-information-plane");
+    Charts.write(Charts.row("VGG-16 (synthetic): mutual information over training", data, List.of(
+        Charts.overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, false),
+        Charts.overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, false)), true), out, "vgg-mi");
+    Charts.write(Charts.row("VGG-16 (synthetic): kernel width", data, List.of(
+        Charts.overTime(data, "Kernel width σ (log scale)", "σ", PlaneData.Point::sigma, true)), true), out, "vgg-sigma");
+    BufferedImage img = ImageIO.read(out.resolve("vgg-information-plane.png").toFile());
+    assertThat(img.getHeight()).as("the colour bars of 16 layers fit").isGreaterThanOrEqualTo(2 * (110 + 16 * 34));
+    assertThat(Files.readString(out.resolve("vgg-information-plane.svg"))).contains("conv13", "dense3", "epoch 49");
+  }
+}
