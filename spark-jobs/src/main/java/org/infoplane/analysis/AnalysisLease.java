@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * without overwrite; {@code CREATE_NEW} on a local file system), holding the holder and an expiry.
  * A second analysis of the same archive into the same warehouse waits until the lease is released,
  * then finds only what is left to compute (usually nothing). A lease whose expiry has passed (its
- * holder died without releasing it) is taken over.
+ * holder died without releasing it) is taken over. The holder renews the lease every ten seconds by
+ * touching the file; the lease expires {@link #TTL} after its last renewal, so a killed analysis
+ * blocks the next one for at most that long.
  *
  * <p>Why a lease and not only Iceberg's optimistic commits: the distance and width passes append
  * units that were absent when the pass started; two overlapping runs would both append them, and the
@@ -36,15 +38,42 @@ import org.slf4j.LoggerFactory;
 final class AnalysisLease implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisLease.class);
-  static final Duration TTL = Duration.ofHours(12);
+  static final Duration TTL = Duration.ofSeconds(30);
+  static final Duration RENEW = Duration.ofSeconds(10);
   static final Duration POLL = Duration.ofSeconds(2);
 
   private final FileSystem fs;
   private final Path path;
+  private final java.util.concurrent.ScheduledExecutorService renewer;
 
   private AnalysisLease(FileSystem fs, Path path) {
     this.fs = fs;
     this.path = path;
+    this.renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "infoplane-lease-renewer");
+      t.setDaemon(true);
+      return t;
+    });
+    renewer.scheduleAtFixedRate(this::renew, RENEW.toMillis(), RENEW.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Touches the lease file: its modification time is the last renewal. */
+  private void renew() {
+    try {
+      fs.setTimes(path, System.currentTimeMillis(), -1);
+    } catch (IOException e) {
+      LOG.warn("cannot renew the analysis lease {}: {}", path, e.toString());
+    }
+  }
+
+  /** When a lease file expires: {@link #TTL} after its last renewal; null if it is gone. */
+  private static Instant expiry(FileSystem fs, Path path) throws IOException {
+    try {
+      return Instant.ofEpochMilli(fs.getFileStatus(path).getModificationTime()).plus(TTL);
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    }
   }
 
   /** Waits until this process holds the lease for {@code archiveUri} in {@code warehouse}. */
@@ -63,15 +92,18 @@ final class AnalysisLease implements AutoCloseable {
           return new AnalysisLease(fs, path);
         }
         Properties held = read(fs, path);
-        Instant expires = held == null ? null : Instant.parse(held.getProperty("expires", now.toString()));
-        if (held != null && !expires.isAfter(now)) {
+        Instant expires = expiry(fs, path);
+        if (held == null || expires == null) {
+          continue; // released meanwhile: try again
+        }
+        if (!expires.isAfter(now)) {
           LOG.warn("analysis lease {} of {} expired at {}: taking it over", path, held.getProperty("holder"), expires);
           fs.delete(path, false);
           continue;
         }
         if (!logged) {
           LOG.info("another analysis of {} into {} is running ({}, lease until {}): waiting for it to finish",
-              archiveUri, warehouse, held == null ? "?" : held.getProperty("holder"), expires);
+              archiveUri, warehouse, held.getProperty("holder"), expires);
           logged = true;
         }
         Thread.sleep(POLL.toMillis());
@@ -129,6 +161,7 @@ final class AnalysisLease implements AutoCloseable {
 
   @Override
   public void close() {
+    renewer.shutdownNow();
     try {
       fs.delete(path, false);
       LOG.info("analysis lease {} released", path);

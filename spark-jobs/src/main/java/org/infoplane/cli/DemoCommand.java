@@ -113,7 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%ndone in %.0f s. Next:%n", (System.nanoTime() - start) / 1e9);
     out.printf("  bin/infoplane sql --warehouse %s \"SELECT * FROM information_plane WHERE run_id = '%s'\"%n",
         warehouse, run);
-    out.printf("  bin/infoplane sql --warehouse %s \"SELECT run_id, metrics FROM runs\"%n", warehouse);
+    out.printf("  bin/infoplane report --run %s --warehouse %s --out %s%n", run, warehouse,
+        dir.resolve("report").toAbsolutePath());
+    out.printf("  bin/infoplane sql --warehouse %s \"SELECT * FROM dpi_check\"%n", warehouse);
     out.println("  docs/tables.md describes every column; docs/configuration.md every setting.");
     out.flush();
     return 0;
