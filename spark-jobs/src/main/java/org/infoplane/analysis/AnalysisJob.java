@@ -111,8 +111,10 @@ public final class AnalysisJob {
   private Summary runLeased() {
     describe("preparing the tables");
     tables.createAll();
+    describe("registering the configuration");
     registerConfig();
 
+    describe("listing the archive");
     SnapshotArchive archive = SnapshotArchive.open(archiveUri, spark.sparkContext().hadoopConfiguration());
     List<String> runIds = archive.runIds();
     if (runIds.isEmpty()) {
@@ -136,6 +138,7 @@ public final class AnalysisJob {
         }
       }
     }
+    describe("updating the runs table");
     upsertRuns(runRows);
     LOG.info("archive {}: {} runs, {} work units (run x split x checkpoint x layer); config {}",
         archiveUri, runIds.size(), layers.size(), configId);
@@ -159,6 +162,7 @@ public final class AnalysisJob {
     } else {
       directPass(layers, work, agg);
     }
+    describe("done");
     spark.sparkContext().clearJobGroup();
     return new Summary(configId, layers.size(), computed, skipped, List.copyOf(errors));
   }
@@ -167,6 +171,7 @@ public final class AnalysisJob {
 
   private void distancePass(List<UnitKey> units, UnitWork work, Aggregates agg) {
     String pass = "pass 1/3 distances";
+    describe(pass + ": finding stored units");
     Set<String> have = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
         + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
     List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
@@ -180,6 +185,7 @@ public final class AnalysisJob {
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         recordErrors(out, "distances");
+        describe(pass + ": committing distances");
         out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
@@ -190,6 +196,7 @@ public final class AnalysisJob {
                 "sigma_star", "error")
             .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
             .mapGroups((MapGroupsFunction<String, Row, Row>) agg::width, Encoders.row(Aggregates.WIDTH_ROW));
+        describe(pass + ": committing widths");
         appendWidths(widths);
       } finally {
         out.unpersist();
@@ -202,6 +209,7 @@ public final class AnalysisJob {
 
   private void widthPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
     String pass = "pass 2/3 widths";
+    describe(pass + ": finding stored units");
     Set<String> haveDistances = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
         + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
     Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index FROM "
@@ -271,6 +279,7 @@ public final class AnalysisJob {
 
   private void entropyPass(List<UnitKey> layers, Map<String, Double[]> sigmas, UnitWork work, Aggregates agg) {
     String pass = "pass 3/3 entropies";
+    describe(pass + ": finding stored units");
     Map<String, Double> done = new HashMap<>();
     Set<String> doneIds = new HashSet<>();
     for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma FROM "
@@ -305,7 +314,7 @@ public final class AnalysisJob {
           "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw"));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
-      commitResults(out, agg, "entropies");
+      commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
       progress.advance(chunk.size());
     }
   }
@@ -322,19 +331,29 @@ public final class AnalysisJob {
       JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), chunk.size());
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(Schemas.ESTIMATE_OUT));
-      commitResults(out, agg, config.estimator());
+      commitResults(out, agg, config.estimator(), false); // only units without a row are computed
       progress.advance(chunk.size());
     }
   }
 
-  private void commitResults(Dataset<Row> perBatch, Aggregates agg, String passName) {
+  /**
+   * Aggregates per-batch estimates per unit and commits them to {@code information_plane}: a MERGE
+   * when some of the units have a row of this configuration already (their width changed), else a
+   * plain append, which costs one commit and no read of the table.
+   */
+  private void commitResults(Dataset<Row> perBatch, Aggregates agg, String passName, boolean replacesRows) {
     Dataset<Row> out = perBatch
         .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
         .mapGroups((MapGroupsFunction<String, Row, Row>) agg::result, Encoders.row(Aggregates.RESULT_ROW))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       recordErrors(out, passName);
+      describe(passName + ": committing results");
       out.where("error IS NULL").drop("error").createOrReplaceTempView("ip_new_results");
+      if (!replacesRows) {
+        spark.sql("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
+        return;
+      }
       spark.sql("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
           + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
           + " AND t.layer_index = s.layer_index AND t.config_id = s.config_id"
@@ -470,7 +489,17 @@ public final class AnalysisJob {
     return out;
   }
 
+  private String step;
+  private long stepStart;
+
+  /** Names the Spark jobs that follow (the UI's job group); at debug level, times each step. */
   private void describe(String what) {
+    long now = System.nanoTime();
+    if (step != null && LOG.isDebugEnabled()) {
+      LOG.debug(String.format(java.util.Locale.ROOT, "%.2f s: %s", (now - stepStart) / 1e9, step));
+    }
+    step = what;
+    stepStart = now;
     spark.sparkContext().setJobGroup(GROUP, "InfoPlane " + configId + ": " + what, false);
   }
 

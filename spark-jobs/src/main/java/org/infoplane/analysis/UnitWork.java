@@ -1,6 +1,7 @@
 package org.infoplane.analysis;
 
 import java.io.Serializable;
+import java.lang.ref.SoftReference;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import org.infoplane.estimator.matrix.SquaredDistances;
 import org.infoplane.estimator.width.KernelWidthRule;
 import org.infoplane.estimator.width.KernelWidthRules;
 import org.infoplane.estimator.width.WidthInput;
+import org.infoplane.snapshot.ActivationValues;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.SnapshotArchive;
@@ -115,21 +117,25 @@ final class UnitWork implements Serializable {
         if (ids == null) {
           throw new IllegalArgumentException("the manifest has no split '" + u.split() + "'");
         }
-        INDArray a = u.isInput()
-            ? reader.readInputs(u.split())
-            : reader.readActivations(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex());
-        if (a.size(0) != ids.length) {
-          throw new IllegalArgumentException("has " + a.size(0) + " samples, the split's evaluation set has "
+        ActivationValues a = u.isInput()
+            ? reader.readInputValues(u.split(), buffer())
+            : reader.readActivationValues(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex(), buffer());
+        keep(a.data());
+        if (a.samples() != ids.length) {
+          throw new IllegalArgumentException("has " + a.samples() + " samples, the split's evaluation set has "
               + ids.length);
         }
         int[] labels = labelsBySplit.computeIfAbsent(u.runId() + "/" + u.split(), k -> reader.readLabels(u.split()));
         int numClasses = reader.manifest().numClasses();
-        SquaredDistances.requireFinite(a, u.isInput() ? "input" : "activations");
-        long dimension = a.length() / a.size(0);
+        String what = u.isInput() ? "input" : "activations";
+        long dimension = a.dimension();
+        long[] shape = a.shape();
         List<int[]> batches = plan.batches(ids);
+        // Batches check their own samples as they are read; the rest (a last short batch) here.
+        SquaredDistances.requireFinite(a.data(), shape, BatchPlan.unused(batches, ids.length), what);
         for (int b = 0; b < batches.size(); b++) {
           int[] pos = batches.get(b);
-          DistanceMatrix d = SquaredDistances.of(BatchPlan.rows(a, pos));
+          DistanceMatrix d = SquaredDistances.ofRows(a.data(), shape, pos, what);
           int[] batchLabels = new int[pos.length];
           long[] batchIds = new long[pos.length];
           for (int k = 0; k < pos.length; k++) {
@@ -152,6 +158,24 @@ final class UnitWork implements Serializable {
       out.addAll(rows);
     }
     return out.iterator();
+  }
+
+  /**
+   * Each task thread's activation buffer, reused across units: a unit of a wide layer holds
+   * hundreds of megabytes, and a fresh array each time costs its zeroing and page faults. Softly
+   * held, so that memory pressure can take it back between units.
+   */
+  private static final ThreadLocal<SoftReference<float[]>> BUFFER = new ThreadLocal<>();
+
+  private static float[] buffer() {
+    SoftReference<float[]> ref = BUFFER.get();
+    return ref == null ? null : ref.get();
+  }
+
+  private static void keep(float[] data) {
+    if (data != buffer()) {
+      BUFFER.set(new SoftReference<>(data));
+    }
   }
 
   // ---- Pass 2: per-batch widths from stored distances ------------------------------------------

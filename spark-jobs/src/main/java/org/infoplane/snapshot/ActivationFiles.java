@@ -90,13 +90,23 @@ final class ActivationFiles {
    * @param where names the unit in messages
    */
   static Content read(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs, String where) {
+    return read(file, conf, expectedRows, perSample, inputs, where, null);
+  }
+
+  /**
+   * As {@link #read(Path, Configuration, long, long, boolean, String)}, into {@code reuse} when it
+   * has room for every value (then {@code values} of the result is {@code reuse}, possibly longer
+   * than the file's values).
+   */
+  static Content read(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs, String where,
+      float[] reuse) {
     if (expectedRows * perSample > Integer.MAX_VALUE - 8) {
       throw new SnapshotFormatException(where + ": " + expectedRows + " × " + perSample + " values do not fit one array");
     }
     int n = (int) expectedRows;
     int d = (int) perSample;
     long[] ids = new long[n];
-    float[] values = new float[n * d];
+    float[] values = reuse != null && reuse.length >= (long) n * d ? reuse : new float[n * d];
     int[] labels = inputs ? new int[n] : null;
     int i = 0;
     try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {

@@ -193,7 +193,7 @@ public final class ArchiveValidator {
     }
     ParquetRun.Inputs in;
     try {
-      in = run.inputs(split);
+      in = run.inputs(split, null);
     } catch (RuntimeException e) {
       error(m.runId(), split, null, null, file, "inputs: " + detail(e, m.runId()));
       return;

@@ -460,7 +460,7 @@ public final class NpzImport {
 
   private static void requireSameInputs(ParquetRun run, Request r, List<Chunk> chunks, INDArray xs, int[] y, long[] ids) {
     String where = "run " + r.runId() + ", split " + r.split();
-    ParquetRun.Inputs stored = run.inputs(r.split());
+    ParquetRun.Inputs stored = run.inputs(r.split(), null);
     long[] given = Arrays.copyOfRange(xs.shape(), 1, xs.rank());
     if (!Arrays.equals(stored.shape(), given)) {
       throw new SnapshotFormatException(where + ": x has per-sample shape " + Arrays.toString(given)

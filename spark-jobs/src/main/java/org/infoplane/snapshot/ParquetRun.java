@@ -217,8 +217,14 @@ final class ParquetRun implements RunWriter, RunReader {
 
   @Override
   public INDArray readInputs(String split) {
-    Inputs in = inputs(split);
+    Inputs in = inputs(split, null);
     return ActivationFiles.toArray(in.content.values(), in.content.ids().length, in.shape);
+  }
+
+  @Override
+  public ActivationValues readInputValues(String split, float[] reuse) {
+    Inputs in = inputs(split, reuse);
+    return new ActivationValues(in.content.values(), in.content.ids().length, in.shape);
   }
 
   @Override
@@ -248,7 +254,7 @@ final class ParquetRun implements RunWriter, RunReader {
     return new Path(inputsDir(split), PART);
   }
 
-  Inputs inputs(String split) {
+  Inputs inputs(String split, float[] reuse) {
     long[] ids = manifest.sampleIds(split);
     String where = where(split) + ", inputs";
     Path file = new Path(inputsDir(split), PART);
@@ -270,13 +276,19 @@ final class ParquetRun implements RunWriter, RunReader {
     for (long x : shape) {
       d *= x;
     }
-    ActivationFiles.Content c = ActivationFiles.read(file, archive.conf(), ids.length, d, true, where);
+    ActivationFiles.Content c = ActivationFiles.read(file, archive.conf(), ids.length, d, true, where, reuse);
     ActivationFiles.requireIds(ids, c.ids(), where + ", file " + file);
     return new Inputs(c, shape);
   }
 
   @Override
   public INDArray readActivations(String split, CheckpointId cp, int layerIndex) {
+    ActivationValues v = readActivationValues(split, cp, layerIndex, null);
+    return ActivationFiles.toArray(v.data(), v.samples(), v.sampleShape());
+  }
+
+  @Override
+  public ActivationValues readActivationValues(String split, CheckpointId cp, int layerIndex, float[] reuse) {
     long[] ids = manifest.sampleIds(split);
     LayerInfo layer = manifest.layer(layerIndex);
     String where = where(split, cp, layer);
@@ -292,9 +304,10 @@ final class ParquetRun implements RunWriter, RunReader {
     } catch (IOException e) {
       throw new UncheckedIOException(where + ": " + e.getMessage(), e);
     }
-    ActivationFiles.Content c = ActivationFiles.read(file, archive.conf(), ids.length, layer.size(), false, where);
+    ActivationFiles.Content c = ActivationFiles.read(file, archive.conf(), ids.length, layer.size(), false, where,
+        reuse);
     ActivationFiles.requireIds(ids, c.ids(), where + ", file " + file);
-    return ActivationFiles.toArray(c.values(), ids.length, layer.shape());
+    return new ActivationValues(c.values(), ids.length, layer.shape());
   }
 
   @Override

@@ -20,6 +20,18 @@ public interface RunReader {
   /** One unit: the activations of a layer at a checkpoint, N × the layer's shape, float32. */
   INDArray readActivations(String split, CheckpointId checkpoint, int layerIndex);
 
+  /**
+   * One unit's activations as {@link #readActivations}, but on the Java heap with no ND4J array:
+   * the form the analysis reads, one copy from the file's pages.
+   *
+   * @param reuse a buffer to read into when it is large enough (its old content is overwritten), or
+   *     null; the result's {@code data} is {@code reuse} or a new array
+   */
+  ActivationValues readActivationValues(String split, CheckpointId checkpoint, int layerIndex, float[] reuse);
+
+  /** The inputs X of a split on the Java heap, as {@link #readActivationValues}. */
+  ActivationValues readInputValues(String split, float[] reuse);
+
   /** The training metrics, in training order. */
   List<CheckpointMetrics> metrics();
 }

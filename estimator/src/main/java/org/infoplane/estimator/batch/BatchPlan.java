@@ -83,6 +83,20 @@ public record BatchPlan(int batchSize, boolean shuffle, long seed) {
   }
 
   /**
+   * The positions of {@code 0 .. n−1} that are in none of the batches (the samples of a dropped
+   * last short batch), ascending.
+   */
+  public static int[] unused(List<int[]> batches, int n) {
+    boolean[] used = new boolean[n];
+    for (int[] b : batches) {
+      for (int p : b) {
+        used[p] = true;
+      }
+    }
+    return java.util.stream.IntStream.range(0, n).filter(p -> !used[p]).toArray();
+  }
+
+  /**
    * The rows of one batch: a new array of shape B × … holding {@code a}'s samples at the given
    * positions, in that order.
    */

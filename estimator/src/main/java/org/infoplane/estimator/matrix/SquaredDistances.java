@@ -18,12 +18,13 @@ import org.nd4j.linalg.api.shape.Shape;
  * squared Euclidean distance between their flattened forms, so dense and convolutional layers share
  * this one code path (the tensor kernel of Wickstrøm et al.).
  *
- * <p>Method: convert to double, subtract the mean sample (distances are translation invariant and
- * centring removes most of the cancellation of the trick), form G = X Xᵀ with one double-precision
- * matrix product, then ‖x_i − x_j‖² = G_ii + G_jj − 2 G_ij, clamped at 0, with an exact zero
- * diagonal and exact symmetry. The relative error of an entry is of order
- * ε·(‖x_i‖² + ‖x_j‖²)/‖x_i − x_j‖² with ε = 2⁻⁵³ after centring, far below what matters for a
- * kernel (see the cross-check against direct summation in the tests).
+ * <p>Method: convert to double, subtract one of the samples (distances are translation invariant,
+ * and the shift removes their common offset, hence most of the cancellation of the trick), form
+ * G = X Xᵀ with one double-precision matrix product, then ‖x_i − x_j‖² = G_ii + G_jj − 2 G_ij,
+ * clamped at 0, with an exact zero diagonal and exact symmetry. The relative error of an entry is
+ * of order ε·(‖x_i‖² + ‖x_j‖²)/‖x_i − x_j‖² with ε = 2⁻⁵³ and x the shifted samples, far below
+ * what matters for a kernel (see the cross-check against direct summation in the tests). The
+ * accelerator path centres on the mean sample instead; both agree to round-off.
  */
 public final class SquaredDistances {
 
@@ -48,20 +49,25 @@ public final class SquaredDistances {
       throw new IllegalArgumentException("a sample has " + dim + " features, more than " + Integer.MAX_VALUE);
     }
     double[] g = ON_DEVICE ? centredGramNd4j(samples, n, dim) : centredGram(samples, n, (int) dim);
+    return fromGram(g, n);
+  }
 
-    double[] d = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      double gii = g[i * n + i];
-      for (int j = i + 1; j < n; j++) {
-        double v = gii + g[j * n + j] - 2.0 * g[i * n + j];
-        if (v < 0.0) {
-          v = 0.0;
-        }
-        d[i * n + j] = v;
-        d[j * n + i] = v;
-      }
+  /** {@link #centredGram(Rows, int, int, Runnable)} of an ND4J array of any layout and type. */
+  private static double[] centredGram(INDArray samples, int n, int dim) {
+    INDArray src = samples;
+    if (src.dataType() != DataType.FLOAT && src.dataType() != DataType.DOUBLE) {
+      src = src.castTo(DataType.DOUBLE);
     }
-    return DistanceMatrix.trusted(n, d);
+    if (src.isView() || src.ordering() != 'c' || !Shape.hasDefaultStridesForShape(src)
+        || src.data().length() != src.length()) {
+      src = src.dup('c');
+    }
+    try {
+      return centredGram(rowsOf(src, dim), n, dim,
+          () -> requireFinite(samples.reshape('c', n, dim), samples.shape(), ""));
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(src); // its memory is read through a raw pointer
+    }
   }
 
   /**
@@ -99,75 +105,163 @@ public final class SquaredDistances {
   private static final ThreadLocal<DoublePointer> SCRATCH = new ThreadLocal<>();
 
   /**
-   * The upper triangle (row-major, i ≤ j) of G = X_c X_cᵀ, X_c the samples as an N × D double
-   * matrix minus the mean sample.
-   *
-   * <p>One pass over the activations sums the columns in double (which also detects a NaN or an
-   * infinity: for float input a column's sum is finite exactly when its values are). A second pass
-   * converts and centres the columns block by block into a scratch buffer of about 8 MiB, and a
-   * Level-3 {@code dsyrk} adds each block's X_b X_bᵀ to the upper triangle of G: half the flops of
-   * {@code X·Xᵀ} by {@code dgemm}, and no N × D double copy of the activations.
+   * Reads part of a sample's row as doubles: {@code dst[0..w)} gets the values of sample {@code i}
+   * at flat features {@code c0 .. c0 + w}.
    */
-  private static double[] centredGram(INDArray samples, int n, int dim) {
-    INDArray src = samples;
-    DataType type = src.dataType();
-    if (type != DataType.FLOAT && type != DataType.DOUBLE) {
-      src = src.castTo(DataType.DOUBLE);
-      type = DataType.DOUBLE;
-    }
-    if (src.isView() || src.ordering() != 'c' || !Shape.hasDefaultStridesForShape(src)
-        || src.data().length() != src.length()) {
-      src = src.dup('c');
-    }
-    boolean isFloat = type == DataType.FLOAT;
-    FloatPointer fin = isFloat ? new FloatPointer(src.data().addressPointer()) : null;
-    DoublePointer din = isFloat ? null : new DoublePointer(src.data().addressPointer());
-    int cols = Math.min(dim, Math.max(MIN_BLOCK_COLUMNS, BLOCK_DOUBLES / n));
-    float[] frow = isFloat ? new float[cols] : null;
-    double[] drow = new double[cols];
+  private interface Rows {
+    void get(int i, int c0, int w, double[] dst);
+  }
 
-    double[] mean = new double[dim];
-    for (int c0 = 0; c0 < dim; c0 += cols) {
-      int w = Math.min(cols, dim - c0);
-      for (int i = 0; i < n; i++) {
-        long at = (long) i * dim + c0;
-        if (isFloat) {
-          fin.position(at).get(frow, 0, w);
-          for (int f = 0; f < w; f++) {
-            mean[c0 + f] += frow[f];
-          }
-        } else {
-          din.position(at).get(drow, 0, w);
-          for (int f = 0; f < w; f++) {
-            mean[c0 + f] += drow[f];
+  /** Rows of a contiguous N × D array in ND4J's memory, float or double. */
+  private static Rows rowsOf(INDArray contiguous, int dim) {
+    if (contiguous.dataType() == DataType.FLOAT) {
+      FloatPointer in = new FloatPointer(contiguous.data().addressPointer());
+      float[][] buf = new float[1][0];
+      return (i, c0, w, dst) -> {
+        if (buf[0].length < w) {
+          buf[0] = new float[w];
+        }
+        float[] f = buf[0];
+        in.position((long) i * dim + c0).get(f, 0, w);
+        for (int k = 0; k < w; k++) {
+          dst[k] = f[k];
+        }
+      };
+    }
+    DoublePointer in = new DoublePointer(contiguous.data().addressPointer());
+    return (i, c0, w, dst) -> in.position((long) i * dim + c0).get(dst, 0, w);
+  }
+
+  /**
+   * The squared distances of some rows of a row-major array of samples on the Java heap, as the
+   * activations of a snapshot are read: batch {@code b} of a unit is {@code rows = positions of its
+   * samples}, and no copy of the batch is made. The result equals {@link #of(INDArray)} on those
+   * rows (the same arithmetic in the same order).
+   *
+   * @param values the samples, row-major: sample {@code r} is {@code values[r·D .. (r+1)·D)}, D the
+   *     product of {@code shape[1..]}; not modified; may be longer than the samples
+   * @param shape N × the shape of a sample (any rank ≥ 1 per sample)
+   * @param rows the batch's samples, positions in {@code 0 .. N−1}, in batch order; at least 2
+   * @param what names the array in messages, e.g. {@code "activations"}; may be empty
+   * @throws IllegalArgumentException for fewer than 2 rows, a row out of range, or a NaN or infinite
+   *     value (the message names the row, as a position in {@code values}, and the feature)
+   */
+  public static DistanceMatrix ofRows(float[] values, long[] shape, int[] rows, String what) {
+    Objects.requireNonNull(values, "values");
+    if (shape.length < 2) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has no sample axis and features");
+    }
+    long size = 1;
+    for (int k = 1; k < shape.length; k++) {
+      size *= shape[k];
+    }
+    if (size <= 0 || size > Integer.MAX_VALUE || shape[0] * size > values.length) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not describe "
+          + values.length + " values");
+    }
+    int dim = (int) size;
+    if (rows.length < 2) {
+      throw new IllegalArgumentException("at least 2 samples are needed, got " + rows.length);
+    }
+    for (int r : rows) {
+      if (r < 0 || r >= shape[0]) {
+        throw new IllegalArgumentException("row " + r + " is outside the " + shape[0] + " samples given");
+      }
+    }
+    int n = rows.length;
+    if (ON_DEVICE) {
+      requireFinite(values, shape, rows, what);
+      float[] batch = new float[n * dim];
+      for (int k = 0; k < n; k++) {
+        System.arraycopy(values, rows[k] * dim, batch, k * dim, dim);
+      }
+      return of(Nd4j.create(batch, new long[] {n, dim}, 'c'));
+    }
+    Rows src = (i, c0, w, dst) -> {
+      int base = rows[i] * dim + c0;
+      for (int k = 0; k < w; k++) {
+        dst[k] = values[base + k];
+      }
+    };
+    return fromGram(centredGram(src, n, dim, () -> requireFinite(values, shape, rows, what)), n);
+  }
+
+  /**
+   * Checks that the given rows of a row-major array of samples on the Java heap are finite.
+   *
+   * @param values the samples, as in {@link #ofRows}
+   * @param shape N × the shape of a sample; names a feature's position in a sample of rank ≥ 2
+   * @param rows the positions to check
+   * @param what names the array in the message, e.g. {@code "activations"}; may be empty
+   * @throws IllegalArgumentException naming the first offending row (a position in {@code values})
+   *     and feature
+   */
+  public static void requireFinite(float[] values, long[] shape, int[] rows, String what) {
+    int dim = (int) (Arrays.stream(shape).skip(1).reduce(1L, (a, b) -> a * b));
+    for (int r : rows) {
+      int base = r * dim;
+      float probe = 0f;
+      for (int f = 0; f < dim; f++) {
+        probe += values[base + f] * 0f; // stays 0 unless a value is NaN or infinite
+      }
+      if (probe != 0f) {
+        for (int f = 0; f < dim; f++) {
+          if (!Float.isFinite(values[base + f])) {
+            throw new IllegalArgumentException((what.isEmpty() ? "" : what + ": ") + "non-finite value "
+                + values[base + f] + " at sample " + r + ", feature " + f + featurePosition(f, shape));
           }
         }
       }
     }
-    for (int f = 0; f < dim; f++) {
-      if (!Double.isFinite(mean[f])) {
-        requireFinite(samples.reshape('c', n, dim), samples.shape(), "");
-        throw new IllegalArgumentException("values too large: their sum overflows double precision");
-      }
-      mean[f] /= n;
-    }
+  }
 
+  /** The squared distances from the upper triangle of a Gram matrix. */
+  private static DistanceMatrix fromGram(double[] g, int n) {
+    double[] d = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      double gii = g[i * n + i];
+      for (int j = i + 1; j < n; j++) {
+        double v = gii + g[j * n + j] - 2.0 * g[i * n + j];
+        if (v < 0.0) {
+          v = 0.0;
+        }
+        d[i * n + j] = v;
+        d[j * n + i] = v;
+      }
+    }
+    return DistanceMatrix.trusted(n, d);
+  }
+
+  /**
+   * The upper triangle (row-major, i ≤ j) of G = X_c X_cᵀ, X_c the samples as an N × D double
+   * matrix minus the first sample.
+   *
+   * <p>Distances are translation invariant, and subtracting one of the samples removes their common
+   * offset as well as subtracting their mean does (the error of an entry is of order
+   * ε·(‖x_i − x_1‖² + ‖x_j − x_1‖²), on average twice that of mean centring), without a pass over the
+   * data to compute the mean. One pass converts and shifts the columns block by block into a
+   * scratch buffer of about 8 MiB, and a Level-3 {@code dsyrk} adds each block's X_b X_bᵀ to the
+   * upper triangle of G: half the flops of {@code X·Xᵀ} by {@code dgemm}, and no N × D double copy
+   * of the activations. A NaN or an infinity anywhere makes a diagonal entry of G non-finite, which
+   * is how such values are detected, at no extra cost.
+   *
+   * @param onNonFinite called when a diagonal entry of G is not finite; it throws naming the value
+   *     when one is NaN or infinite (otherwise the values overflow double precision, reported here)
+   */
+  private static double[] centredGram(Rows src, int n, int dim, Runnable onNonFinite) {
+    int cols = Math.min(dim, Math.max(MIN_BLOCK_COLUMNS, BLOCK_DOUBLES / n));
+    double[] drow = new double[cols];
+    double[] first = new double[cols];
     DoublePointer block = scratch((long) n * cols);
+    double[] g = new double[n * n];
     try (DoublePointer gram = new DoublePointer((long) n * n)) {
       for (int c0 = 0; c0 < dim; c0 += cols) {
         int w = Math.min(cols, dim - c0);
+        src.get(0, c0, w, first);
         for (int i = 0; i < n; i++) {
-          long at = (long) i * dim + c0;
-          if (isFloat) {
-            fin.position(at).get(frow, 0, w);
-            for (int f = 0; f < w; f++) {
-              drow[f] = (double) frow[f] - mean[c0 + f];
-            }
-          } else {
-            din.position(at).get(drow, 0, w);
-            for (int f = 0; f < w; f++) {
-              drow[f] -= mean[c0 + f];
-            }
+          src.get(i, c0, w, drow);
+          for (int f = 0; f < w; f++) {
+            drow[f] -= first[f];
           }
           block.position((long) i * w).put(drow, 0, w);
         }
@@ -175,10 +269,15 @@ public final class SquaredDistances {
         openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasNoTrans,
             n, w, 1.0, block, w, c0 == 0 ? 0.0 : 1.0, gram, n);
       }
-      double[] g = new double[n * n];
       gram.position(0).get(g);
-      return g;
     }
+    for (int i = 0; i < n; i++) {
+      if (!Double.isFinite(g[i * n + i])) {
+        onNonFinite.run();
+        throw new IllegalArgumentException("values too large: their squares overflow double precision");
+      }
+    }
+    return g;
   }
 
   /** This thread's scratch buffer of at least {@code size} doubles. */

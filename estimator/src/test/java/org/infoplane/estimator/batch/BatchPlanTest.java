@@ -100,4 +100,17 @@ class BatchPlanTest {
     assertThat(BatchPlan.sorted(100).spec()).isEqualTo("sorted/100");
     assertThat(BatchPlan.shuffled(64, 7).spec()).isEqualTo("shuffled(7)/64");
   }
+
+  @Test
+  void unusedAreTheSamplesOfTheDroppedBatch() {
+    long[] ids = java.util.stream.LongStream.range(0, 25).toArray();
+    assertThat(BatchPlan.unused(BatchPlan.sorted(10).batches(ids), 25))
+        .containsExactly(20, 21, 22, 23, 24);
+    int[] unused = BatchPlan.unused(BatchPlan.shuffled(10, 3).batches(ids), 25);
+    assertThat(unused).hasSize(5);
+    for (int[] b : BatchPlan.shuffled(10, 3).batches(ids)) {
+      assertThat(b).doesNotContain(unused);
+    }
+    assertThat(BatchPlan.unused(BatchPlan.sorted(5).batches(ids), 25)).isEmpty();
+  }
 }

@@ -153,4 +153,56 @@ class SquaredDistancesTest {
       }
     }
   }
+
+  /**
+   * Rows of a heap array, picked in any order: the same distances as direct summation over the
+   * picked samples, and bit for bit those of {@link SquaredDistances#of} on the same rows copied
+   * into an array (the same arithmetic in the same order).
+   */
+  @Test
+  void rowsOfAHeapArrayMatchTheReferenceAndTheArrayPath() {
+    int n = 50;
+    int[] shape = {3, 4, 5};
+    double[][] x = TestData.gaussian(new Random(12), n, 60, 1.5);
+    float[] values = new float[n * 60 + 7]; // a reused buffer may be longer than the samples
+    for (int i = 0; i < n; i++) {
+      for (int f = 0; f < 60; f++) {
+        values[i * 60 + f] = (float) x[i][f];
+      }
+    }
+    int[] rows = {41, 3, 17, 0, 49, 8, 22, 30, 11, 5, 36};
+    double[][] picked = new double[rows.length][];
+    float[] copy = new float[rows.length * 60];
+    for (int k = 0; k < rows.length; k++) {
+      picked[k] = new double[60];
+      for (int f = 0; f < 60; f++) {
+        picked[k][f] = values[rows[k] * 60 + f];
+      }
+      System.arraycopy(values, rows[k] * 60, copy, k * 60, 60);
+    }
+    DistanceMatrix d = SquaredDistances.ofRows(values, new long[] {n, shape[0], shape[1], shape[2]}, rows, "T");
+    assertMatches(d, ReferenceRenyi.squaredDistances(picked), DISTANCE_REL_TOL);
+    DistanceMatrix viaArray = SquaredDistances.of(org.nd4j.linalg.factory.Nd4j.create(copy,
+        new long[] {rows.length, 3, 4, 5}, 'c'));
+    assertThat(d.raw()).containsExactly(viaArray.raw());
+  }
+
+  @Test
+  void rowsOfAHeapArrayNameTheNonFiniteValueAndItsPlace() {
+    float[] values = new float[6 * 24];
+    values[4 * 24 + 14] = Float.NEGATIVE_INFINITY;
+    long[] shape = {6, 2, 3, 4};
+    assertThatThrownBy(() -> SquaredDistances.ofRows(values, shape, new int[] {1, 4, 2}, "T"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("T: non-finite value -Infinity at sample 4, feature 14 (position [1, 0, 2] of a sample of shape [2, 3, 4])");
+    // Rows without it pass, and the check alone finds it too.
+    assertThat(SquaredDistances.ofRows(values, shape, new int[] {1, 2}, "T").size()).isEqualTo(2);
+    values[5 * 24] = Float.NaN;
+    assertThatThrownBy(() -> SquaredDistances.requireFinite(values, new long[] {6, 24}, new int[] {0, 5}, ""))
+        .hasMessage("non-finite value NaN at sample 5, feature 0");
+    assertThatThrownBy(() -> SquaredDistances.ofRows(values, shape, new int[] {1, 6}, "T"))
+        .hasMessageContaining("row 6 is outside the 6 samples");
+    assertThatThrownBy(() -> SquaredDistances.ofRows(values, shape, new int[] {1}, "T"))
+        .hasMessageContaining("at least 2 samples");
+  }
 }
