@@ -175,15 +175,16 @@ class StandaloneClusterIT {
   @Test
   void aWorkerKilledWhileTheJobRunsChangesNothing() throws Exception {
     String wh = hdfsUri + "/wh-kill";
-    Process submit = submit("submit-kill", wh, 2); // ten commits per pass: the kill lands mid-job
+    Process submit = submit("submit-kill", wh, 4); // five commits per pass: the kill lands mid-job
     try {
-      // Kill once the first commit of the first pass is in the warehouse: the job is mid-way.
+      // Kill once the first chunk of the first pass has written a data file (its commit is under way,
+      // most of the job still to come).
       long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       while (!hasDataFile(wh + "/ip/distance_matrices") && submit.isAlive()) {
-        assertThat(System.nanoTime()).as("a first commit appears").isLessThan(deadline);
+        assertThat(System.nanoTime()).as("a first data file appears").isLessThan(deadline);
         Thread.sleep(100);
       }
-      assertThat(submit.isAlive()).as("the job still runs when the first commit lands").isTrue();
+      assertThat(submit.isAlive()).as("the job still runs when the first data file lands").isTrue();
       Process victim = workers.get(1);
       assertThat(victim.descendants().count()).as("the worker runs an executor").isPositive();
       kill(victim);
