@@ -8,14 +8,17 @@
 # Everything before "--" goes to spark-submit, everything after it to InfoPlane. Environment:
 #   SPARK_HOME        the Spark 3.5 installation (spark-submit is taken from $SPARK_HOME/bin)
 #   INFOPLANE_JAR     the jobs jar (default: spark-jobs/target/infoplane-jobs.jar of this checkout)
-#   INFOPLANE_CONF    the conf directory (default: conf/ of this checkout): infoplane-defaults.conf
-#                     and log4j2.properties are shipped from it
+#   INFOPLANE_CONF    the conf directory, of any name (default: conf/ of this checkout): the driver
+#                     reads its infoplane-defaults.conf; its log4j2.properties configures the logging
+#                     of driver and executors
 #   INFOPLANE_GPU=1   also apply conf/spark-gpu.conf (GPU executors; build with -Pcuda)
 #   SPARK_SUBMIT      the spark-submit command (default: $SPARK_HOME/bin/spark-submit)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="${INFOPLANE_JAR:-$root/spark-jobs/target/infoplane-jobs.jar}"
 conf="${INFOPLANE_CONF:-$root/conf}"
+[ -d "$conf" ] || { echo "submit.sh: no conf directory at $conf (INFOPLANE_CONF)" >&2; exit 1; }
+conf="$(cd "$conf" && pwd)"
 submit="${SPARK_SUBMIT:-${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit}"
 
 [ -f "$jar" ] || { echo "submit.sh: no jobs jar at $jar (build it: mvn -B -DskipTests package)" >&2; exit 1; }
@@ -25,10 +28,14 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do spark_args+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || { echo "submit.sh: no InfoPlane command after '--' (e.g. -- analyze --archive URI)" >&2; exit 2; }
 
-# The driver reads infoplane-defaults.conf through infoplane.home; executors get the logging file
-# through --files (it lands in their working directory).
-driver_opts="-Dinfoplane.home=$(dirname "$conf") -Dlog4j2.configurationFile=file:$conf/log4j2.properties"
-executor_opts="-Dlog4j2.configurationFile=log4j2.properties"
+# The driver reads infoplane-defaults.conf through infoplane.conf.dir. Executors read their logging
+# file when their JVM starts: on YARN, --files has put it in the container's working directory by
+# then (the relative name); on a standalone cluster (and Kubernetes) --files arrives only after the
+# start, so they need the file at the same absolute path on their node (a shared installation, or
+# the image's /opt/infoplane/conf). log4j2 takes the ones of the two that exist; with neither, Spark's
+# own defaults apply (INFO from everything).
+driver_opts="-Dinfoplane.conf.dir=$conf -Dlog4j2.configurationFile=file:$conf/log4j2.properties"
+executor_opts="-Dlog4j2.configurationFile=log4j2.properties,file:$conf/log4j2.properties"
 
 extra=()
 if [ "${INFOPLANE_GPU:-0}" = 1 ]; then

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One analysis at a time per (warehouse, archive): a lease file
  * {@code <warehouse>/_leases/<sha256(archive URI)>.lease}, created atomically (HDFS {@code create}
- * without overwrite; {@code CREATE_NEW} on a local file system), holding the holder and an expiry.
+ * without overwrite; {@code CREATE_NEW} on a local file system), holding the holder and an expiry. On
+ * HDFS a create that loses the race can also be refused with {@code AlreadyBeingCreatedException}
+ * (the winner has not closed the file yet): that too means the lease is held.
  * A second analysis of the same archive into the same warehouse waits until the lease is released,
  * then finds only what is left to compute (usually nothing). A lease whose expiry has passed (its
  * holder died without releasing it) is taken over. The holder renews the lease every ten seconds by
@@ -79,10 +81,9 @@ final class AnalysisLease implements AutoCloseable {
   /** Waits until this process holds the lease for {@code archiveUri} in {@code warehouse}. */
   static AnalysisLease acquire(String warehouse, String archiveUri, Configuration hadoop) {
     try {
-      Path dir = new Path(new Path(warehouse), "_leases");
-      FileSystem fs = dir.getFileSystem(hadoop);
-      Path path = new Path(dir, sha256(archiveUri) + ".lease");
-      fs.mkdirs(dir);
+      Path path = leaseFile(warehouse, archiveUri);
+      FileSystem fs = path.getFileSystem(hadoop);
+      fs.mkdirs(path.getParent());
       String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + Thread.currentThread().getName();
       boolean logged = false;
       while (true) {
@@ -116,6 +117,11 @@ final class AnalysisLease implements AutoCloseable {
     }
   }
 
+  /** The lease file of an archive in a warehouse: {@code <warehouse>/_leases/<sha256(archive URI)>.lease}. */
+  static Path leaseFile(String warehouse, String archiveUri) {
+    return new Path(new Path(new Path(warehouse), "_leases"), sha256(archiveUri) + ".lease");
+  }
+
   private static boolean tryCreate(FileSystem fs, Path path, String holder, String archive, Instant expires)
       throws IOException {
     Properties p = new Properties();
@@ -138,8 +144,21 @@ final class AnalysisLease implements AutoCloseable {
       return true;
     } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
       return false;
+    } catch (org.apache.hadoop.ipc.RemoteException e) {
+      if (BEING_WRITTEN.contains(e.getClassName())) {
+        return false; // HDFS: another client created the file a moment ago and is still writing it
+      }
+      throw e;
     }
   }
+
+  /**
+   * What an HDFS NameNode answers to a create without overwrite while the file exists but its writer
+   * has not closed it yet (another analysis won the race by milliseconds): the file is held.
+   */
+  private static final java.util.Set<String> BEING_WRITTEN = java.util.Set.of(
+      "org.apache.hadoop.hdfs.protocol.AlreadyBeingCreatedException",
+      "org.apache.hadoop.hdfs.protocol.RecoveryInProgressException");
 
   private static Properties read(FileSystem fs, Path path) throws IOException {
     try (var in = fs.open(path)) {

@@ -32,16 +32,28 @@ public final class ConfResolver {
     }
   }
 
+  /** The name of the defaults file in a conf directory. */
+  public static final String DEFAULTS_NAME = "infoplane-defaults.conf";
+
   /**
-   * The installation's defaults file: {@code $infoplane.home/conf/infoplane-defaults.conf} when the
-   * launcher set {@code infoplane.home}, else none.
+   * The installation's defaults file: {@code $infoplane.conf.dir/infoplane-defaults.conf} when the
+   * launcher set {@code infoplane.conf.dir} (deploy/submit.sh: its {@code INFOPLANE_CONF}, a directory
+   * of any name), else {@code $infoplane.home/conf/infoplane-defaults.conf} when it set
+   * {@code infoplane.home} (bin/infoplane), else none.
    */
   public static Optional<Path> installationDefaults() {
-    String home = System.getProperty("infoplane.home");
-    if (home == null) {
+    return installationDefaults(System.getProperty("infoplane.conf.dir"), System.getProperty("infoplane.home"));
+  }
+
+  static Optional<Path> installationDefaults(String confDir, String home) {
+    Path p;
+    if (confDir != null && !confDir.isBlank()) {
+      p = Path.of(confDir).resolve(DEFAULTS_NAME);
+    } else if (home != null && !home.isBlank()) {
+      p = Path.of(home).resolve(DEFAULTS_FILE);
+    } else {
       return Optional.empty();
     }
-    Path p = Path.of(home).resolve(DEFAULTS_FILE);
     return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
   }
 

@@ -15,8 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.config.ConfResolver;
@@ -30,11 +33,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The submit jar on a real Spark standalone cluster: a Master and two Workers as separate JVMs on
- * 127.0.0.1, started from the build's own jars (a SPARK_HOME whose {@code jars/} links the provided
- * classpath), and {@code spark-submit target/infoplane-jobs.jar analyze} in client mode. The tables it
- * writes must equal those of a local[2] run on the same archive, also when one Worker (and its
- * executor) is killed while the job runs.
+ * The submit jar on a real Spark standalone cluster with HDFS: a Master and two Workers as separate
+ * JVMs on 127.0.0.1, started from the build's own jars (a SPARK_HOME whose {@code jars/} links the
+ * provided classpath, Hadoop's client 3.3.4 included), an HDFS {@code MiniDFSCluster} (a NameNode and
+ * one DataNode on 127.0.0.1, in the test JVM) holding the archive, and
+ * {@code spark-submit target/infoplane-jobs.jar analyze --archive hdfs://… --warehouse hdfs://…} in
+ * client mode. The tables it writes to HDFS must equal those of a local[2] run in the test JVM that
+ * reads the same {@code hdfs://} archive and writes a local {@code file:} warehouse, also when one
+ * Worker (and its executor) is killed while the job runs.
+ *
+ * <p>So the driver and the executors of the cluster read the archive, write the Iceberg tables
+ * (atomic renames of the hadoop catalog) and hold the analysis lease (an HDFS create without
+ * overwrite) through HDFS only; the test watches for the first data file with Hadoop's FileSystem API
+ * and reads the HDFS warehouses with a catalog of its own.
  *
  * <p>Runs in {@code integration-test} (failsafe), after {@code package} built the shaded jar.
  */
@@ -56,7 +67,11 @@ class StandaloneClusterIT {
   static int masterPort;
   static Process master;
   static final List<Process> workers = new ArrayList<>();
-  static Path archive;
+  static MiniDFSCluster hdfs;
+  /** {@code hdfs://127.0.0.1:PORT}, the NameNode. */
+  static String hdfsUri;
+  static Configuration hadoop;
+  static String archive;
   static SparkSession local;
   static ResolvedConf localConf;
 
@@ -98,15 +113,24 @@ class StandaloneClusterIT {
       startWorker(i);
     }
 
-    archive = dir.resolve("archive");
-    SyntheticRun run = new SyntheticRun(11);
-    run.write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 3);
+    // HDFS: a NameNode on a port of its choosing and one DataNode, both on 127.0.0.1; one replica.
+    Configuration c = new Configuration();
+    c.setInt("dfs.replication", 1);
+    hdfs = new MiniDFSCluster.Builder(c, dir.resolve("hdfs").toFile()).nameNodePort(0).numDataNodes(1).build();
+    hdfs.waitActive();
+    hdfsUri = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+    hadoop = new Configuration(hdfs.getConfiguration(0));
 
+    archive = hdfsUri + "/archive";
+    SyntheticRun run = new SyntheticRun(11);
+    run.write(SnapshotArchive.open(archive, hadoop), "r1", 0, 3);
+
+    // The reference: local[2] in this JVM, reading the same hdfs:// archive, writing a local warehouse.
     localConf = new ConfResolver().pairs(List.of("infoplane.local.master=local[2]",
         "infoplane.warehouse=" + dir.resolve("wh-local"), "infoplane.catalog.name=loc",
-        "spark.sql.shuffle.partitions=2", "spark.ui.enabled=false")).resolve();
+        "spark.sql.shuffle.partitions=2", "spark.ui.enabled=false", "spark.hadoop.dfs.replication=1")).resolve();
     local = Sessions.create(localConf, "local reference");
-    AnalysisJob.Summary s = new AnalysisJob(local, localConf, archive.toString()).run();
+    AnalysisJob.Summary s = new AnalysisJob(local, localConf, archive).run();
     assertThat(s.errors()).isEmpty();
   }
 
@@ -130,30 +154,37 @@ class StandaloneClusterIT {
     }
     if (master != null) {
       kill(master);
+      master = null;
+    }
+    if (hdfs != null) {
+      hdfs.shutdown();
+      hdfs = null;
     }
   }
 
   @Test
   void analyzeOnTheClusterEqualsALocalRun() throws Exception {
-    Path wh = dir.resolve("wh-cluster");
-    Process submit = submit("submit-plain", wh);
+    String wh = hdfsUri + "/wh-cluster";
+    Process submit = submit("submit-plain", wh, 64); // the default: one commit per pass, as the local run
     assertThat(submit.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the job finishes").isTrue();
     assertThat(submit.exitValue()).as("exit status; log in " + log("submit-plain")).isZero();
+    assertLeaseReleased(wh);
     assertSameTables(wh);
   }
 
   @Test
   void aWorkerKilledWhileTheJobRunsChangesNothing() throws Exception {
-    Path wh = dir.resolve("wh-kill");
-    Process submit = submit("submit-kill", wh);
+    String wh = hdfsUri + "/wh-kill";
+    Process submit = submit("submit-kill", wh, 4); // five commits per pass: the kill lands mid-job
     try {
-      // Kill once the first commit of the first pass is in the warehouse: the job is mid-way.
+      // Kill once the first chunk of the first pass has written a data file (its commit is under way,
+      // most of the job still to come).
       long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-      while (!hasDataFile(wh.resolve("ip").resolve("distance_matrices")) && submit.isAlive()) {
-        assertThat(System.nanoTime()).as("a first commit appears").isLessThan(deadline);
+      while (!hasDataFile(wh + "/ip/distance_matrices") && submit.isAlive()) {
+        assertThat(System.nanoTime()).as("a first data file appears").isLessThan(deadline);
         Thread.sleep(100);
       }
-      assertThat(submit.isAlive()).as("the job still runs when the first commit lands").isTrue();
+      assertThat(submit.isAlive()).as("the job still runs when the first data file lands").isTrue();
       Process victim = workers.get(1);
       assertThat(victim.descendants().count()).as("the worker runs an executor").isPositive();
       kill(victim);
@@ -166,10 +197,11 @@ class StandaloneClusterIT {
       workers.remove(1);
       startWorker(2); // leave two workers for any later test
     }
+    assertLeaseReleased(wh);
     assertSameTables(wh);
   }
 
-  private static Process submit(String name, Path wh) throws IOException {
+  private static Process submit(String name, String wh, int commitUnits) throws IOException {
     List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
         "--class", "org.infoplane.cli.InfoPlaneCli",
@@ -178,16 +210,17 @@ class StandaloneClusterIT {
         "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
         "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", opens),
+        "--conf", "spark.hadoop.dfs.replication=1",
         target.resolve("infoplane-jobs.jar").toString(),
-        "analyze", "--archive", archive.toUri().toString(), "--warehouse", wh.toUri().toString(),
-        "--conf", "infoplane.catalog.name=ip", "--conf", "infoplane.commit.units=2",
+        "analyze", "--archive", archive, "--warehouse", wh,
+        "--conf", "infoplane.catalog.name=ip", "--conf", "infoplane.commit.units=" + commitUnits,
         "--conf", "spark.sql.shuffle.partitions=2"));
     return start(name, args, Map.of());
   }
 
-  private void assertSameTables(Path wh) {
+  private void assertSameTables(String wh) {
     ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + wh,
-        "infoplane.catalog.name=c" + wh.getFileName().toString().replace('-', '_'))).resolve();
+        "infoplane.catalog.name=c" + wh.substring(wh.lastIndexOf('/') + 1).replace('-', '_'))).resolve();
     Sessions.create(conf, "read cluster tables"); // registers the catalog in the shared session
     String c = conf.get(InfoPlaneConf.CATALOG_NAME);
     String l = localConf.get(InfoPlaneConf.CATALOG_NAME);
@@ -210,14 +243,28 @@ class StandaloneClusterIT {
         + " ORDER BY run_id, split, step, layer_index").collectAsList();
   }
 
-  private static boolean hasDataFile(Path table) throws IOException {
-    Path data = table.resolve("data");
-    if (!Files.isDirectory(data)) {
+  /** The analysis lease was taken on HDFS (its directory exists) and released (no lease file is left). */
+  private static void assertLeaseReleased(String wh) throws IOException {
+    org.apache.hadoop.fs.Path leases = new org.apache.hadoop.fs.Path(wh + "/_leases");
+    FileSystem fs = leases.getFileSystem(hadoop);
+    assertThat(fs.exists(leases)).as(leases + " exists").isTrue();
+    assertThat(fs.listStatus(leases)).as("lease files left in " + leases).isEmpty();
+  }
+
+  /** Whether an Iceberg table on HDFS has a Parquet data file yet (Hadoop's FileSystem API). */
+  private static boolean hasDataFile(String table) throws IOException {
+    org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(table + "/data");
+    FileSystem fs = data.getFileSystem(hadoop);
+    if (!fs.exists(data)) {
       return false;
     }
-    try (Stream<Path> s = Files.walk(data)) {
-      return s.anyMatch(p -> p.toString().endsWith(".parquet"));
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(data, true);
+    while (files.hasNext()) {
+      if (files.next().getPath().getName().endsWith(".parquet")) {
+        return true;
+      }
     }
+    return false;
   }
 
   private static Process start(String name, List<String> mainAndArgs, Map<String, String> env) throws IOException {

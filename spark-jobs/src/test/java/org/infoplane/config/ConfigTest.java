@@ -65,4 +65,20 @@ class ConfigTest {
     assertThatThrownBy(() -> new ConfResolver().pairs(List.of("novalue")))
         .hasMessageContaining("key=value");
   }
+
+  @Test
+  void theDefaultsFileIsFoundInAConfDirectoryOfAnyNameOrUnderTheHome() throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(site.resolve("infoplane-defaults.conf"), "infoplane.catalog.name=sitecat\n");
+    Path home = dir.resolve("home");
+    Files.createDirectories(home.resolve("conf"));
+    Files.writeString(home.resolve(ConfResolver.DEFAULTS_FILE), "infoplane.catalog.name=homecat\n");
+
+    assertThat(ConfResolver.installationDefaults(site.toString(), home.toString())).contains(site.resolve("infoplane-defaults.conf"));
+    assertThat(ConfResolver.installationDefaults(null, home.toString())).contains(home.resolve(ConfResolver.DEFAULTS_FILE));
+    assertThat(ConfResolver.installationDefaults(dir.resolve("none").toString(), null)).isEmpty();
+    assertThat(ConfResolver.installationDefaults(null, null)).isEmpty();
+    ResolvedConf c = new ConfResolver().file(ConfResolver.installationDefaults(site.toString(), null).orElseThrow()).resolve();
+    assertThat(c.get(InfoPlaneConf.CATALOG_NAME)).isEqualTo("sitecat");
+  }
 }
