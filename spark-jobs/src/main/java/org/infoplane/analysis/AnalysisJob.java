@@ -64,6 +64,7 @@ public final class AnalysisJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisJob.class);
   private static final String GROUP = "infoplane";
+  private static final String DISTANCE_PASS = "pass 1/3 distances";
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
@@ -170,7 +171,7 @@ public final class AnalysisJob {
   // ---- pass 1 ----------------------------------------------------------------------------------
 
   private void distancePass(List<UnitKey> units, UnitWork work, Aggregates agg) {
-    String pass = "pass 1/3 distances";
+    String pass = DISTANCE_PASS;
     describe(pass + ": finding stored units");
     Set<String> have = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
         + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
@@ -184,20 +185,19 @@ public final class AnalysisJob {
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::distances, Encoders.row(Schemas.DISTANCE_OUT))
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        recordErrors(out, "distances");
+        // One action computes the chunk (kept for the insert below) and brings its small columns
+        // to the driver: errors, and the per-batch widths that the driver averages per unit.
+        List<Row> small = out.select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind",
+            "batch_index", "sigma_star", "error").collectAsList();
+        recordErrors(small, 9, "distances");
         describe(pass + ": committing distances");
         out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
         // Only units without stored distances were computed: a plain append, no merge needed.
         spark.sql("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
-        Dataset<Row> widths = out.where("error IS NULL AND layer_index >= 0")
-            .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind", "batch_index",
-                "sigma_star", "error")
-            .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
-            .mapGroups((MapGroupsFunction<String, Row, Row>) agg::width, Encoders.row(Aggregates.WIDTH_ROW));
         describe(pass + ": committing widths");
-        appendWidths(widths);
+        appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(9) && r.getInt(4) >= 0).toList(), agg::width));
       } finally {
         out.unpersist();
       }
@@ -209,6 +209,11 @@ public final class AnalysisJob {
 
   private void widthPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
     String pass = "pass 2/3 widths";
+    if (skipped.getOrDefault(DISTANCE_PASS, -1) == 0) {
+      // Pass 1 computed every unit, and with them their widths under this width rule.
+      count(pass, 0, layers.size());
+      return;
+    }
     describe(pass + ": finding stored units");
     Set<String> haveDistances = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
         + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
@@ -222,18 +227,14 @@ public final class AnalysisJob {
     for (List<UnitKey> chunk : chunks(todo)) {
       describe(pass + ": width rule " + config.widthRule() + " on " + chunk.size() + " units");
       spark.createDataFrame(unitRows(chunk), unitSchema()).createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spark.sql(layerJoin("t.n, t.dimension, t.distances, x.labels, c.num_classes"));
-      Dataset<Row> out = joined
+      Dataset<Row> joined = spread(spark.sql(layerJoin("t.n, t.dimension, t.distances, x.labels, c.num_classes")));
+      List<Row> perBatch = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(Schemas.WIDTH_OUT))
-          .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
-          .mapGroups((MapGroupsFunction<String, Row, Row>) agg::width, Encoders.row(Aggregates.WIDTH_ROW))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        recordErrors(out, "widths");
-        appendWidths(out);
-      } finally {
-        out.unpersist();
-      }
+          .collectAsList();
+      List<Row> widths = perUnit(perBatch, agg::width);
+      recordErrors(widths, 9, "widths");
+      describe(pass + ": committing widths");
+      appendWidths(widths);
       progress.advance(chunk.size());
     }
   }
@@ -310,8 +311,8 @@ public final class AnalysisJob {
       }
       spark.createDataFrame(rows, unitSchema().add("sigma", "double").add("sigma_raw", "double"))
           .createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spark.sql(layerJoin(
-          "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw"));
+      Dataset<Row> joined = spread(spark.sql(layerJoin(
+          "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw")));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
       commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
@@ -342,32 +343,60 @@ public final class AnalysisJob {
    * plain append, which costs one commit and no read of the table.
    */
   private void commitResults(Dataset<Row> perBatch, Aggregates agg, String passName, boolean replacesRows) {
-    Dataset<Row> out = perBatch
-        .groupByKey((org.apache.spark.api.java.function.MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
-        .mapGroups((MapGroupsFunction<String, Row, Row>) agg::result, Encoders.row(Aggregates.RESULT_ROW))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      recordErrors(out, passName);
-      describe(passName + ": committing results");
-      out.where("error IS NULL").drop("error").createOrReplaceTempView("ip_new_results");
-      if (!replacesRows) {
-        spark.sql("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
-        return;
-      }
-      spark.sql("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
-          + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
-          + " AND t.layer_index = s.layer_index AND t.config_id = s.config_id"
-          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
-    } finally {
-      out.unpersist();
+    // Per-batch estimates are a few numbers each: the driver averages them per unit, in batch order.
+    List<Row> results = perUnit(perBatch.collectAsList(), agg::result);
+    int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
+    recordErrors(results, errorColumn, passName);
+    List<Row> good = results.stream().filter(r -> r.isNullAt(errorColumn)).toList();
+    if (good.isEmpty()) {
+      return;
     }
+    describe(passName + ": committing results");
+    spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
+    if (!replacesRows) {
+      spark.sql("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
+      return;
+    }
+    spark.sql("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
+        + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
+        + " AND t.layer_index = s.layer_index AND t.config_id = s.config_id"
+        + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+  }
+
+  /** Rows grouped by unit (first-seen order), each group reduced by {@code f} to one row. */
+  private static List<Row> perUnit(List<Row> rows, MapGroupsFunction<String, Row, Row> f) {
+    Map<String, List<Row>> groups = new LinkedHashMap<>();
+    for (Row r : rows) {
+      groups.computeIfAbsent(Aggregates.key(r), k -> new ArrayList<>()).add(r);
+    }
+    List<Row> out = new ArrayList<>(groups.size());
+    try {
+      for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
+        out.add(f.call(g.getKey(), g.getValue().iterator()));
+      }
+    } catch (Exception e) {
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /**
+   * Rows read from the distance table, spread over about two partitions per core: the table's few
+   * files would otherwise be read, and computed on, by as few tasks.
+   */
+  private Dataset<Row> spread(Dataset<Row> rows) {
+    return rows.repartition(2 * spark.sparkContext().defaultParallelism());
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows) without errors. */
-  private void appendWidths(Dataset<Row> widths) {
-    widths.where("error IS NULL").createOrReplaceTempView("ip_new_widths");
+  /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
+  private void appendWidths(List<Row> widths) {
+    List<Row> good = widths.stream().filter(r -> r.isNullAt(9)).toList();
+    if (good.isEmpty()) {
+      return;
+    }
+    spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_widths");
     spark.sql("INSERT INTO " + tables.name(IpTables.LAYER_WIDTHS) + " SELECT run_id, split, epoch, step,"
         + " layer_index, '" + config.batching() + "' AS batching, '" + sql(config.widthConfig())
         + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at FROM ip_new_widths");
@@ -385,15 +414,24 @@ public final class AnalysisJob {
         + " JOIN ip_num_classes c ON c.run_id = u.run_id";
   }
 
-  private void recordErrors(Dataset<Row> out, String pass) {
-    List<Row> bad = out.where("error IS NOT NULL")
-        .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "error").collectAsList();
+  /**
+   * Records the failed units of rows whose first columns are the unit's and whose column
+   * {@code errorColumn} is the error (null when the unit succeeded): one row per failed unit.
+   */
+  private void recordErrors(List<Row> out, int errorColumn, String pass) {
+    Map<String, Row> bad = new LinkedHashMap<>();
+    for (Row r : out) {
+      if (!r.isNullAt(errorColumn)) {
+        bad.putIfAbsent(Aggregates.key(r), RowFactory.create(r.getString(0), r.getString(1), r.getInt(2),
+            r.getLong(3), r.getInt(4), r.getString(5), r.getString(errorColumn)));
+      }
+    }
     if (bad.isEmpty()) {
       return;
     }
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
-    for (Row r : bad) {
+    for (Row r : bad.values()) {
       String reason = r.getString(6);
       errors.add(reason);
       LOG.warn("{}: {}", pass, reason);

@@ -40,6 +40,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class UnitWork implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnitWork.class);
+
   private final String archive;
   private final Broadcast<SerializableConfiguration> hadoop;
   private final AnalysisConfig config;
@@ -117,10 +119,14 @@ final class UnitWork implements Serializable {
         if (ids == null) {
           throw new IllegalArgumentException("the manifest has no split '" + u.split() + "'");
         }
+        long t0 = System.nanoTime();
+        long distanceNs = 0;
+        long widthNs = 0;
         ActivationValues a = u.isInput()
             ? reader.readInputValues(u.split(), buffer())
             : reader.readActivationValues(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex(), buffer());
         keep(a.data());
+        long readNs = System.nanoTime() - t0;
         if (a.samples() != ids.length) {
           throw new IllegalArgumentException("has " + a.samples() + " samples, the split's evaluation set has "
               + ids.length);
@@ -135,7 +141,9 @@ final class UnitWork implements Serializable {
         SquaredDistances.requireFinite(a.data(), shape, BatchPlan.unused(batches, ids.length), what);
         for (int b = 0; b < batches.size(); b++) {
           int[] pos = batches.get(b);
+          long t1 = System.nanoTime();
           DistanceMatrix d = SquaredDistances.ofRows(a.data(), shape, pos, what);
+          distanceNs += System.nanoTime() - t1;
           int[] batchLabels = new int[pos.length];
           long[] batchIds = new long[pos.length];
           for (int k = 0; k < pos.length; k++) {
@@ -145,11 +153,18 @@ final class UnitWork implements Serializable {
           Double sigmaStar = null;
           if (!u.isInput()) {
             KernelMatrix ky = KernelMatrix.labels(batchLabels, numClasses, config.sigmaY());
+            long t2 = System.nanoTime();
             OptionalDouble w = rule.select(new WidthInput(d, dimension, ky));
+            widthNs += System.nanoTime() - t2;
             sigmaStar = w.isPresent() ? w.getAsDouble() : null;
           }
           rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d),
               u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, null));
+        }
+        if (LOG.isDebugEnabled()) {
+          LOG.debug(String.format(java.util.Locale.ROOT,
+              "%s: read %.3f s (%d MB), distances %.3f s, widths %.3f s, total %.3f s", u.describe(), readNs / 1e9,
+              4L * a.samples() * dimension >> 20, distanceNs / 1e9, widthNs / 1e9, (System.nanoTime() - t0) / 1e9));
         }
       } catch (RuntimeException e) {
         rows.clear();
@@ -205,6 +220,9 @@ final class UnitWork implements Serializable {
 
   // ---- Pass 3: entropies and mutual information from stored distances -------------------------
 
+  /** Input batches whose terms a task keeps (each two N × N kernels: 160 KB at N = 100). */
+  private static final int INPUT_TERMS_CACHED = 256;
+
   /**
    * Input: the layer's distance row joined with its batch's input distances and labels, the run's
    * class count and the unit's width.
@@ -213,6 +231,13 @@ final class UnitWork implements Serializable {
     Nd4jThreads.configure(config.nd4jThreads());
     ComputeBackend.bindCurrentTask(config.backend());
     RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
+    Map<String, RenyiTensorKernelEstimator.InputTerms> inputTerms =
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, RenyiTensorKernelEstimator.InputTerms> eldest) {
+            return size() > INPUT_TERMS_CACHED;
+          }
+        };
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
       Row r = joined.next();
@@ -223,9 +248,14 @@ final class UnitWork implements Serializable {
       try {
         int n = r.<Integer>getAs("n");
         DistanceMatrix dt = Triangles.decode(n, r.getAs("distances"));
-        DistanceMatrix dx = Triangles.decode(n, r.getAs("x_distances"));
-        RenyiTensorKernelEstimator.InputTerms in = estimator.prepareInputs(dx,
-            ints(r.getList(r.fieldIndex("labels"))), r.<Integer>getAs("num_classes"));
+        // X's kernel and S(X), S(Y) are the same for every layer of an input batch: computed once.
+        String inputBatch = u.runId() + "/" + u.split() + "/" + batch;
+        RenyiTensorKernelEstimator.InputTerms in = inputTerms.get(inputBatch);
+        if (in == null) {
+          in = estimator.prepareInputs(Triangles.decode(n, r.getAs("x_distances")),
+              ints(r.getList(r.fieldIndex("labels"))), r.<Integer>getAs("num_classes"));
+          inputTerms.put(inputBatch, in);
+        }
         IpEstimate e = estimator.estimate(in, dt, sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma));
         out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), null));
       } catch (RuntimeException e) {
