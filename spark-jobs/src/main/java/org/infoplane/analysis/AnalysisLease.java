@@ -98,8 +98,7 @@ final class AnalysisLease implements AutoCloseable {
           continue; // released meanwhile: try again
         }
         if (!expires.isAfter(now)) {
-          LOG.warn("analysis lease {} of {} expired at {}: taking it over", path, held.getProperty("holder"), expires);
-          fs.delete(path, false);
+          takeOver(fs, path, held, expires, holder, archiveUri);
           continue;
         }
         if (!logged) {
@@ -115,6 +114,43 @@ final class AnalysisLease implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the analysis lease of " + archiveUri, e);
     }
+  }
+
+  /**
+   * Removes an expired lease so that the next {@link #tryCreate} can succeed. Several waiters can
+   * see the same expired lease; a plain delete would let a late one delete the lease that an early
+   * one has just created. So a waiter first creates a claim file named after this very lease (its
+   * last renewal and holder), atomically as the lease itself: one waiter wins it, checks that the
+   * lease is still that expired one, deletes it and drops the claim. The others try again.
+   */
+  private static void takeOver(FileSystem fs, Path path, Properties held, Instant expires, String holder,
+      String archiveUri) throws IOException {
+    Path claim = claimFile(path, held.getProperty("holder", ""), expires);
+    if (!tryCreate(fs, claim, holder, archiveUri, Instant.now())) {
+      // Another waiter takes this one over; a claim left by a waiter that died is dropped after TTL.
+      Instant claimExpires = expiry(fs, claim);
+      if (claimExpires != null && claimExpires.isBefore(Instant.now())) {
+        LOG.warn("dropping the abandoned takeover claim {}", claim);
+        fs.delete(claim, false);
+      }
+      return;
+    }
+    try {
+      Properties now = read(fs, path);
+      Instant again = expiry(fs, path);
+      if (now != null && expires.equals(again) && held.getProperty("holder", "").equals(now.getProperty("holder"))) {
+        LOG.warn("analysis lease {} of {} expired at {}: taking it over", path, held.getProperty("holder"), expires);
+        fs.delete(path, false);
+      }
+    } finally {
+      fs.delete(claim, false);
+    }
+  }
+
+  /** The claim file of the takeover of a lease last renewed by {@code holder} and expiring then. */
+  static Path claimFile(Path lease, String holder, Instant expires) {
+    return new Path(lease.getParent(),
+        lease.getName() + ".takeover-" + sha256(holder + "@" + expires.toEpochMilli()).substring(0, 16));
   }
 
   /** The lease file of an archive in a warehouse: {@code <warehouse>/_leases/<sha256(archive URI)>.lease}. */
