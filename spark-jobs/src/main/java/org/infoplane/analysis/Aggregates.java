@@ -1,6 +1,5 @@
 package org.infoplane.analysis;
 
-import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,10 +16,10 @@ import org.infoplane.estimator.width.WidthSmoothing;
 
 /**
  * Per-unit aggregation of per-batch rows, in batch order and with the estimator library's own
- * summary functions, so that the job's numbers are exactly those of a direct estimator call.
+ * summary functions, so that the job's numbers are exactly those of a direct estimator call. Runs
+ * on the driver: per-batch widths and estimates are a few numbers each.
  */
-final class Aggregates implements Serializable {
-  private static final long serialVersionUID = 1L;
+final class Aggregates {
 
   /** A unit's checkpoint width, or its error. */
   static final StructType WIDTH_ROW = Schemas.with(Schemas.UNIT_FIELDS,

@@ -6,14 +6,15 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapGroupsFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -78,6 +79,8 @@ public final class AnalysisJob {
   private final List<String> errors = new ArrayList<>();
   private final Map<String, Integer> computed = new LinkedHashMap<>();
   private final Map<String, Integer> skipped = new LinkedHashMap<>();
+  /** The lease this run holds while it runs; every table write checks it first. */
+  private AnalysisLease lease;
 
   /** What a run of the job did. */
   public record Summary(String configId, int units, Map<String, Integer> computed, Map<String, Integer> skipped,
@@ -104,8 +107,11 @@ public final class AnalysisJob {
    * overlapping analysis of the same archive waits for this one, then computes what is left.
    */
   public Summary run() {
-    try (AnalysisLease lease = AnalysisLease.acquire(warehouse, archiveUri, spark.sparkContext().hadoopConfiguration())) {
+    try (AnalysisLease held = AnalysisLease.acquire(warehouse, archiveUri, spark.sparkContext().hadoopConfiguration())) {
+      lease = held;
       return runLeased();
+    } finally {
+      lease = null;
     }
   }
 
@@ -195,7 +201,7 @@ public final class AnalysisJob {
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
         // Only units without stored distances were computed: a plain append, no merge needed.
-        spark.sql("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
+        write("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
         describe(pass + ": committing widths");
         appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(9) && r.getInt(4) >= 0).toList(), agg::width));
       } finally {
@@ -354,29 +360,23 @@ public final class AnalysisJob {
     describe(passName + ": committing results");
     spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
     if (!replacesRows) {
-      spark.sql("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
+      write("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
       return;
     }
-    spark.sql("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
+    write("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
         + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
         + " AND t.layer_index = s.layer_index AND t.config_id = s.config_id"
         + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
   }
 
   /** Rows grouped by unit (first-seen order), each group reduced by {@code f} to one row. */
-  private static List<Row> perUnit(List<Row> rows, MapGroupsFunction<String, Row, Row> f) {
+  private static List<Row> perUnit(List<Row> rows, BiFunction<String, Iterator<Row>, Row> f) {
     Map<String, List<Row>> groups = new LinkedHashMap<>();
     for (Row r : rows) {
       groups.computeIfAbsent(Aggregates.key(r), k -> new ArrayList<>()).add(r);
     }
     List<Row> out = new ArrayList<>(groups.size());
-    try {
-      for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
-        out.add(f.call(g.getKey(), g.getValue().iterator()));
-      }
-    } catch (Exception e) {
-      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
-    }
+    groups.forEach((key, group) -> out.add(f.apply(key, group.iterator())));
     return out;
   }
 
@@ -390,6 +390,14 @@ public final class AnalysisJob {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
+  /** Runs a statement that writes a table, once the lease is known to outlast it. */
+  private void write(String statement) {
+    if (lease != null) {
+      lease.requireHeld();
+    }
+    spark.sql(statement);
+  }
+
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
   private void appendWidths(List<Row> widths) {
     List<Row> good = widths.stream().filter(r -> r.isNullAt(9)).toList();
@@ -397,7 +405,7 @@ public final class AnalysisJob {
       return;
     }
     spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_widths");
-    spark.sql("INSERT INTO " + tables.name(IpTables.LAYER_WIDTHS) + " SELECT run_id, split, epoch, step,"
+    write("INSERT INTO " + tables.name(IpTables.LAYER_WIDTHS) + " SELECT run_id, split, epoch, step,"
         + " layer_index, '" + config.batching() + "' AS batching, '" + sql(config.widthConfig())
         + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at FROM ip_new_widths");
   }
@@ -443,7 +451,7 @@ public final class AnalysisJob {
             .add("layer_index", "int").add("layer_name", "string").add("config_id", "string", false)
             .add("pass", "string", false).add("reason", "string", false).add("failed_at", "timestamp", false))
         .createOrReplaceTempView("ip_new_errors");
-    spark.sql("INSERT INTO " + tables.name(IpTables.ANALYSIS_ERRORS) + " SELECT * FROM ip_new_errors");
+    write("INSERT INTO " + tables.name(IpTables.ANALYSIS_ERRORS) + " SELECT * FROM ip_new_errors");
   }
 
   private void registerConfig() {
@@ -457,7 +465,7 @@ public final class AnalysisJob {
         .createOrReplaceTempView("ip_config");
     if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
         + "'").isEmpty()) {
-      spark.sql("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
+      write("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
           + " ON t.config_id = s.config_id WHEN NOT MATCHED THEN INSERT *");
     }
   }
@@ -493,7 +501,7 @@ public final class AnalysisJob {
     boolean changed = !spark.sql("SELECT " + cols + " FROM ip_runs EXCEPT SELECT " + cols + " FROM "
         + tables.name(IpTables.RUNS)).isEmpty();
     if (changed) {
-      spark.sql("MERGE INTO " + tables.name(IpTables.RUNS) + " t USING ip_runs s ON t.run_id = s.run_id"
+      write("MERGE INTO " + tables.name(IpTables.RUNS) + " t USING ip_runs s ON t.run_id = s.run_id"
           + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
     }
   }

@@ -47,6 +47,9 @@ final class AnalysisLease implements AutoCloseable {
   private final FileSystem fs;
   private final Path path;
   private final java.util.concurrent.ScheduledExecutorService renewer;
+  /** When the lease file was last touched by this holder (creation or renewal). */
+  private volatile Instant renewed = Instant.now();
+  private volatile IOException renewFailure;
 
   private AnalysisLease(FileSystem fs, Path path) {
     this.fs = fs;
@@ -60,12 +63,38 @@ final class AnalysisLease implements AutoCloseable {
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** Touches the lease file: its modification time is the last renewal. */
+  /**
+   * Touches the lease file: its modification time is the last renewal. A failure is retried at the
+   * next period; {@link #requireHeld} stops the analysis before it could outlive its lease.
+   */
   private void renew() {
     try {
-      fs.setTimes(path, System.currentTimeMillis(), -1);
+      Instant now = Instant.now();
+      fs.setTimes(path, now.toEpochMilli(), -1);
+      renewed = now;
+      renewFailure = null;
     } catch (IOException e) {
-      LOG.warn("cannot renew the analysis lease {}: {}", path, e.toString());
+      renewFailure = e;
+      LOG.warn("cannot renew the analysis lease {} (retrying in {} s): {}", path, RENEW.toSeconds(), e.toString());
+    }
+  }
+
+  /**
+   * Checks, before a commit, that the lease is safely held: renewed within TTL − RENEW, so that it
+   * cannot expire (and be taken over by another analysis) while the commit runs.
+   *
+   * @throws IllegalStateException when renewals have failed for that long
+   */
+  void requireHeld() {
+    requireHeld(Instant.now());
+  }
+
+  void requireHeld(Instant now) {
+    Instant last = renewed;
+    if (now.isAfter(last.plus(TTL).minus(RENEW))) {
+      throw new IllegalStateException("the analysis lease " + path + " was last renewed at " + last
+          + " and may expire before the next commit" + (renewFailure == null ? "" : " (" + renewFailure + ")")
+          + ": stopping; the next run completes what is left");
     }
   }
 

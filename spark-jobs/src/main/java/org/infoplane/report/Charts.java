@@ -54,13 +54,11 @@ public final class Charts {
   static final int PNG_SCALE = 2;
   static final int LEGEND_WIDTH = 250;
 
-  /** Draws a figure of a given nominal size. */
-  interface Figure {
-    int width();
-
-    int height();
-
-    void draw(Graphics2D g);
+  /** A figure of a given nominal size and what draws it. */
+  record Figure(int width, int height, java.util.function.Consumer<Graphics2D> painter) {
+    void draw(Graphics2D g) {
+      painter.accept(g);
+    }
   }
 
   private Charts() {}
@@ -219,23 +217,13 @@ public final class Charts {
     int panel = 640;
     int height = Math.max(620, 110 + data.layers().size() * 34);
     int width = panel * splits.size() + LEGEND_WIDTH;
-    return new Figure() {
-      public int width() {
-        return width;
+    return new Figure(width, height, g -> {
+      title(g, data.title() + ": the information plane", width);
+      for (int i = 0; i < splits.size(); i++) {
+        plane(data, splits.get(i), xr, yr).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
       }
-
-      public int height() {
-        return height;
-      }
-
-      public void draw(Graphics2D g) {
-        title(g, data.title() + ": the information plane", width);
-        for (int i = 0; i < splits.size(); i++) {
-          plane(data, splits.get(i), xr, yr).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
-        }
-        colourBars(g, data, panel * splits.size() + 10, 60, LEGEND_WIDTH - 20, height - 80);
-      }
-    };
+      colourBars(g, data, panel * splits.size() + 10, 60, LEGEND_WIDTH - 20, height - 80);
+    });
   }
 
   static void title(Graphics2D g, String text, int width) {
@@ -367,25 +355,15 @@ public final class Charts {
     int panel = 560;
     int height = Math.max(460, layerLegend ? 110 + data.layers().size() * 24 : 460);
     int width = panel * charts.size() + (layerLegend ? 200 : 0);
-    return new Figure() {
-      public int width() {
-        return width;
+    return new Figure(width, height, g -> {
+      title(g, title, width);
+      for (int i = 0; i < charts.size(); i++) {
+        charts.get(i).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
       }
-
-      public int height() {
-        return height;
+      if (layerLegend) {
+        layerKey(g, data, panel * charts.size() + 10, 70);
       }
-
-      public void draw(Graphics2D g) {
-        title(g, title, width);
-        for (int i = 0; i < charts.size(); i++) {
-          charts.get(i).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
-        }
-        if (layerLegend) {
-          layerKey(g, data, panel * charts.size() + 10, 70);
-        }
-      }
-    };
+    });
   }
 
   /** A key: a swatch per layer, then the line style of each split. */

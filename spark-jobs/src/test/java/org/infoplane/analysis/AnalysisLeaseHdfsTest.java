@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -83,32 +79,8 @@ class AnalysisLeaseHdfsTest {
   void analysesStartingAtTheSameMomentHoldTheLeaseOneAfterTheOther() throws Exception {
     String wh = uri + "/wh-race";
     String archive = uri + "/archive";
-    int n = 3;
-    CyclicBarrier start = new CyclicBarrier(n);
-    AtomicInteger holders = new AtomicInteger();
-    AtomicInteger most = new AtomicInteger();
-    ExecutorService ex = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<?>> runs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        runs.add(ex.submit(() -> {
-          Configuration own = otherProcess();
-          start.await();
-          try (AnalysisLease lease = AnalysisLease.acquire(wh, archive, own)) {
-            most.accumulateAndGet(holders.incrementAndGet(), Math::max);
-            Thread.sleep(300);
-            holders.decrementAndGet();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : runs) {
-        f.get(60, TimeUnit.SECONDS); // none fails
-      }
-    } finally {
-      ex.shutdownNow();
-    }
-    assertThat(most.get()).as("holders at once").isEqualTo(1);
+    assertThat(LeaseRace.mostHoldersAtOnce(3, () -> AnalysisLease.acquire(wh, archive, otherProcess())))
+        .as("holders at once").isEqualTo(1);
     assertThat(AnalysisLease.leaseFile(wh, archive).getFileSystem(conf).exists(AnalysisLease.leaseFile(wh, archive)))
         .as("released by the last").isFalse();
   }

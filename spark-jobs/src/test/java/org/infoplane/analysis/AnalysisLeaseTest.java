@@ -7,14 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,31 +34,8 @@ class AnalysisLeaseTest {
     String wh = dir.resolve("wh").toUri().toString();
     String archive = dir.resolve("archive").toUri().toString();
     Path file = staleLease(wh, archive, "1234@dead/main");
-    int n = 4;
-    CyclicBarrier start = new CyclicBarrier(n);
-    AtomicInteger holders = new AtomicInteger();
-    AtomicInteger most = new AtomicInteger();
-    ExecutorService ex = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<?>> runs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        runs.add(ex.submit(() -> {
-          start.await();
-          try (AnalysisLease lease = AnalysisLease.acquire(wh, archive, new Configuration())) {
-            most.accumulateAndGet(holders.incrementAndGet(), Math::max);
-            Thread.sleep(300);
-            holders.decrementAndGet();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : runs) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      ex.shutdownNow();
-    }
-    assertThat(most.get()).as("holders at once").isEqualTo(1);
+    assertThat(LeaseRace.mostHoldersAtOnce(4, () -> AnalysisLease.acquire(wh, archive, new Configuration())))
+        .as("holders at once").isEqualTo(1);
     assertThat(file).as("released by the last").doesNotExist();
     try (var left = Files.list(file.getParent())) {
       assertThat(left.toList()).as("no claim left behind").isEmpty();
@@ -88,5 +57,21 @@ class AnalysisLeaseTest {
       assertThat(Files.readString(file)).as("the lease is now ours").doesNotContain("1234@dead");
     }
     assertThat(claim).doesNotExist();
+  }
+
+  /** A holder whose renewals stopped refuses to commit before its lease could expire under it. */
+  @Test
+  void aLeaseNotRenewedForTtlMinusOnePeriodIsNoLongerHeld() throws Exception {
+    String wh = dir.resolve("wh3").toUri().toString();
+    String archive = dir.resolve("archive").toUri().toString();
+    try (AnalysisLease lease = AnalysisLease.acquire(wh, archive, new Configuration())) {
+      Instant now = Instant.now();
+      lease.requireHeld(now); // just taken
+      lease.requireHeld(now.plus(AnalysisLease.TTL).minus(AnalysisLease.RENEW).minusSeconds(1));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> lease.requireHeld(now.plus(AnalysisLease.TTL).minus(AnalysisLease.RENEW).plusSeconds(1)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("may expire before the next commit");
+    }
   }
 }

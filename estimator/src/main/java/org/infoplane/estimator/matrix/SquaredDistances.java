@@ -63,7 +63,7 @@ public final class SquaredDistances {
       src = src.dup('c');
     }
     try {
-      return centredGram(rowsOf(src, dim), n, dim,
+      return centredGram(rowsOf(src, dim, blockColumns(n, dim)), n, dim,
           () -> requireFinite(samples.reshape('c', n, dim), samples.shape(), ""));
     } finally {
       java.lang.ref.Reference.reachabilityFence(src); // its memory is read through a raw pointer
@@ -113,16 +113,12 @@ public final class SquaredDistances {
     void get(int i, int c0, int w, double[] dst);
   }
 
-  /** Rows of a contiguous N × D array in ND4J's memory, float or double. */
-  private static Rows rowsOf(INDArray contiguous, int dim) {
+  /** Rows of a contiguous N × D array in ND4J's memory, float or double, read w ≤ maxWidth at a time. */
+  private static Rows rowsOf(INDArray contiguous, int dim, int maxWidth) {
     if (contiguous.dataType() == DataType.FLOAT) {
       FloatPointer in = new FloatPointer(contiguous.data().addressPointer());
-      float[][] buf = new float[1][0];
+      float[] f = new float[maxWidth];
       return (i, c0, w, dst) -> {
-        if (buf[0].length < w) {
-          buf[0] = new float[w];
-        }
-        float[] f = buf[0];
         in.position((long) i * dim + c0).get(f, 0, w);
         for (int k = 0; k < w; k++) {
           dst[k] = f[k];
@@ -250,7 +246,7 @@ public final class SquaredDistances {
    *     when one is NaN or infinite (otherwise the values overflow double precision, reported here)
    */
   private static double[] centredGram(Rows src, int n, int dim, Runnable onNonFinite) {
-    int cols = Math.min(dim, Math.max(MIN_BLOCK_COLUMNS, BLOCK_DOUBLES / n));
+    int cols = blockColumns(n, dim);
     double[] drow = new double[cols];
     double[] first = new double[cols];
     DoublePointer block = scratch((long) n * cols);
@@ -279,6 +275,11 @@ public final class SquaredDistances {
       }
     }
     return g;
+  }
+
+  /** Columns of one block: about {@link #BLOCK_DOUBLES} values, at least {@link #MIN_BLOCK_COLUMNS}. */
+  private static int blockColumns(int n, int dim) {
+    return Math.min(dim, Math.max(MIN_BLOCK_COLUMNS, BLOCK_DOUBLES / n));
   }
 
   /** This thread's scratch buffer of at least {@code size} doubles. */
