@@ -6,7 +6,8 @@ Assumptions: a classifier whose forward pass takes one batch tensor; a fixed eva
 per recorded module, L<index>_<name>, with the index giving the network order as listed.
 
     save_checkpoint("ckpt/e003.npz", model, x_eval, y_eval, ["conv1", "fc1", "fc2"])
-    # then: bin/infoplane import npz --archive A --run r1 --split test --epoch 3 ckpt/e003.npz
+    # then: bin/infoplane import npz --archive A --run r1 --split test --epoch 3 --step 1500 ckpt/e003.npz
+    # (--step: SGD iterations so far; or give --steps-per-epoch once: widths are smoothed per step)
 
 Only numpy is needed to write files (see the self-check at the bottom); torch is imported lazily.
 """

@@ -21,18 +21,32 @@ import org.infoplane.estimator.width.WidthSmoothing;
  */
 final class Aggregates {
 
-  /** A unit's checkpoint width, or its error. */
+  /** A unit's checkpoint width, its per-batch widths and edge count, or its error. */
   static final StructType WIDTH_ROW = Schemas.with(Schemas.UNIT_FIELDS,
       DataTypes.createStructField("sigma_star", DataTypes.DoubleType, true),
       DataTypes.createStructField("n_batches", DataTypes.IntegerType, false),
+      DataTypes.createStructField("edge_batches", DataTypes.IntegerType, false),
+      DataTypes.createStructField("batch_sigma_stars", DataTypes.createArrayType(DataTypes.DoubleType, true), true),
       DataTypes.createStructField("error", DataTypes.StringType, true));
+  /** Column of {@link #WIDTH_ROW}'s error. */
+  static final int WIDTH_ROW_ERROR = 11;
 
   private final AnalysisConfig config;
   private final String configId;
+  private final java.util.Map<String, Integer> edgeBatches;
 
   Aggregates(AnalysisConfig config) {
+    this(config, java.util.Map.of());
+  }
+
+  /**
+   * @param edgeBatches unit id → batches whose width search ended on a grid edge (from
+   *     {@code layer_widths}); units not in it get a null count
+   */
+  Aggregates(AnalysisConfig config, java.util.Map<String, Integer> edgeBatches) {
     this.config = config;
     this.configId = config.configId();
+    this.edgeBatches = edgeBatches;
   }
 
   static String key(Row r) {
@@ -42,7 +56,8 @@ final class Aggregates {
   // Column positions after the unit columns (rows built in tasks carry no schema).
   private static final int BATCH = 7;
   private static final int W_SIGMA_STAR = 8;
-  private static final int W_ERROR = 9;
+  private static final int W_ON_EDGE = 9;
+  private static final int W_ERROR = 10;
   private static final int E_SIGMA = 8;
   private static final int E_SIGMA_RAW = 9;
   private static final int E_HX = 10;
@@ -79,15 +94,22 @@ final class Aggregates {
     UnitKey u = UnitWork.unit(list.get(0));
     String error = firstError(list, W_ERROR);
     if (error != null) {
-      return unitRow(u, null, list.size(), error);
+      return unitRow(u, null, list.size(), 0, null, error);
     }
     List<OptionalDouble> widths = new ArrayList<>();
+    List<Double> perBatch = new ArrayList<>();
+    int edges = 0;
     for (Row r : list) {
       Double s = nullable(r, W_SIGMA_STAR);
       widths.add(s == null ? OptionalDouble.empty() : OptionalDouble.of(s));
+      perBatch.add(s);
+      if (!r.isNullAt(W_ON_EDGE) && r.getBoolean(W_ON_EDGE)) {
+        edges++;
+      }
     }
     OptionalDouble w = WidthSmoothing.checkpointWidth(widths);
-    return unitRow(u, w.isPresent() ? w.getAsDouble() : null, list.size(), null);
+    return unitRow(u, w.isPresent() ? w.getAsDouble() : null, list.size(), edges,
+        scala.collection.JavaConverters.asScalaBuffer(perBatch).toSeq(), null);
   }
 
   /** Per-batch estimates → one {@code information_plane} row (or an error row). */
@@ -96,12 +118,13 @@ final class Aggregates {
     UnitKey u = UnitWork.unit(list.get(0));
     Timestamp now = new Timestamp(System.currentTimeMillis());
     String error = firstError(list, E_ERROR);
-    Double sigma = nullable(list.get(0), E_SIGMA);
-    Double sigmaRaw = nullable(list.get(0), E_SIGMA_RAW);
+    Double sigma = batchMean(list, E_SIGMA);
+    Double sigmaRaw = batchMean(list, E_SIGMA_RAW);
+    Integer edges = edgeBatches.get(key);
     if (error != null) {
       return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
           u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
-          null, null, null, null, null, null, null, null, configId, now, error);
+          null, null, null, null, null, null, null, null, configId, now, edges, error);
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
     for (Row r : list) {
@@ -112,12 +135,32 @@ final class Aggregates {
     return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
         u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
         s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
-        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, null);
+        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges, null);
   }
 
-  private static Row unitRow(UnitKey u, Double sigma, int n, String error) {
+  /**
+   * The width a unit's batches used: the common one (every batch of a checkpoint shares its width),
+   * or, where each batch has its own, their mean; null when no batch has one.
+   */
+  private static Double batchMean(List<Row> rows, int column) {
+    Double first = nullable(rows.get(0), column);
+    double sum = 0.0;
+    int count = 0;
+    boolean same = true;
+    for (Row r : rows) {
+      Double v = nullable(r, column);
+      same &= java.util.Objects.equals(v, first);
+      if (v != null) {
+        sum += v;
+        count++;
+      }
+    }
+    return same ? first : count == 0 ? null : sum / count;
+  }
+
+  private static Row unitRow(UnitKey u, Double sigma, int n, int edges, Object batchSigmas, String error) {
     return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-        u.layerKind(), sigma, n, error);
+        u.layerKind(), sigma, n, edges, batchSigmas, error);
   }
 
   /** The schema of {@link #result}: the {@code information_plane} columns plus {@code error}. */
@@ -132,6 +175,7 @@ final class Aggregates {
         .add("sigma_raw", "double", true).add("i_xt", "double", true).add("i_ty", "double", true)
         .add("h_t", "double", true).add("h_x", "double", true).add("h_y", "double", true)
         .add("i_xt_std", "double", true).add("i_ty_std", "double", true).add("h_t_std", "double", true)
-        .add("config_id", "string", false).add("computed_at", "timestamp", false).add("error", "string", true);
+        .add("config_id", "string", false).add("computed_at", "timestamp", false)
+        .add("edge_batches", "int", true).add("error", "string", true);
   }
 }

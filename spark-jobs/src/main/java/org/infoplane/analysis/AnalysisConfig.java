@@ -13,6 +13,9 @@ import org.infoplane.estimator.ip.InformationPlaneEstimator;
 import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
+import org.infoplane.estimator.matrix.KernelConvention;
+import org.infoplane.estimator.width.AlignmentGrid;
+import org.infoplane.estimator.width.KernelWidthRule;
 import org.infoplane.estimator.width.KernelWidthRules;
 
 /**
@@ -32,7 +35,32 @@ public record AnalysisConfig(
     boolean shuffle,
     long seed,
     int nd4jThreads,
-    String backend) implements Serializable {
+    String backend,
+    String kernelConvention,
+    double eigenvalueOffset,
+    double gridStart,
+    double gridEndFactor,
+    int gridSize,
+    String gridMean,
+    String gridEdges,
+    String widthScope,
+    String smoothingUnit,
+    String smoothingConvention,
+    String preset) implements Serializable {
+
+  /** The width scope in which every batch uses its own width. */
+  public static final String SCOPE_BATCH = "batch";
+  /** The smoothing unit of one update per training step. */
+  public static final String UNIT_STEP = "step";
+
+  public AnalysisConfig {
+    boolean onNew = "beta-on-new".equals(smoothingConvention);
+    if (onNew ? !(smoothing > 0.0) : !(smoothing < 1.0)) {
+      throw new IllegalArgumentException(InfoPlaneConf.WIDTH_SMOOTHING.key() + "=" + smoothing + " with "
+          + InfoPlaneConf.WIDTH_SMOOTHING_CONVENTION.key() + "=" + smoothingConvention + ": beta must be "
+          + (onNew ? "> 0 (1 turns smoothing off)" : "< 1 (0 turns smoothing off)"));
+    }
+  }
 
   /** Reads the analysis parameters from resolved settings. */
   public static AnalysisConfig from(ResolvedConf c) {
@@ -47,7 +75,54 @@ public record AnalysisConfig(
         c.get(InfoPlaneConf.BATCH_SHUFFLE),
         c.get(InfoPlaneConf.BATCH_SEED),
         c.get(InfoPlaneConf.ND4J_THREADS),
-        c.get(InfoPlaneConf.BACKEND));
+        c.get(InfoPlaneConf.BACKEND),
+        c.get(InfoPlaneConf.KERNEL_CONVENTION),
+        c.get(InfoPlaneConf.EIGENVALUE_OFFSET),
+        c.get(InfoPlaneConf.WIDTH_GRID_START),
+        c.get(InfoPlaneConf.WIDTH_GRID_END_FACTOR),
+        c.get(InfoPlaneConf.WIDTH_GRID_SIZE),
+        c.get(InfoPlaneConf.WIDTH_GRID_MEAN),
+        c.get(InfoPlaneConf.WIDTH_GRID_EDGES),
+        c.get(InfoPlaneConf.WIDTH_SCOPE),
+        c.get(InfoPlaneConf.WIDTH_SMOOTHING_UNIT),
+        c.get(InfoPlaneConf.WIDTH_SMOOTHING_CONVENTION),
+        c.get(InfoPlaneConf.PRESET));
+  }
+
+  /** The kernel convention of every width. */
+  public KernelConvention convention() {
+    return KernelConvention.parse(kernelConvention);
+  }
+
+  /** The alignment grid the width settings describe. */
+  public AlignmentGrid grid() {
+    return new AlignmentGrid(gridStart, gridEndFactor, gridSize, gridMean.equals("off-diagonal"),
+        gridEdges.equals("extend"), convention());
+  }
+
+  /** The width rule with this configuration's grid. */
+  public KernelWidthRule rule() {
+    return KernelWidthRules.parse(widthRule, grid());
+  }
+
+  /** True when each batch uses its own width (and smoothing runs per batch position). */
+  public boolean perBatchWidth() {
+    return widthScope.equals(SCOPE_BATCH);
+  }
+
+  /** True when smoothing updates once per training step (else once per checkpoint). */
+  public boolean smoothsPerStep() {
+    return smoothingUnit.equals(UNIT_STEP);
+  }
+
+  /** True when the configuration smooths at all. */
+  public boolean smooths() {
+    return smoothingConvention.equals("beta-on-new") ? smoothing < 1.0 : smoothing > 0.0;
+  }
+
+  /** True for IPDL's convention: beta weighs the new value. */
+  public boolean betaOnNew() {
+    return smoothingConvention.equals("beta-on-new");
   }
 
   public BatchPlan plan() {
@@ -61,11 +136,11 @@ public record AnalysisConfig(
 
   /** What a layer's per-batch width depends on besides the distances. */
   public String widthConfig() {
-    return widthRule + "|sigma_y=" + sigmaY;
+    return widthRule + "|sigma_y=" + sigmaY + "|grid=" + grid().spec();
   }
 
   public RenyiSettings renyiSettings() {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, KernelWidthRules.parse(widthRule));
+    return new RenyiSettings(alpha, sigmaX, sigmaY, rule(), convention(), eigenvalueOffset);
   }
 
   /** The estimator these parameters describe. */
@@ -80,10 +155,13 @@ public record AnalysisConfig(
 
   /** A stable identifier of the parameters: 16 hex digits of the SHA-256 of their canonical form. */
   public String configId() {
+    boolean widths = usesDistances();
     String canonical = String.format(Locale.ROOT,
-        "estimator=%s;alpha=%s;sigma_x=%s;sigma_y=%s;width_rule=%s;smoothing=%s;batching=%s",
-        estimator, alpha, sigmaX, sigmaY, usesDistances() ? widthRule : "-",
-        usesDistances() ? smoothing : 0.0, batching());
+        "estimator=%s;alpha=%s;sigma_x=%s;sigma_y=%s;width_rule=%s;smoothing=%s;batching=%s;kernel=%s;"
+            + "eigenvalue_offset=%s;grid=%s;width_scope=%s;smoothing_unit=%s;smoothing_convention=%s",
+        estimator, alpha, sigmaX, sigmaY, widths ? widthRule : "-", widths ? smoothing : 0.0, batching(),
+        kernelConvention, eigenvalueOffset, widths ? grid().spec() : "-", widths ? widthScope : "-",
+        widths ? smoothingUnit : "-", widths ? smoothingConvention : "-");
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 8);

@@ -77,6 +77,9 @@ public final class AnalysisJob {
   private final int chunkSize;
   private final String warehouse;
   private final List<String> errors = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  /** Unit id → the training step its width is smoothed at (see {@link TrainingSteps}). */
+  private final Map<String, Long> smoothingSteps = new HashMap<>();
   private final Map<String, Integer> computed = new LinkedHashMap<>();
   private final Map<String, Integer> skipped = new LinkedHashMap<>();
   /** The lease this run holds while it runs; every table write checks it first. */
@@ -84,7 +87,7 @@ public final class AnalysisJob {
 
   /** What a run of the job did. */
   public record Summary(String configId, int units, Map<String, Integer> computed, Map<String, Integer> skipped,
-      List<String> errors) {
+      List<String> errors, List<String> warnings) {
     public boolean ok() {
       return errors.isEmpty();
     }
@@ -131,22 +134,47 @@ public final class AnalysisJob {
     List<UnitKey> layers = new ArrayList<>();
     Map<String, Integer> numClasses = new HashMap<>();
     List<Row> runRows = new ArrayList<>();
+    List<Row> refusedRuns = new ArrayList<>();
+    boolean perStep = config.usesDistances() && config.smooths() && config.smoothsPerStep();
     for (String runId : runIds) {
       RunReader reader = archive.run(runId);
       RunManifest m = reader.manifest();
       numClasses.put(runId, m.numClasses());
       runRows.add(runRow(m, reader.metrics()));
+      Map<String, List<CheckpointId>> checkpoints = new LinkedHashMap<>();
+      Map<String, Map<CheckpointId, Long>> steps = new LinkedHashMap<>();
+      String refusal = null;
       for (String split : m.splitSampleIds().keySet()) {
+        List<CheckpointId> cps = reader.checkpoints(split);
+        checkpoints.put(split, cps);
+        java.util.Optional<Map<CheckpointId, Long>> st = perStep
+            ? TrainingSteps.of(cps, m.stepsPerEpoch()) : java.util.Optional.of(TrainingSteps.positions(cps));
+        if (st.isEmpty()) {
+          refusal = refusal != null ? refusal : TrainingSteps.refusal(runId, split, cps);
+        } else {
+          steps.put(split, st.get());
+        }
+      }
+      if (refusal != null) {
+        refusedRuns.add(RowFactory.create(runId, refusal));
+        continue;
+      }
+      for (Map.Entry<String, List<CheckpointId>> e : checkpoints.entrySet()) {
+        String split = e.getKey();
         inputs.add(UnitKey.input(runId, split));
-        for (CheckpointId cp : reader.checkpoints(split)) {
+        for (CheckpointId cp : e.getValue()) {
           for (LayerInfo l : m.layers()) {
-            layers.add(new UnitKey(runId, split, cp.epoch(), cp.step(), l.index(), l.name(), l.kind()));
+            UnitKey u = new UnitKey(runId, split, cp.epoch(), cp.step(), l.index(), l.name(), l.kind());
+            layers.add(u);
+            smoothingSteps.put(u.id(), steps.get(split).get(cp));
           }
         }
       }
     }
     describe("updating the runs table");
     upsertRuns(runRows);
+    // A run refused here is one error row naming it; the other runs are analysed.
+    recordRunErrors(refusedRuns, "widths");
     LOG.info("archive {}: {} runs, {} work units (run x split x checkpoint x layer); config {}",
         archiveUri, runIds.size(), layers.size(), configId);
 
@@ -164,14 +192,14 @@ public final class AnalysisJob {
       all.addAll(layers);
       distancePass(all, work, agg);
       widthPass(layers, work, agg);
-      Map<String, Double[]> sigmas = smoothedWidths(layers);
-      entropyPass(layers, sigmas, work, agg);
+      Map<String, UnitWidths> sigmas = smoothedWidths(layers);
+      entropyPass(layers, sigmas, work);
     } else {
       directPass(layers, work, agg);
     }
     describe("done");
     spark.sparkContext().clearJobGroup();
-    return new Summary(configId, layers.size(), computed, skipped, List.copyOf(errors));
+    return new Summary(configId, layers.size(), computed, skipped, List.copyOf(errors), List.copyOf(warnings));
   }
 
   // ---- pass 1 ----------------------------------------------------------------------------------
@@ -194,8 +222,8 @@ public final class AnalysisJob {
         // One action computes the chunk (kept for the insert below) and brings its small columns
         // to the driver: errors, and the per-batch widths that the driver averages per unit.
         List<Row> small = out.select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind",
-            "batch_index", "sigma_star", "error").collectAsList();
-        recordErrors(small, 9, "distances");
+            "batch_index", "sigma_star", "on_edge", "error").collectAsList();
+        recordErrors(small, 10, "distances");
         describe(pass + ": committing distances");
         out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
@@ -203,7 +231,7 @@ public final class AnalysisJob {
         // Only units without stored distances were computed: a plain append, no merge needed.
         write("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
         describe(pass + ": committing widths");
-        appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(9) && r.getInt(4) >= 0).toList(), agg::width));
+        appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(10) && r.getInt(4) >= 0).toList(), agg::width));
       } finally {
         out.unpersist();
       }
@@ -238,53 +266,111 @@ public final class AnalysisJob {
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(Schemas.WIDTH_OUT))
           .collectAsList();
       List<Row> widths = perUnit(perBatch, agg::width);
-      recordErrors(widths, 9, "widths");
+      recordErrors(widths, Aggregates.WIDTH_ROW_ERROR, "widths");
       describe(pass + ": committing widths");
       appendWidths(widths);
       progress.advance(chunk.size());
     }
   }
 
+  /** A unit's widths: per batch, the smoothed width used and the rule's choice (either null). */
+  record UnitWidths(Double[] sigma, Double[] sigmaRaw, int edgeBatches) {}
+
   /**
-   * The moving average of every layer's widths over its run's checkpoints in training order (by
-   * step, then epoch): unit id → {smoothed σ, checkpoint σ*}, either null for a constant layer.
+   * The moving average of every layer's widths over its run's checkpoints in training order, per
+   * training step or per checkpoint (METHOD.md §4): of the checkpoint widths, or with
+   * {@code infoplane.width.scope=batch} of each batch position's own widths. Warns once per layer
+   * whose width search ended on a grid edge.
    */
-  private Map<String, Double[]> smoothedWidths(List<UnitKey> layers) {
+  private Map<String, UnitWidths> smoothedWidths(List<UnitKey> layers) {
     describe("smoothing widths over checkpoints");
-    Map<String, Double> stars = new HashMap<>();
-    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma_star FROM "
-        + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
+    Map<String, Row> stored = new HashMap<>();
+    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma_star, n_batches, edge_batches,"
+        + " batch_sigma_stars FROM " + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
         + "' AND width_config = '" + sql(config.widthConfig()) + "'").collectAsList()) {
-      stars.put(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id(),
-          r.isNullAt(5) ? null : r.getDouble(5));
+      stored.put(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id(), r);
     }
     Map<String, List<UnitKey>> series = new LinkedHashMap<>();
     for (UnitKey u : layers) {
-      if (stars.containsKey(u.id())) {
+      if (stored.containsKey(u.id())) {
         series.computeIfAbsent(u.seriesKey(), k -> new ArrayList<>()).add(u);
       }
     }
-    Map<String, Double[]> out = new HashMap<>();
+    Map<String, UnitWidths> out = new HashMap<>();
+    Map<String, int[]> edgesPerLayer = new LinkedHashMap<>();
     for (List<UnitKey> s : series.values()) {
-      s.sort(Comparator.comparingLong(UnitKey::step).thenComparingInt(UnitKey::epoch));
-      List<OptionalDouble> raw = new ArrayList<>(s.size());
+      s.sort(Comparator.comparingLong((UnitKey u) -> smoothingSteps.get(u.id())));
+      long[] steps = s.stream().mapToLong(u -> smoothingSteps.get(u.id())).toArray();
+      int nBatches = 0;
       for (UnitKey u : s) {
-        Double v = stars.get(u.id());
-        raw.add(v == null ? OptionalDouble.empty() : OptionalDouble.of(v));
+        nBatches = Math.max(nBatches, stored.get(u.id()).getInt(6));
       }
-      List<OptionalDouble> smooth = WidthSmoothing.exponentialMovingAverage(raw, config.smoothing());
+      // One series per batch position with scope=batch, else one of the checkpoint widths.
+      int positions = config.perBatchWidth() ? nBatches : 1;
+      List<List<OptionalDouble>> raw = new ArrayList<>();
+      for (int b = 0; b < positions; b++) {
+        List<OptionalDouble> r = new ArrayList<>(s.size());
+        for (UnitKey u : s) {
+          Row row = stored.get(u.id());
+          Double v;
+          if (!config.perBatchWidth()) {
+            v = row.isNullAt(5) ? null : row.getDouble(5);
+          } else {
+            List<Double> per = row.isNullAt(8) ? null : row.getList(8);
+            if (per == null) {
+              throw new IllegalStateException(u.describe() + ": layer_widths holds no per-batch widths");
+            }
+            v = b < per.size() ? per.get(b) : null;
+          }
+          r.add(v == null ? OptionalDouble.empty() : OptionalDouble.of(v));
+        }
+        raw.add(r);
+      }
+      List<List<OptionalDouble>> smooth = new ArrayList<>();
+      for (List<OptionalDouble> r : raw) {
+        smooth.add(!config.smooths() ? r
+            : config.smoothsPerStep()
+            ? WidthSmoothing.exponentialMovingAverage(r, steps, config.smoothing(), config.betaOnNew())
+            : WidthSmoothing.perCheckpoint(r, config.smoothing(), config.betaOnNew()));
+      }
       for (int i = 0; i < s.size(); i++) {
-        out.put(s.get(i).id(), new Double[] {
-            smooth.get(i).isPresent() ? smooth.get(i).getAsDouble() : null,
-            raw.get(i).isPresent() ? raw.get(i).getAsDouble() : null});
+        UnitKey u = s.get(i);
+        Row row = stored.get(u.id());
+        int n = row.getInt(6);
+        Double[] sigma = new Double[n];
+        Double[] sigmaRaw = new Double[n];
+        for (int b = 0; b < n; b++) {
+          int p = config.perBatchWidth() ? b : 0;
+          OptionalDouble sm = smooth.get(p).get(i);
+          OptionalDouble rw = raw.get(p).get(i);
+          sigma[b] = sm.isPresent() ? sm.getAsDouble() : null;
+          sigmaRaw[b] = rw.isPresent() ? rw.getAsDouble() : null;
+        }
+        int edges = row.isNullAt(7) ? 0 : row.getInt(7);
+        out.put(u.id(), new UnitWidths(sigma, sigmaRaw, edges));
+        int[] c = edgesPerLayer.computeIfAbsent(u.runId() + "\u0000" + u.layerIndex() + "\u0000" + u.layerName(),
+            k -> new int[2]);
+        c[0] += edges;
+        c[1] += n;
       }
     }
+    edgesPerLayer.forEach((k, c) -> {
+      if (c[0] > 0) {
+        String[] p = k.split("\u0000");
+        String w = String.format(java.util.Locale.ROOT, "run %s, layer %s (%s): %d of %d batches ended with the"
+            + " alignment maximum on an edge of the width grid%s; their widths depend on where the grid stops (see"
+            + " edge_batches in layer_widths and information_plane)", p[0], p[1], p[2], c[0], c[1],
+            config.grid().extendEdges() ? " after extending it to its bounds" : " (infoplane.width.grid.edges=keep)");
+        warnings.add(w);
+        LOG.warn(w);
+      }
+    });
     return out;
   }
 
   // ---- pass 3 ----------------------------------------------------------------------------------
 
-  private void entropyPass(List<UnitKey> layers, Map<String, Double[]> sigmas, UnitWork work, Aggregates agg) {
+  private void entropyPass(List<UnitKey> layers, Map<String, UnitWidths> sigmas, UnitWork work) {
     String pass = "pass 3/3 entropies";
     describe(pass + ": finding stored units");
     Map<String, Double> done = new HashMap<>();
@@ -296,29 +382,35 @@ public final class AnalysisJob {
       done.put(id, r.isNullAt(5) ? null : r.getDouble(5));
     }
     List<UnitKey> todo = new ArrayList<>();
+    Map<String, Integer> edges = new HashMap<>();
     for (UnitKey u : layers) {
-      Double[] s = sigmas.get(u.id());
+      UnitWidths s = sigmas.get(u.id());
       if (s == null) {
         continue; // no width: its distances or widths failed, and the error is recorded
       }
-      if (!doneIds.contains(u.id()) || !sameWidth(done.get(u.id()), s[0])) {
+      edges.put(u.id(), s.edgeBatches());
+      if (!doneIds.contains(u.id()) || !sameWidth(done.get(u.id()), unitWidth(s.sigma()))) {
         todo.add(u);
       }
     }
+    Aggregates agg = new Aggregates(config, edges);
     count(pass, todo.size(), layers.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
     for (List<UnitKey> chunk : chunks(todo)) {
       describe(pass + ": " + config.estimator() + " (alpha " + config.alpha() + ") on " + chunk.size() + " units");
       List<Row> rows = new ArrayList<>();
       for (UnitKey u : chunk) {
-        Double[] s = sigmas.get(u.id());
-        rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-            u.layerKind(), s[0], s[1]));
+        UnitWidths s = sigmas.get(u.id());
+        for (int b = 0; b < s.sigma().length; b++) {
+          rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
+              u.layerKind(), b, s.sigma()[b], s.sigmaRaw()[b]));
+        }
       }
-      spark.createDataFrame(rows, unitSchema().add("sigma", "double").add("sigma_raw", "double"))
+      spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
+              .add("sigma_raw", "double"))
           .createOrReplaceTempView("ip_todo");
       Dataset<Row> joined = spread(spark.sql(layerJoin(
-          "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw")));
+          "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw", true)));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
       commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
@@ -360,7 +452,7 @@ public final class AnalysisJob {
     describe(passName + ": committing results");
     spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
     if (!replacesRows) {
-      write("INSERT INTO " + tables.name(IpTables.INFORMATION_PLANE) + " SELECT * FROM ip_new_results");
+      write(tables.insertByName(IpTables.INFORMATION_PLANE, "ip_new_results"));
       return;
     }
     write("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
@@ -400,23 +492,33 @@ public final class AnalysisJob {
 
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
   private void appendWidths(List<Row> widths) {
-    List<Row> good = widths.stream().filter(r -> r.isNullAt(9)).toList();
+    List<Row> good = widths.stream().filter(r -> r.isNullAt(Aggregates.WIDTH_ROW_ERROR)).toList();
     if (good.isEmpty()) {
       return;
     }
-    spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_widths");
-    write("INSERT INTO " + tables.name(IpTables.LAYER_WIDTHS) + " SELECT run_id, split, epoch, step,"
-        + " layer_index, '" + config.batching() + "' AS batching, '" + sql(config.widthConfig())
-        + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at FROM ip_new_widths");
+    spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_width_rows");
+    spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching() + "' AS batching, '"
+        + sql(config.widthConfig()) + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at,"
+        + " edge_batches, batch_sigma_stars FROM ip_new_width_rows").createOrReplaceTempView("ip_new_widths");
+    write(tables.insertByName(IpTables.LAYER_WIDTHS, "ip_new_widths"));
   }
 
   /** T distance rows of the units in {@code ip_todo}, joined with their batch's input row. */
   private String layerJoin(String columns) {
+    return layerJoin(columns, false);
+  }
+
+  /**
+   * T distance rows of the units in {@code ip_todo} (with {@code perBatchTodo}, of the batches it
+   * lists: one row per unit and batch), joined with their batch's input row.
+   */
+  private String layerJoin(String columns, boolean perBatchTodo) {
     String dm = tables.name(IpTables.DISTANCE_MATRICES);
     return "SELECT u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
         + columns + " FROM ip_todo u"
         + " JOIN " + dm + " t ON t.run_id = u.run_id AND t.split = u.split AND t.epoch = u.epoch"
         + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + config.batching() + "'"
+        + (perBatchTodo ? " AND t.batch_index = u.batch_index" : "")
         + " JOIN " + dm + " x ON x.run_id = t.run_id AND x.split = t.split AND x.batching = t.batching"
         + " AND x.batch_index = t.batch_index AND x.layer_index = -1"
         + " JOIN ip_num_classes c ON c.run_id = u.run_id";
@@ -434,17 +536,31 @@ public final class AnalysisJob {
             r.getLong(3), r.getInt(4), r.getString(5), r.getString(errorColumn)));
       }
     }
+    insertErrors(bad.values(), pass);
+  }
+
+  /** Records errors of whole runs: rows of (run id, reason). */
+  private void recordRunErrors(List<Row> runErrors, String pass) {
+    List<Row> rows = new ArrayList<>();
+    for (Row r : runErrors) {
+      rows.add(RowFactory.create(r.getString(0), null, null, null, null, null, r.getString(1)));
+    }
+    insertErrors(rows, pass);
+  }
+
+  /** Inserts error rows (run, split, epoch, step, layer index, layer name, reason; all but run and reason nullable). */
+  private void insertErrors(Collection<Row> bad, String pass) {
     if (bad.isEmpty()) {
       return;
     }
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
-    for (Row r : bad.values()) {
+    for (Row r : bad) {
       String reason = r.getString(6);
       errors.add(reason);
       LOG.warn("{}: {}", pass, reason);
-      rows.add(RowFactory.create(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4),
-          r.getString(5), configId, pass, reason, now));
+      rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), configId, pass, reason,
+          now));
     }
     spark.createDataFrame(rows, new StructType()
             .add("run_id", "string", false).add("split", "string").add("epoch", "int").add("step", "bigint")
@@ -512,6 +628,21 @@ public final class AnalysisJob {
       ids.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
     }
     return ids;
+  }
+
+  /** A unit's reported width: as {@link Aggregates}' (the common width, or the batches' mean). */
+  private static Double unitWidth(Double[] perBatch) {
+    boolean same = true;
+    double sum = 0.0;
+    int count = 0;
+    for (Double v : perBatch) {
+      same &= java.util.Objects.equals(v, perBatch[0]);
+      if (v != null) {
+        sum += v;
+        count++;
+      }
+    }
+    return perBatch.length == 0 ? null : same ? perBatch[0] : count == 0 ? null : sum / count;
   }
 
   private static boolean sameWidth(Double a, Double b) {

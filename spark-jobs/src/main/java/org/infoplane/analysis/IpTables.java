@@ -51,7 +51,8 @@ public final class IpTables {
         i_xt_std DOUBLE NOT NULL COMMENT 'standard deviation of I(X;T) over batches, bits',
         i_ty_std DOUBLE NOT NULL COMMENT 'standard deviation of I(T;Y) over batches, bits',
         h_t_std DOUBLE NOT NULL,
-        config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL""", "config_id");
+        config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL,
+        """ + EDGE_BATCHES_COLUMN, "config_id");
     create(RUNS, """
         run_id STRING NOT NULL, model STRING, dataset STRING, seed BIGINT, producer STRING,
         format_version INT, num_classes INT,
@@ -78,7 +79,40 @@ public final class IpTables {
         run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
         layer_index INT NOT NULL, batching STRING NOT NULL, width_config STRING NOT NULL,
         sigma_star DOUBLE COMMENT 'mean of the per-batch widths; null for a constant layer',
-        n_batches INT NOT NULL, computed_at TIMESTAMP NOT NULL""", null);
+        n_batches INT NOT NULL, computed_at TIMESTAMP NOT NULL,
+        """ + EDGE_BATCHES_COLUMN + ", " + BATCH_SIGMA_STARS_COLUMN, null);
+    migrate();
+  }
+
+  private static final String EDGE_BATCHES_COLUMN = "edge_batches INT COMMENT 'batches whose width search ended"
+      + " with its maximum on a grid edge (after any extension): their width depends on where the grid stops'";
+  private static final String BATCH_SIGMA_STARS_COLUMN = "batch_sigma_stars ARRAY<DOUBLE> COMMENT 'the width"
+      + " rule choice per batch, in batch order (null for a constant layer)'";
+
+  /**
+   * Brings tables created by an earlier version up to this one's columns: each missing column is
+   * added (null in the rows that exist), nothing else changes.
+   */
+  private void migrate() {
+    addColumnIfMissing(INFORMATION_PLANE, "edge_batches", EDGE_BATCHES_COLUMN);
+    addColumnIfMissing(LAYER_WIDTHS, "edge_batches", EDGE_BATCHES_COLUMN);
+    addColumnIfMissing(LAYER_WIDTHS, "batch_sigma_stars", BATCH_SIGMA_STARS_COLUMN);
+  }
+
+  private void addColumnIfMissing(String table, String column, String definition) {
+    if (!java.util.Arrays.asList(spark.table(name(table)).schema().fieldNames()).contains(column)) {
+      spark.sql("ALTER TABLE " + name(table) + " ADD COLUMN " + definition);
+    }
+  }
+
+  /**
+   * {@code INSERT INTO table SELECT <table's columns, by name> FROM view}: the view's columns are
+   * matched by name, so that tables whose columns were added later (in another order) take rows.
+   */
+  public String insertByName(String table, String view) {
+    String cols = String.join(", ", java.util.Arrays.stream(spark.table(name(table)).schema().fieldNames())
+        .map(c -> "`" + c + "`").toList());
+    return "INSERT INTO " + name(table) + " SELECT " + cols + " FROM " + view;
   }
 
   private void create(String table, String columns, String partition) {

@@ -1,6 +1,7 @@
 package org.infoplane.analysis;
 
 import static org.apache.spark.sql.types.DataTypes.BinaryType;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
@@ -41,12 +42,14 @@ final class Schemas {
       createStructField("sample_ids", createArrayType(LongType, false), true),
       createStructField("created_at", TimestampType, false),
       createStructField("sigma_star", DoubleType, true),
+      createStructField("on_edge", BooleanType, false),
       createStructField("error", StringType, true));
 
   /** Output of the width pass: one row per batch. */
   static final StructType WIDTH_OUT = with(UNIT_FIELDS,
       createStructField("batch_index", IntegerType, true),
       createStructField("sigma_star", DoubleType, true),
+      createStructField("on_edge", BooleanType, false),
       createStructField("error", StringType, true));
 
   /** Output of the entropy pass: one row per batch. */

@@ -22,7 +22,7 @@ import org.infoplane.estimator.matrix.DistanceMatrix;
 import org.infoplane.estimator.matrix.KernelMatrix;
 import org.infoplane.estimator.matrix.SquaredDistances;
 import org.infoplane.estimator.width.KernelWidthRule;
-import org.infoplane.estimator.width.KernelWidthRules;
+import org.infoplane.estimator.width.WidthChoice;
 import org.infoplane.estimator.width.WidthInput;
 import org.infoplane.snapshot.ActivationValues;
 import org.infoplane.snapshot.CheckpointId;
@@ -107,7 +107,8 @@ final class UnitWork implements Serializable {
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
     BatchPlan plan = config.plan();
     String batching = config.batching();
-    KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
+    KernelWidthRule rule = config.rule();
+    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
     List<Row> out = new ArrayList<>();
     while (units.hasNext()) {
       UnitKey u = unit(units.next());
@@ -151,15 +152,18 @@ final class UnitWork implements Serializable {
             batchIds[k] = ids[pos[k]];
           }
           Double sigmaStar = null;
+          boolean onEdge = false;
           if (!u.isInput()) {
-            KernelMatrix ky = KernelMatrix.labels(batchLabels, numClasses, config.sigmaY());
+            KernelMatrix ky = KernelMatrix.labels(batchLabels, numClasses, labelWidth);
             long t2 = System.nanoTime();
-            OptionalDouble w = rule.select(new WidthInput(d, dimension, ky));
+            WidthChoice w = rule.choose(new WidthInput(d, dimension, ky));
             widthNs += System.nanoTime() - t2;
-            sigmaStar = w.isPresent() ? w.getAsDouble() : null;
+            sigmaStar = w.sigma().isPresent() ? w.sigma().getAsDouble() : null;
+            onEdge = w.onGridEdge();
           }
           rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d),
-              u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, null));
+              u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, onEdge,
+              null));
         }
         if (LOG.isDebugEnabled()) {
           LOG.debug(String.format(java.util.Locale.ROOT,
@@ -168,7 +172,7 @@ final class UnitWork implements Serializable {
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, batching, null, null, null, null, null, null, now, null, failure(u, e)));
+        rows.add(row(u, batching, null, null, null, null, null, null, now, null, false, failure(u, e)));
       }
       out.addAll(rows);
     }
@@ -199,7 +203,8 @@ final class UnitWork implements Serializable {
   Iterator<Row> widths(Iterator<Row> joined) {
     Nd4jThreads.configure(config.nd4jThreads());
     ComputeBackend.bindCurrentTask(config.backend());
-    KernelWidthRule rule = KernelWidthRules.parse(config.widthRule());
+    KernelWidthRule rule = config.rule();
+    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
       Row r = joined.next();
@@ -208,11 +213,11 @@ final class UnitWork implements Serializable {
       try {
         DistanceMatrix d = Triangles.decode(r.<Integer>getAs("n"), r.getAs("distances"));
         KernelMatrix ky = KernelMatrix.labels(ints(r.getList(r.fieldIndex("labels"))),
-            r.<Integer>getAs("num_classes"), config.sigmaY());
-        OptionalDouble w = rule.select(new WidthInput(d, r.<Long>getAs("dimension"), ky));
-        out.add(row(u, batch, w.isPresent() ? w.getAsDouble() : null, null));
+            r.<Integer>getAs("num_classes"), labelWidth);
+        WidthChoice w = rule.choose(new WidthInput(d, r.<Long>getAs("dimension"), ky));
+        out.add(row(u, batch, w.sigma().isPresent() ? w.sigma().getAsDouble() : null, w.onGridEdge(), null));
       } catch (RuntimeException e) {
-        out.add(row(u, batch, null, failure(u, e)));
+        out.add(row(u, batch, null, false, failure(u, e)));
       }
     }
     return out.iterator();

@@ -212,6 +212,7 @@ public final class TrainingRun {
     p.put("epochs", Integer.toString(options.epochs()));
     p.put("everySteps", Integer.toString(options.everySteps()));
     p.put("trainSamples", Integer.toString(n));
+    p.put(RunManifest.STEPS_PER_EPOCH, Integer.toString(options.stepsPerEpoch(n)));
     p.put("evalSamples", Integer.toString(options.evalSamples()));
     p.put("trainImages", dataset.trainImages().toString());
     p.put("testImages", dataset.testImages().toString());

@@ -58,6 +58,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         out.printf("  %-22s computed %5d, skipped %5d (already done)%n", e.getKey(), e.getValue(),
             s.skipped().get(e.getKey()));
       }
+      s.warnings().forEach(w -> out.println("warning: " + w));
       if (!s.ok()) {
         out.printf("%d units failed (see the analysis_errors table):%n", s.errors().size());
         s.errors().stream().limit(20).forEach(e -> out.println("  " + e));

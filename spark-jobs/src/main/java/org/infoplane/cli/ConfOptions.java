@@ -13,11 +13,16 @@ public final class ConfOptions {
       description = "A setting (infoplane.* from docs/configuration.md, or spark.*); repeatable.")
   List<String> pairs = new ArrayList<>();
 
+  @Option(names = "--preset", paramLabel = "NAME",
+      description = "A group of analysis settings: paper (default), authors-code or ipdl (infoplane.preset;"
+          + " explicit settings override it).")
+  String preset;
+
   @Option(names = "--conf-file", paramLabel = "FILE",
       description = "A properties file of settings, instead of conf/infoplane-defaults.conf.")
   Path confFile;
 
-  /** Starts resolution: registry defaults, then the defaults file, then {@code --conf}. */
+  /** Starts resolution: registry defaults, then the defaults file, then {@code --conf}, then {@code --preset}. */
   public ConfResolver resolver() {
     ConfResolver r = new ConfResolver();
     if (confFile != null) {
@@ -25,6 +30,7 @@ public final class ConfOptions {
     } else {
       ConfResolver.installationDefaults().ifPresent(r::file);
     }
-    return r.pairs(pairs);
+    r.pairs(pairs);
+    return r.option(org.infoplane.config.InfoPlaneConf.PRESET, preset);
   }
 }

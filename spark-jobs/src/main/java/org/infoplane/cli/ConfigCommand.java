@@ -31,7 +31,8 @@ public final class ConfigCommand implements Callable<Integer> {
     } else {
       ResolvedConf conf = confOptions.resolver().resolve();
       for (Map.Entry<String, String> e : conf.values().entrySet()) {
-        out.println(e.getKey() + "=" + e.getValue());
+        String source = conf.sources().getOrDefault(e.getKey(), "default");
+        out.println(e.getKey() + "=" + e.getValue() + (source.startsWith("preset ") ? "  # " + source : ""));
       }
       for (Map.Entry<String, String> e : conf.sparkSettings().entrySet()) {
         out.println(e.getKey() + "=" + e.getValue());

@@ -63,6 +63,11 @@ public final class ImportCommand implements Runnable {
         description = "Step of the checkpoint (>= 0; default: ${DEFAULT-VALUE}).")
     long step;
 
+    @Option(names = "--steps-per-epoch", paramLabel = "K",
+        description = "Training steps per epoch, recorded in the run's manifest: checkpoints imported without --step"
+            + " are then at step epoch*K, which the smoothing of widths per training step needs.")
+    Long stepsPerEpoch;
+
     @Option(names = "--model", paramLabel = "M", description = "Model name, recorded in a new run's manifest.")
     String model;
 
@@ -82,7 +87,7 @@ public final class ImportCommand implements Runnable {
     @Override
     public Integer call() {
       NpzImport.Request req = new NpzImport.Request(run, split, new CheckpointId(epoch, step), model, dataset,
-          numClasses, replace, files);
+          numClasses, replace, files, stepsPerEpoch);
       NpzImport.Result r = NpzImport.run(SnapshotArchive.open(archive, new Configuration()), req);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("imported run %s, split %s, %s: %d samples, %d layers%s%s%s%n", r.runId(), r.split(), r.checkpoint(),

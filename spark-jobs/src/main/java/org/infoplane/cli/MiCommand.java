@@ -10,21 +10,22 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
+import org.infoplane.analysis.AnalysisConfig;
+import org.infoplane.config.InfoPlaneConf;
+import org.infoplane.config.ResolvedConf;
 import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.ip.InformationPlane;
 import org.infoplane.estimator.ip.InformationPlaneEstimator;
-import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.IpBatch;
 import org.infoplane.estimator.ip.IpSummary;
 import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.matrix.RenyiEntropy;
 import org.infoplane.estimator.matrix.SquaredDistances;
-import org.infoplane.estimator.width.KernelWidthRule;
-import org.infoplane.estimator.width.KernelWidthRules;
 import org.infoplane.io.Npy;
 import org.infoplane.io.NpyArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,33 +57,35 @@ public final class MiCommand implements Callable<Integer> {
   @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "Class labels, N integers >= 0.")
   Path yFile;
 
-  @Option(names = "--alpha", defaultValue = "" + RenyiEntropy.DEFAULT_ALPHA,
-      description = "Entropy order alpha > 0 (default: ${DEFAULT-VALUE}).")
-  double alpha;
+  @Option(names = "--alpha", description = "Entropy order alpha > 0 (infoplane.alpha; default: the preset's, "
+      + RenyiEntropy.DEFAULT_ALPHA + " for paper).")
+  Double alpha;
 
-  @Option(names = "--sigma-x", defaultValue = "" + RenyiSettings.DEFAULT_SIGMA_X,
-      description = "Input kernel width (default: ${DEFAULT-VALUE}, for inputs in [0, 1]).")
-  double sigmaX;
+  @Option(names = "--sigma-x", description = "Input kernel width (infoplane.sigma.x; default: "
+      + RenyiSettings.DEFAULT_SIGMA_X + ", for inputs in [0, 1]).")
+  Double sigmaX;
 
-  @Option(names = "--sigma-y", defaultValue = "" + RenyiSettings.DEFAULT_SIGMA_Y,
-      description = "Label kernel width (default: ${DEFAULT-VALUE}).")
-  double sigmaY;
+  @Option(names = "--sigma-y", description = "Label kernel width (infoplane.sigma.y; default: "
+      + RenyiSettings.DEFAULT_SIGMA_Y + ").")
+  Double sigmaY;
 
   @Option(names = "--sigma-t", defaultValue = "auto", paramLabel = "auto|VALUE",
       description = "Layer kernel width: a value, or auto = the width rule per batch, averaged over batches (default: ${DEFAULT-VALUE}).")
   String sigmaT;
 
-  @Option(names = "--width-rule", defaultValue = "alignment", paramLabel = "RULE",
-      description = "Rule behind --sigma-t auto: alignment[:GRID], median, knn[:K], silverman[:GAMMA] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--width-rule", paramLabel = "RULE",
+      description = "Rule behind --sigma-t auto: alignment[:GRID], median, knn[:K], silverman[:GAMMA] (infoplane.width.rule; default: alignment).")
   String widthRule;
 
-  @Option(names = "--estimator", defaultValue = "renyi-tensor", paramLabel = "NAME",
-      description = "renyi-tensor, renyi-multivariate or binning[-BINS] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--estimator", paramLabel = "NAME",
+      description = "renyi-tensor, renyi-multivariate or binning[-BINS] (infoplane.estimator; default: renyi-tensor).")
   String estimatorName;
 
-  @Option(names = "--batch-size", defaultValue = "" + BatchPlan.DEFAULT_BATCH_SIZE,
-      description = "Samples per batch B (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size",
+      description = "Samples per batch B (infoplane.batch.size; default: " + BatchPlan.DEFAULT_BATCH_SIZE + ").")
+  Integer batchSize;
+
+  @Mixin ConfOptions confOptions;
 
   @Option(names = "--num-classes", paramLabel = "C",
       description = "Number of classes (default: largest label + 1).")
@@ -92,16 +95,27 @@ public final class MiCommand implements Callable<Integer> {
       description = "Output format (default: ${DEFAULT-VALUE}).")
   String format;
 
+  /** The resolved analysis settings of this call. */
+  private AnalysisConfig config;
+
   @Override
   public Integer call() {
     String fmt = format.toLowerCase(Locale.ROOT);
     if (!fmt.equals("table") && !fmt.equals("json")) {
       throw new BadInputException("--format must be table or json, got '" + format + "'");
     }
-    KernelWidthRule rule = KernelWidthRules.parse(widthRule);
     OptionalDouble fixedSigma = parseSigmaT(sigmaT);
-    RenyiSettings settings = new RenyiSettings(alpha, sigmaX, sigmaY, rule);
-    InformationPlaneEstimator estimator = InformationPlaneEstimators.byName(estimatorName, settings);
+    ResolvedConf conf = confOptions.resolver()
+        .option(InfoPlaneConf.ALPHA, alpha)
+        .option(InfoPlaneConf.SIGMA_X, sigmaX)
+        .option(InfoPlaneConf.SIGMA_Y, sigmaY)
+        .option(InfoPlaneConf.WIDTH_RULE, widthRule)
+        .option(InfoPlaneConf.ESTIMATOR, estimatorName)
+        .option(InfoPlaneConf.BATCH_SIZE, batchSize)
+        .resolve();
+    config = AnalysisConfig.from(conf);
+    int batchSize = config.batchSize();
+    InformationPlaneEstimator estimator = config.buildEstimator();
     BatchPlan plan = BatchPlan.sorted(batchSize);
 
     INDArray x = readFloats(xFile);
@@ -126,7 +140,7 @@ public final class MiCommand implements Callable<Integer> {
 
     long[] ids = LongStream.range(0, y.length).toArray();
     List<IpBatch> batches = IpBatch.cut(x, t, y, classes, ids, plan);
-    IpSummary s = InformationPlane.estimateCheckpoint(estimator, batches, fixedSigma);
+    IpSummary s = InformationPlane.estimateCheckpoint(estimator, batches, fixedSigma, config.perBatchWidth());
     print(s, estimator.name(), fmt);
     return 0;
   }
@@ -190,8 +204,10 @@ public final class MiCommand implements Callable<Integer> {
       o.put("i_ty_std", s.iTY().std());
       o.put("h_t_std", s.hT().std());
       o.put("estimator", estimator);
-      o.put("alpha", alpha);
-      o.put("batch_size", batchSize);
+      o.put("alpha", config.alpha());
+      o.put("batch_size", config.batchSize());
+      o.put("preset", config.preset());
+      o.put("width_scope", config.widthScope());
       o.put("unit", "bits");
       try {
         out.println(mapper.writeValueAsString(o));
@@ -208,7 +224,8 @@ public final class MiCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "%-9s %10s%n", "sigma_T", s.sigmaT().isPresent()
           ? String.format(Locale.ROOT, "%.4f", s.sigmaT().getAsDouble()) : "none (constant layer)");
       out.printf(Locale.ROOT, "%-9s %10d%n", "batches", s.nBatches());
-      out.printf(Locale.ROOT, "(bits; %s, alpha=%s, B=%d)%n", estimator, alpha, batchSize);
+      out.printf(Locale.ROOT, "(bits; %s, alpha=%s, B=%d, preset %s%s)%n", estimator, config.alpha(),
+          config.batchSize(), config.preset(), config.perBatchWidth() ? ", each batch its own sigma_T" : "");
     }
     out.flush();
   }

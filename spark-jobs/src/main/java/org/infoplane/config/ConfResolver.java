@@ -24,6 +24,7 @@ public final class ConfResolver {
   public static final String DEFAULTS_FILE = "conf/infoplane-defaults.conf";
 
   private final Map<String, String> values = new LinkedHashMap<>();
+  private final Map<String, String> sources = new LinkedHashMap<>();
   private final Map<String, String> spark = new LinkedHashMap<>();
 
   public ConfResolver() {
@@ -105,6 +106,7 @@ public final class ConfResolver {
     }
     e.parse(raw); // fail now, naming the key and value
     values.put(key, raw.trim());
+    sources.put(key, source);
   }
 
   private static String suggestion(String key) {
@@ -139,7 +141,25 @@ public final class ConfResolver {
     return prev[b.length()];
   }
 
+  /**
+   * The resolved settings: the preset ({@code infoplane.preset}) sets each key of its group that no
+   * source set explicitly.
+   */
   public ResolvedConf resolve() {
-    return new ResolvedConf(values, spark);
+    Map<String, String> resolved = new LinkedHashMap<>(values);
+    Map<String, String> from = new LinkedHashMap<>();
+    String preset = InfoPlaneConf.PRESET.parse(values.get(InfoPlaneConf.PRESET.key()));
+    Map<String, String> group = Presets.group(preset);
+    for (String key : resolved.keySet()) {
+      if (sources.containsKey(key)) {
+        from.put(key, sources.get(key));
+      } else if (group.containsKey(key) && !preset.equals(Presets.PAPER)) {
+        resolved.put(key, group.get(key));
+        from.put(key, "preset " + preset);
+      } else {
+        from.put(key, "default");
+      }
+    }
+    return new ResolvedConf(resolved, from, spark);
   }
 }

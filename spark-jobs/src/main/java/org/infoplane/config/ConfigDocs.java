@@ -23,6 +23,31 @@ public final class ConfigDocs {
           .append(e.defaultValue()).append("` | ").append(e.doc().replace("|", "\\|")).append(check)
           .append(" |\n");
     }
+    b.append("\n## Presets\n\n")
+        .append("`infoplane.preset` (or `--preset NAME` of `analyze`, `mi` and `config`) sets the keys below that no\n")
+        .append("other source set: a defaults file, `--conf` and a command's own options override it. `bin/infoplane\n")
+        .append("config` marks each value a preset set. What each preset reproduces, and what it cannot, is in\n")
+        .append("docs/tables.md (Kernel widths).\n\n")
+        .append("| key |");
+    for (String p : Presets.names()) {
+      b.append(" `").append(p).append("` |");
+    }
+    b.append("\n| --- |");
+    for (int i = 0; i < Presets.names().size(); i++) {
+      b.append(" --- |");
+    }
+    b.append("\n");
+    for (String key : Presets.group(Presets.PAPER).keySet()) {
+      b.append("| `").append(key).append("` |");
+      for (String p : Presets.names()) {
+        b.append(" `").append(Presets.group(p).get(key)).append("` |");
+      }
+      b.append("\n");
+    }
+    b.append("\n");
+    for (String p : Presets.names()) {
+      b.append("- `").append(p).append("`: ").append(Presets.describe(p)).append("\n");
+    }
     return b.toString();
   }
 }

@@ -10,6 +10,7 @@ import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.matrix.RenyiEntropy;
+import org.infoplane.estimator.width.AlignmentGrid;
 import org.infoplane.estimator.width.KernelWidthRules;
 import org.infoplane.estimator.width.WidthSmoothing;
 
@@ -45,6 +46,10 @@ public final class InfoPlaneConf {
 
   // ---- The analysis --------------------------------------------------------------------------
 
+  public static final ConfigEntry<String> PRESET = choice("infoplane.preset", Presets.PAPER,
+      "A group of analysis settings that reproduces one implementation of the method: paper (METHOD.md, the default), authors-code (Wickstrom/InformationTheoryExperiment) or ipdl (SolidusAbi/IPDL). Keys set explicitly override the preset; see Presets below.",
+      Presets.PAPER, Presets.AUTHORS_CODE, Presets.IPDL);
+
   public static final ConfigEntry<String> ESTIMATOR = register(new ConfigEntry<>("infoplane.estimator",
       "Estimator: renyi-tensor (matrix-based Renyi entropy, tensor kernel), renyi-multivariate (per-channel kernels, Yu et al.) or binning[-BINS] (Shwartz-Ziv & Tishby; 30 bins).",
       "string", "renyi-tensor", s -> s.toLowerCase(Locale.ROOT),
@@ -52,6 +57,15 @@ public final class InfoPlaneConf {
 
   public static final ConfigEntry<Double> ALPHA = positive("infoplane.alpha", "" + RenyiEntropy.DEFAULT_ALPHA,
       "Order alpha of the Renyi entropy; 1 is the von Neumann (Shannon-like) limit, 2 needs no eigendecomposition.");
+
+  public static final ConfigEntry<Double> EIGENVALUE_OFFSET = register(new ConfigEntry<>(
+      "infoplane.entropy.eigenvalueOffset",
+      "Added to every eigenvalue before the entropy formula (SolidusAbi/IPDL adds 1e-8); 0 uses the plain functional, in which round-off eigenvalues count as 0.",
+      "double", "0", Double::parseDouble, v -> v >= 0.0 && v < 1e-3, "must be in [0, 0.001)"));
+
+  public static final ConfigEntry<String> KERNEL_CONVENTION = choice("infoplane.kernel.convention", "sigma2",
+      "How every kernel width (sigma.x, sigma.y, a layer's sigma) is read: sigma2 is exp(-d^2/sigma^2) (the paper), 2sigma2 is exp(-d^2/(2 sigma^2)) (SolidusAbi/IPDL: the same sigma is a sqrt(2) wider kernel).",
+      "sigma2", "2sigma2");
 
   public static final ConfigEntry<Double> SIGMA_X = positive("infoplane.sigma.x", "" + RenyiSettings.DEFAULT_SIGMA_X,
       "Kernel width of the input X (for inputs scaled to [0, 1]).");
@@ -63,10 +77,44 @@ public final class InfoPlaneConf {
       "Rule for a hidden layer's kernel width per batch: alignment[:GRID] (kernel alignment with the labels over GRID=300 widths), fixed:SIGMA, median, knn[:K] or silverman[:GAMMA].",
       "string", "alignment", s -> KernelWidthRules.parse(s).spec(), s -> true, ""));
 
+  public static final ConfigEntry<Double> WIDTH_GRID_START = positive("infoplane.width.grid.start",
+      "" + AlignmentGrid.DEFAULT_START,
+      "First width of the alignment grid linspace(start, endFactor * mean distance, size).");
+
+  public static final ConfigEntry<Double> WIDTH_GRID_END_FACTOR = positive("infoplane.width.grid.endFactor",
+      "" + AlignmentGrid.DEFAULT_END_FACTOR,
+      "The alignment grid's last width is this factor times the batch's mean pairwise distance.");
+
+  public static final ConfigEntry<Integer> WIDTH_GRID_SIZE = register(new ConfigEntry<>("infoplane.width.grid.size",
+      "Points of the alignment grid, and of each extension past an edge (a width rule alignment:G overrides it).",
+      "int", "" + AlignmentGrid.DEFAULT_SIZE, Integer::parseInt, n -> n >= 2 && n <= 100_000,
+      "must be in [2, 100000]"));
+
+  public static final ConfigEntry<String> WIDTH_GRID_MEAN = choice("infoplane.width.grid.mean", "all",
+      "Mean distance that scales the alignment grid: over all N^2 entries, diagonal included (all: the paper, the authors' code) or over the pairs i != j (off-diagonal: SolidusAbi/IPDL).",
+      "all", "off-diagonal");
+
+  public static final ConfigEntry<String> WIDTH_GRID_EDGES = choice("infoplane.width.grid.edges", "extend",
+      "A batch whose alignment maximum is on the grid's first or last point: extend the search past that edge a decade at a time until the maximum is interior or the kernel is the identity (below a tenth of the smallest distance) or all ones (above ten times the largest) (extend), or keep the edge point (keep: the reference implementations). Either way such batches are counted (edge_batches) and analyze warns.",
+      "extend", "keep");
+
+  public static final ConfigEntry<String> WIDTH_SCOPE = choice("infoplane.width.scope", "checkpoint",
+      "Which width a batch uses: the mean of its checkpoint's per-batch widths (checkpoint: the paper) or its own (batch: both reference implementations, which estimate on one batch at a time). Smoothing then runs per batch position.",
+      "checkpoint", "batch");
+
   public static final ConfigEntry<Double> WIDTH_SMOOTHING = register(new ConfigEntry<>("infoplane.width.smoothing",
-      "Factor beta of the moving average of widths over a run's checkpoints; 0 turns smoothing off.",
-      "double", "" + WidthSmoothing.DEFAULT_BETA, Double::parseDouble, b -> b >= 0.0 && b < 1.0,
-      "must be in [0, 1)"));
+      "Factor beta of the moving average of widths over a run's checkpoints (see infoplane.width.smoothing.unit and .convention); 0 turns smoothing off (with the convention beta-on-old).",
+      "double", "" + WidthSmoothing.DEFAULT_BETA, Double::parseDouble, b -> b >= 0.0 && b <= 1.0,
+      "must be in [0, 1]; below 1 with beta-on-old, above 0 with beta-on-new"));
+
+  public static final ConfigEntry<String> WIDTH_SMOOTHING_UNIT = choice("infoplane.width.smoothing.unit", "step",
+      "What one update of the moving average is: a training step (step: between checkpoints D steps apart the old width keeps weight beta^D, as the authors smooth once per SGD iteration) or a checkpoint (checkpoint: beta once per checkpoint, which holds widths near the untrained network's). With step, every run needs checkpoint steps, or a steps_per_epoch in its manifest.",
+      "step", "checkpoint");
+
+  public static final ConfigEntry<String> WIDTH_SMOOTHING_CONVENTION = choice("infoplane.width.smoothing.convention",
+      "beta-on-old",
+      "Which value beta weighs: beta-on-old is sigma_t = beta*sigma_(t-1) + (1-beta)*sigma*_t (the authors); beta-on-new is sigma_t = beta*sigma*_t + (1-beta)*sigma_(t-1) (SolidusAbi/IPDL).",
+      "beta-on-old", "beta-on-new");
 
   public static final ConfigEntry<Integer> BATCH_SIZE = register(new ConfigEntry<>("infoplane.batch.size",
       "Samples per batch B; every quantity is estimated per batch and averaged. B is part of every result's key.",

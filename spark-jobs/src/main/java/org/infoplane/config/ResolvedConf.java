@@ -14,11 +14,21 @@ public final class ResolvedConf implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final Map<String, String> values;
+  private final Map<String, String> sources;
   private final Map<String, String> spark;
 
-  ResolvedConf(Map<String, String> values, Map<String, String> spark) {
+  ResolvedConf(Map<String, String> values, Map<String, String> sources, Map<String, String> spark) {
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
     this.spark = Collections.unmodifiableMap(new TreeMap<>(spark));
+  }
+
+  /**
+   * Where each setting's value came from: {@code default}, {@code preset NAME}, a file's path,
+   * {@code --conf} or {@code the command line}.
+   */
+  public Map<String, String> sources() {
+    return sources;
   }
 
   /** The typed value of a setting. */

@@ -56,8 +56,17 @@ public final class NpzImport {
 
   /** What to import. {@code model}, {@code dataset} and {@code numClasses} may be null. */
   public record Request(String runId, String split, CheckpointId checkpoint, String model, String dataset,
-      Integer numClasses, boolean replace, List<Path> files) {
+      Integer numClasses, boolean replace, List<Path> files, Long stepsPerEpoch) {
+    /** A request that records no steps per epoch. */
+    public Request(String runId, String split, CheckpointId checkpoint, String model, String dataset,
+        Integer numClasses, boolean replace, List<Path> files) {
+      this(runId, split, checkpoint, model, dataset, numClasses, replace, files, null);
+    }
+
     public Request {
+      if (stepsPerEpoch != null && stepsPerEpoch < 1) {
+        throw new IllegalArgumentException("--steps-per-epoch must be >= 1, got " + stepsPerEpoch);
+      }
       Objects.requireNonNull(runId, "runId");
       Objects.requireNonNull(split, "split");
       Objects.requireNonNull(checkpoint, "checkpoint");
@@ -133,6 +142,11 @@ public final class NpzImport {
       }
       requireSameText("--model", r.model(), existing.model(), r.runId());
       requireSameText("--dataset", r.dataset(), existing.dataset(), r.runId());
+      if (r.stepsPerEpoch() != null && existing.stepsPerEpoch().isPresent()
+          && existing.stepsPerEpoch().getAsLong() != r.stepsPerEpoch()) {
+        throw new SnapshotFormatException("run " + r.runId() + ": --steps-per-epoch " + r.stepsPerEpoch()
+            + " differs from the manifest's " + RunManifest.STEPS_PER_EPOCH + " " + existing.stepsPerEpoch().getAsLong());
+      }
     } else {
       int max = -1;
       for (int v : y) {
@@ -158,6 +172,9 @@ public final class NpzImport {
     if (existing == null) {
       Map<String, String> props = new LinkedHashMap<>();
       props.put("imported.from", r.files().stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(",")));
+      if (r.stepsPerEpoch() != null) {
+        props.put(RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
+      }
       RunManifest m = new RunManifest(r.runId(), r.model() == null ? "unknown" : r.model(),
           r.dataset() == null ? "unknown" : r.dataset(), 0L, "infoplane import npz", RunManifest.FORMAT_VERSION,
           layers, Map.of(r.split(), ids), classes, props);
@@ -168,6 +185,9 @@ public final class NpzImport {
     }
 
     requireSameLayers(existing, layers, first);
+    if (r.stepsPerEpoch() != null && existing.stepsPerEpoch().isEmpty()) {
+      existing = archive.setProperty(r.runId(), RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
+    }
     ParquetRun run = new ParquetRun(archive, existing);
     if (!existing.splitSampleIds().containsKey(r.split())) {
       RunWriter w = archive.addSplit(r.runId(), r.split(), ids);

@@ -21,6 +21,12 @@ public record RunManifest(String runId, String model, String dataset, long seed,
   /** The format version this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
+  /**
+   * The property that records the training steps (SGD iterations) per epoch, a positive integer: a
+   * checkpoint of epoch E without a step of its own is then taken to be at step E·steps_per_epoch.
+   */
+  public static final String STEPS_PER_EPOCH = "steps_per_epoch";
+
   public RunManifest {
     Objects.requireNonNull(runId, "runId");
     if (!runId.matches("[A-Za-z0-9_.\\-]+")) {
@@ -69,6 +75,24 @@ public record RunManifest(String runId, String model, String dataset, long seed,
       throw new SnapshotFormatException("run " + runId + ": number of classes must be >= 1, got " + numClasses);
     }
     properties = Map.copyOf(properties == null ? Map.of() : properties);
+  }
+
+  /** The run's training steps per epoch ({@link #STEPS_PER_EPOCH}), when recorded. */
+  public java.util.OptionalLong stepsPerEpoch() {
+    String v = properties.get(STEPS_PER_EPOCH);
+    if (v == null) {
+      return java.util.OptionalLong.empty();
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n >= 1) {
+        return java.util.OptionalLong.of(n);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SnapshotFormatException("run " + runId + ": manifest property " + STEPS_PER_EPOCH + " must be an"
+        + " integer >= 1, got '" + v + "'");
   }
 
   /** A copy of the sample ids of a split, in stored row order. */

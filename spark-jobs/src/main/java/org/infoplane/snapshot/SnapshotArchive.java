@@ -199,6 +199,26 @@ public final class SnapshotArchive {
     return new ParquetRun(this, next);
   }
 
+  /**
+   * Sets one property of an existing run's manifest (rewritten atomically; everything else stays).
+   *
+   * @return the new manifest
+   */
+  public RunManifest setProperty(String runId, String key, String value) {
+    RunManifest m = readManifest(runId);
+    java.util.Map<String, String> props = new java.util.LinkedHashMap<>(m.properties());
+    props.put(key, value);
+    RunManifest next = new RunManifest(m.runId(), m.model(), m.dataset(), m.seed(), m.producer(), m.formatVersion(),
+        m.layers(), m.splitSampleIds(), m.numClasses(), props);
+    try {
+      writeJsonAtomically(new Path(runDir(runId), "manifest.json"), ManifestJson.of(next));
+    } catch (IOException e) {
+      throw new UncheckedIOException("run " + runId + ": cannot rewrite the manifest to set " + key + ": "
+          + e.getMessage(), e);
+    }
+    return next;
+  }
+
   /** Opens an existing run to add checkpoints and metrics. */
   public RunWriter openRunForAppend(String runId) {
     return new ParquetRun(this, readManifest(runId));

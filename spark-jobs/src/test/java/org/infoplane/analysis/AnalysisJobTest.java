@@ -150,7 +150,8 @@ class AnalysisJobTest {
       }
     }
 
-    // The smoothed widths are the moving average (beta 0.9) of the checkpoint widths, in step order.
+    // The smoothed widths are the moving average (beta 0.9 per training step) of the checkpoint
+    // widths, in step order: checkpoints 10 steps apart keep 0.9^10 of the previous width.
     Map<String, List<Row>> series = new HashMap<>();
     for (Row r : a) {
       series.computeIfAbsent(r.getAs("split") + "/" + r.getAs("layer_index"), k -> new ArrayList<>()).add(r);
@@ -162,16 +163,48 @@ class AnalysisJobTest {
         raw.add(v == null ? OptionalDouble.empty() : OptionalDouble.of(v));
       }
       double state = Double.NaN;
+      long last = -1;
       for (int k = 0; k < s.size(); k++) {
         if (raw.get(k).isEmpty()) {
           assertThat(s.get(k).<Double>getAs("sigma")).isNull();
           continue;
         }
-        state = Double.isNaN(state) ? raw.get(k).getAsDouble() : 0.9 * state + 0.1 * raw.get(k).getAsDouble();
+        long step = s.get(k).getAs("step");
+        double keep = Double.isNaN(state) ? 0.0 : Math.pow(0.9, step - last);
+        state = Double.isNaN(state) ? raw.get(k).getAsDouble() : keep * state + (1 - keep) * raw.get(k).getAsDouble();
+        last = step;
         assertThat(s.get(k).<Double>getAs("sigma")).isCloseTo(state, within(TOL));
       }
     }
     assertThat(WidthSmoothing.DEFAULT_BETA).isEqualTo(0.9);
+  }
+
+  @Test
+  void aRunWithoutStepsIsRefusedByNameWhileTheOthersAreAnalysed() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    new SyntheticRun(3).write(archive, "r1", 0, 2);
+    new SyntheticRun(4).write(archive, "r2", 0, 2, 0L); // every checkpoint at step 0
+
+    ResolvedConf conf = conf(dir.resolve("wh"));
+    AnalysisJob.Summary s = analyze(conf, archivePath);
+    assertThat(s.errors()).singleElement().asString()
+        .startsWith("run r2: widths are smoothed per training step")
+        .contains("give the steps", "infoplane.width.smoothing.unit=checkpoint", "infoplane.width.smoothing=0");
+    String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
+    List<Row> errors = spark.sql("SELECT run_id, split, pass FROM " + catalog + ".ip.analysis_errors").collectAsList();
+    assertThat(errors).singleElement().satisfies(r -> {
+      assertThat(r.getString(0)).isEqualTo("r2");
+      assertThat(r.isNullAt(1)).isTrue();
+    });
+    assertThat(results(conf)).hasSize(2 * 2 * 3).allMatch(r -> r.getAs("run_id").equals("r1"));
+    assertThat(spark.sql("SELECT * FROM " + catalog + ".ip.distance_matrices WHERE run_id = 'r2'").count())
+        .as("nothing of the refused run is computed").isZero();
+
+    // Smoothing once per checkpoint needs no steps: r2 is analysed too.
+    ResolvedConf perCheckpoint = conf(dir.resolve("wh2"), "infoplane.width.smoothing.unit=checkpoint");
+    assertThat(analyze(perCheckpoint, archivePath).errors()).isEmpty();
+    assertThat(results(perCheckpoint)).hasSize(2 * 2 * 2 * 3);
   }
 
   @Test

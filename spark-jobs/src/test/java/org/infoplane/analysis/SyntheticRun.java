@@ -64,6 +64,14 @@ final class SyntheticRun {
   }
 
   void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint) {
+    write(archive, runId, fromCheckpoint, toCheckpoint, 10L);
+  }
+
+  /**
+   * Writes checkpoints k = from … to − 1 at epoch k and step k·stepsPerCheckpoint (0: every
+   * checkpoint at step 0, as an import without --step leaves them).
+   */
+  void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint, long stepsPerCheckpoint) {
     RunWriter w = fromCheckpoint == 0 ? archive.createRun(manifest(runId)) : archive.openRunForAppend(runId);
     if (fromCheckpoint == 0) {
       for (String s : SPLITS) {
@@ -71,7 +79,7 @@ final class SyntheticRun {
       }
     }
     for (int k = fromCheckpoint; k < toCheckpoint; k++) {
-      CheckpointId cp = new CheckpointId(k, 10L * k);
+      CheckpointId cp = new CheckpointId(k, stepsPerCheckpoint * k);
       for (String s : SPLITS) {
         List<INDArray> a = checkpoint(k * 2 + (s.equals("test") ? 1 : 0));
         acts.computeIfAbsent(s, q -> new LinkedHashMap<>()).put(cp, a);

@@ -137,7 +137,7 @@ class MiCommandTest {
     assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--alpha", "0"),
         "alpha", "0.0");
     assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-x", "-1"),
-        "sigmaX", "-1");
+        "sigma.x", "-1");
     assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-t", "0"),
         "--sigma-t");
     assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--batch-size", "500"),

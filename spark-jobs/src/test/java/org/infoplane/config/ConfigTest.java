@@ -81,4 +81,42 @@ class ConfigTest {
     ResolvedConf c = new ConfResolver().file(ConfResolver.installationDefaults(site.toString(), null).orElseThrow()).resolve();
     assertThat(c.get(InfoPlaneConf.CATALOG_NAME)).isEqualTo("sitecat");
   }
+
+  @Test
+  void aPresetSetsItsGroupAndExplicitKeysOverrideIt() {
+    ResolvedConf ipdl = new ConfResolver().pairs(List.of("infoplane.preset=ipdl", "infoplane.alpha=2")).resolve();
+    assertThat(ipdl.get(InfoPlaneConf.KERNEL_CONVENTION)).isEqualTo("2sigma2");
+    assertThat(ipdl.get(InfoPlaneConf.EIGENVALUE_OFFSET)).isEqualTo(1e-8);
+    assertThat(ipdl.get(InfoPlaneConf.WIDTH_GRID_MEAN)).isEqualTo("off-diagonal");
+    assertThat(ipdl.get(InfoPlaneConf.WIDTH_SMOOTHING)).isEqualTo(0.5);
+    assertThat(ipdl.get(InfoPlaneConf.WIDTH_SMOOTHING_CONVENTION)).isEqualTo("beta-on-new");
+    assertThat(ipdl.get(InfoPlaneConf.ALPHA)).as("explicit key wins").isEqualTo(2.0);
+    assertThat(ipdl.sources()).containsEntry("infoplane.kernel.convention", "preset ipdl")
+        .containsEntry("infoplane.alpha", "--conf").containsEntry("infoplane.batch.size", "default");
+
+    ResolvedConf authors = new ConfResolver().option(InfoPlaneConf.PRESET, "authors-code").resolve();
+    assertThat(authors.get(InfoPlaneConf.ALPHA)).isEqualTo(1.0);
+    assertThat(authors.get(InfoPlaneConf.WIDTH_GRID_START)).isEqualTo(0.3);
+    assertThat(authors.get(InfoPlaneConf.WIDTH_GRID_EDGES)).isEqualTo("keep");
+    assertThat(authors.get(InfoPlaneConf.WIDTH_SCOPE)).isEqualTo("batch");
+    assertThat(authors.get(InfoPlaneConf.KERNEL_CONVENTION)).isEqualTo("sigma2");
+
+    ResolvedConf paper = new ConfResolver().resolve();
+    for (String key : Presets.group(Presets.PAPER).keySet()) {
+      assertThat(paper.values().get(key)).as(key).isEqualTo(InfoPlaneConf.entry(key).defaultValue());
+      assertThat(paper.sources().get(key)).isEqualTo("default");
+    }
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.preset=tishby")))
+        .hasMessageContaining("infoplane.preset").hasMessageContaining("tishby");
+  }
+
+  @Test
+  void theConfigCommandMarksTheValuesAPresetSet() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = org.infoplane.cli.InfoPlaneCli.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    assertThat(cl.execute("config", "--preset", "ipdl", "--conf", "infoplane.alpha=2")).isZero();
+    assertThat(out.toString()).contains("infoplane.kernel.convention=2sigma2  # preset ipdl\n")
+        .contains("infoplane.alpha=2\n").contains("infoplane.preset=ipdl\n");
+  }
 }

@@ -24,20 +24,35 @@ public final class InformationPlane {
    */
   public static IpSummary estimateCheckpoint(
       InformationPlaneEstimator estimator, List<IpBatch> batches, OptionalDouble sigmaT) {
+    return estimateCheckpoint(estimator, batches, sigmaT, false);
+  }
+
+  /**
+   * Estimates one checkpoint.
+   *
+   * @param batches the checkpoint's batches (see {@link IpBatch#cut})
+   * @param sigmaT a width to use for every batch, or empty to let the estimator choose per batch
+   * @param perBatchWidth with an empty {@code sigmaT}: each batch uses its own width (the reference
+   *     implementations' way) instead of the mean of the batches' widths; the summary then reports
+   *     that mean
+   */
+  public static IpSummary estimateCheckpoint(
+      InformationPlaneEstimator estimator, List<IpBatch> batches, OptionalDouble sigmaT, boolean perBatchWidth) {
     if (batches.isEmpty()) {
       throw new IllegalArgumentException("no batch to estimate");
     }
     OptionalDouble sigma = sigmaT;
+    List<OptionalDouble> widths = new ArrayList<>(batches.size());
     if (sigma.isEmpty()) {
-      List<OptionalDouble> widths = new ArrayList<>(batches.size());
       for (IpBatch b : batches) {
         widths.add(estimator.selectWidth(b));
       }
       sigma = WidthSmoothing.checkpointWidth(widths);
     }
+    boolean own = perBatchWidth && sigmaT.isEmpty();
     List<IpEstimate> estimates = new ArrayList<>(batches.size());
-    for (IpBatch b : batches) {
-      estimates.add(estimator.estimate(b, sigma));
+    for (int i = 0; i < batches.size(); i++) {
+      estimates.add(estimator.estimate(batches.get(i), own ? widths.get(i) : sigma));
     }
     return IpSummary.of(estimates, sigma);
   }

@@ -42,7 +42,7 @@ public final class RenyiMultivariateEstimator implements InformationPlaneEstimat
   RenyiMultivariateEstimator(RenyiSettings settings, KernelWidthRule channelRule) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.channelRule = Objects.requireNonNull(channelRule, "channelRule");
-    this.entropy = new RenyiEntropy(settings.alpha());
+    this.entropy = new RenyiEntropy(settings.alpha(), settings.eigenvalueOffset());
   }
 
   @Override
@@ -59,8 +59,9 @@ public final class RenyiMultivariateEstimator implements InformationPlaneEstimat
   @Override
   public IpEstimate estimate(IpBatch batch, OptionalDouble commonSigma) {
     int n = batch.size();
-    KernelMatrix ky = KernelMatrix.labels(batch.labels(), batch.numClasses(), settings.sigmaY());
-    KernelMatrix kx = KernelMatrix.gaussian(batch.distancesX(), settings.sigmaX());
+    KernelMatrix ky = KernelMatrix.labels(batch.labels(), batch.numClasses(),
+        settings.convention().effectiveWidth(settings.sigmaY()));
+    KernelMatrix kx = KernelMatrix.gaussian(batch.distancesX(), settings.convention().effectiveWidth(settings.sigmaX()));
     double hX = entropy.entropy(kx);
     double hY = entropy.entropy(ky);
 
@@ -98,7 +99,7 @@ public final class RenyiMultivariateEstimator implements InformationPlaneEstimat
       if (sigma.isEmpty()) {
         continue;
       }
-      KernelMatrix kc = KernelMatrix.gaussian(dc, sigma.getAsDouble());
+      KernelMatrix kc = KernelMatrix.gaussian(dc, settings.convention().effectiveWidth(sigma.getAsDouble()));
       kt = kt == null ? kc : kt.hadamard(kc);
     }
     if (kt == null) {

@@ -1,6 +1,7 @@
 package org.infoplane.estimator.ip;
 
 import java.util.Objects;
+import org.infoplane.estimator.matrix.KernelConvention;
 import org.infoplane.estimator.width.KernelWidthRule;
 import org.infoplane.estimator.width.KernelWidthRules;
 
@@ -10,9 +11,13 @@ import org.infoplane.estimator.width.KernelWidthRules;
  * @param alpha the entropy order α &gt; 0 (default 1.01)
  * @param sigmaX the input kernel width σ_X &gt; 0 (default 8, for inputs scaled to [0, 1])
  * @param sigmaY the label kernel width σ_Y &gt; 0 (default 0.1: the same-class indicator)
- * @param widthRule how the layer's width σ_T is chosen per batch (default: kernel alignment)
+ * @param widthRule how the layer's width σ_T is chosen per batch (default: kernel alignment; its
+ *     grid should read σ with the same {@code convention})
+ * @param convention how every σ (σ_X, σ_Y, σ_T) is read: exp(−d²/σ²) (default) or exp(−d²/(2σ²))
+ * @param eigenvalueOffset ε added to every eigenvalue before the entropy (default 0; SolidusAbi/IPDL: 1e-8)
  */
-public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule) {
+public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule,
+    KernelConvention convention, double eigenvalueOffset) {
 
   public static final double DEFAULT_SIGMA_X = 8.0;
   public static final double DEFAULT_SIGMA_Y = 0.1;
@@ -28,6 +33,15 @@ public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWi
       throw new IllegalArgumentException("sigmaY must be > 0 and finite, got " + sigmaY);
     }
     Objects.requireNonNull(widthRule, "widthRule");
+    Objects.requireNonNull(convention, "convention");
+    if (!(eigenvalueOffset >= 0.0) || Double.isInfinite(eigenvalueOffset)) {
+      throw new IllegalArgumentException("eigenvalue offset must be >= 0 and finite, got " + eigenvalueOffset);
+    }
+  }
+
+  /** Settings with the paper's kernel convention exp(−d²/σ²) and no eigenvalue offset. */
+  public RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule) {
+    this(alpha, sigmaX, sigmaY, widthRule, KernelConvention.SIGMA_SQUARED, 0.0);
   }
 
   /** The authors' defaults: α = 1.01, σ_X = 8, σ_Y = 0.1, kernel alignment for σ_T. */
@@ -38,18 +52,18 @@ public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWi
   }
 
   public RenyiSettings withAlpha(double a) {
-    return new RenyiSettings(a, sigmaX, sigmaY, widthRule);
+    return new RenyiSettings(a, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset);
   }
 
   public RenyiSettings withSigmaX(double s) {
-    return new RenyiSettings(alpha, s, sigmaY, widthRule);
+    return new RenyiSettings(alpha, s, sigmaY, widthRule, convention, eigenvalueOffset);
   }
 
   public RenyiSettings withSigmaY(double s) {
-    return new RenyiSettings(alpha, sigmaX, s, widthRule);
+    return new RenyiSettings(alpha, sigmaX, s, widthRule, convention, eigenvalueOffset);
   }
 
   public RenyiSettings withWidthRule(KernelWidthRule r) {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, r);
+    return new RenyiSettings(alpha, sigmaX, sigmaY, r, convention, eigenvalueOffset);
   }
 }

@@ -32,7 +32,7 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
 
   RenyiTensorKernelEstimator(RenyiSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.entropy = new RenyiEntropy(settings.alpha());
+    this.entropy = new RenyiEntropy(settings.alpha(), settings.eigenvalueOffset());
   }
 
   /**
@@ -60,9 +60,14 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
       throw new IllegalArgumentException("sample counts differ: X has " + distancesX.size()
           + ", Y has " + labels.length);
     }
-    KernelMatrix kx = KernelMatrix.gaussian(distancesX, settings.sigmaX());
-    KernelMatrix ky = KernelMatrix.labels(labels, numClasses, settings.sigmaY());
+    KernelMatrix kx = KernelMatrix.gaussian(distancesX, settings.convention().effectiveWidth(settings.sigmaX()));
+    KernelMatrix ky = labelKernel(labels, numClasses);
     return new InputTerms(kx, ky, entropy.entropy(kx), entropy.entropy(ky));
+  }
+
+  /** The label kernel of a batch under these settings' σ_Y and kernel convention. */
+  public KernelMatrix labelKernel(int[] labels, int numClasses) {
+    return KernelMatrix.labels(labels, numClasses, settings.convention().effectiveWidth(settings.sigmaY()));
   }
 
   /** The width rule's choice for a layer's batch; empty for a constant layer. */
@@ -82,7 +87,7 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
     if (sigmaT.isEmpty()) {
       throw new IllegalArgumentException("a kernel width for T is needed: the layer is not constant");
     }
-    KernelMatrix kt = KernelMatrix.gaussian(distancesT, sigmaT.getAsDouble());
+    KernelMatrix kt = KernelMatrix.gaussian(distancesT, settings.convention().effectiveWidth(sigmaT.getAsDouble()));
     double hT = entropy.entropy(kt);
     double hXT = entropy.jointEntropy(inputs.kx(), kt);
     double hTY = entropy.jointEntropy(kt, inputs.ky());
@@ -92,8 +97,7 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
   @Override
   public OptionalDouble selectWidth(IpBatch batch) {
     DistanceMatrix dt = batch.distancesT();
-    KernelMatrix ky = KernelMatrix.labels(batch.labels(), batch.numClasses(), settings.sigmaY());
-    return settings.widthRule().select(new WidthInput(dt, batch.dimensionT(), ky));
+    return settings.widthRule().select(new WidthInput(dt, batch.dimensionT(), labelKernel(batch.labels(), batch.numClasses())));
   }
 
   @Override

@@ -99,6 +99,39 @@ public final class DistanceMatrix {
     return 2.0 * sum / ((double) n * n);
   }
 
+  /**
+   * Mean of the Euclidean distances over the N(N−1)/2 pairs i &lt; j, diagonal left out (the
+   * convention of SolidusAbi/IPDL's width grid).
+   */
+  public double meanEuclideanOffDiagonal() {
+    return meanEuclidean() * n / (n - 1.0);
+  }
+
+  /** The smallest positive Euclidean distance of a pair, or 0 when every distance is 0. */
+  public double minPositiveEuclidean() {
+    double min = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        double v = squared[i * n + j];
+        if (v > 0.0 && v < min) {
+          min = v;
+        }
+      }
+    }
+    return min == Double.POSITIVE_INFINITY ? 0.0 : Math.sqrt(min);
+  }
+
+  /** The largest Euclidean distance of a pair. */
+  public double maxEuclidean() {
+    double max = 0.0;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        max = Math.max(max, squared[i * n + j]);
+      }
+    }
+    return Math.sqrt(max);
+  }
+
   /** The Euclidean distances of the N(N−1)/2 pairs i &lt; j, in ascending order. */
   public double[] sortedPairDistances() {
     double[] d = new double[n * (n - 1) / 2];

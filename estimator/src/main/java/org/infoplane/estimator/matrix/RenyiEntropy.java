@@ -36,16 +36,38 @@ public final class RenyiEntropy {
   private static final double ROUND_OFF = Math.ulp(1.0);
 
   private final double alpha;
+  private final double eigenvalueOffset;
 
   /**
    * @param alpha the order α, &gt; 0 and finite; α = 1 selects the von Neumann form
    * @throws IllegalArgumentException if α ≤ 0 or not finite
    */
   public RenyiEntropy(double alpha) {
+    this(alpha, 0.0);
+  }
+
+  /**
+   * An entropy that adds {@code eigenvalueOffset} to every |λ_i| before the formula, as
+   * SolidusAbi/IPDL does (1e-8) to keep log2 away from 0. With an offset &gt; 0 no eigenvalue is
+   * taken as 0 and α = 2 goes through the eigenvalues too; the result is then no longer bounded by
+   * log2 N exactly (each of N eigenvalues adds about −ε·log2 ε).
+   *
+   * @param eigenvalueOffset ε ≥ 0 (0: the plain functional)
+   */
+  public RenyiEntropy(double alpha, double eigenvalueOffset) {
     if (!(alpha > 0.0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("alpha must be > 0 and finite, got " + alpha);
     }
+    if (!(eigenvalueOffset >= 0.0) || Double.isInfinite(eigenvalueOffset)) {
+      throw new IllegalArgumentException("eigenvalue offset must be >= 0 and finite, got " + eigenvalueOffset);
+    }
     this.alpha = alpha;
+    this.eigenvalueOffset = eigenvalueOffset;
+  }
+
+  /** The offset ε added to every eigenvalue (0 unless asked for). */
+  public double eigenvalueOffset() {
+    return eigenvalueOffset;
   }
 
   /** The order α. */
@@ -56,7 +78,7 @@ public final class RenyiEntropy {
   /** S_α of the normalised Gram matrix K / tr(K), in bits. */
   public double entropy(KernelMatrix k) {
     double trace = k.trace();
-    if (alpha == 2.0) {
+    if (alpha == 2.0 && eigenvalueOffset == 0.0) {
       double[] v = k.raw();
       double s = 0.0;
       for (double x : v) {
@@ -88,6 +110,9 @@ public final class RenyiEntropy {
     for (double l : lambda) {
       max = Math.max(max, Math.abs(l));
     }
+    if (eigenvalueOffset > 0.0) {
+      return entropyWithOffset(lambda);
+    }
     double cutoff = lambda.length * ROUND_OFF * max;
     if (alpha == 1.0) {
       double s = 0.0;
@@ -105,6 +130,23 @@ public final class RenyiEntropy {
       if (a > cutoff) {
         sum += Math.pow(a, alpha);
       }
+    }
+    return clamp(Math.log(sum) / LN2 / (1.0 - alpha));
+  }
+
+  /** S_α of the eigenvalues |λ_i| + ε, every one of them counted. */
+  private double entropyWithOffset(double[] lambda) {
+    if (alpha == 1.0) {
+      double s = 0.0;
+      for (double l : lambda) {
+        double a = Math.abs(l) + eigenvalueOffset;
+        s -= a * Math.log(a);
+      }
+      return clamp(s / LN2);
+    }
+    double sum = 0.0;
+    for (double l : lambda) {
+      sum += Math.pow(Math.abs(l) + eigenvalueOffset, alpha);
     }
     return clamp(Math.log(sum) / LN2 / (1.0 - alpha));
   }
@@ -142,6 +184,6 @@ public final class RenyiEntropy {
 
   @Override
   public String toString() {
-    return "RenyiEntropy[alpha=" + alpha + "]";
+    return "RenyiEntropy[alpha=" + alpha + (eigenvalueOffset > 0.0 ? ", eigenvalueOffset=" + eigenvalueOffset : "") + "]";
   }
 }

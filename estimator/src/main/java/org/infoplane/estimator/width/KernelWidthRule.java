@@ -15,6 +15,14 @@ public interface KernelWidthRule {
   OptionalDouble select(WidthInput input);
 
   /**
+   * The width with what a grid search knows of it (whether its maximum sat on a grid edge). Rules
+   * without a grid return {@link #select} and no edge.
+   */
+  default WidthChoice choose(WidthInput input) {
+    return WidthChoice.of(select(input));
+  }
+
+  /**
    * The rule as a specification string that {@link KernelWidthRules#parse} reads back, e.g.
    * {@code alignment}, {@code fixed:8.0}, {@code knn:50}.
    */

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import org.infoplane.estimator.matrix.DistanceMatrix;
 import org.infoplane.estimator.matrix.KernelAlignment;
+import org.infoplane.estimator.matrix.KernelConvention;
+import org.infoplane.estimator.matrix.KernelMatrix;
 
 /**
  * The kernel-width rules of METHOD.md §4, one factory method each, and a parser for their
@@ -14,7 +16,8 @@ import org.infoplane.estimator.matrix.KernelAlignment;
  *   <caption>Rules</caption>
  *   <tr><th>spec</th><th>rule</th></tr>
  *   <tr><td>{@code alignment[:G]}</td><td>argmax over σ in linspace(0.1, 10·mean(d), G) (G = 300) of
- *       the alignment A(K_σ(T), K_Y); ties go to the smallest σ (Wickstrøm et al.)</td></tr>
+ *       the alignment A(K_σ(T), K_Y); ties go to the smallest σ (Wickstrøm et al.); a maximum on
+ *       the grid's edge extends the search past it ({@link AlignmentGrid})</td></tr>
  *   <tr><td>{@code fixed:S}</td><td>σ = S</td></tr>
  *   <tr><td>{@code median}</td><td>median of the positive pairwise distances ‖x_i − x_j‖, i &lt; j
  *       (pairs of identical samples carry no scale and are left out)</td></tr>
@@ -28,9 +31,9 @@ public final class KernelWidthRules {
   /** Default number of grid points of the alignment search. */
   public static final int DEFAULT_GRID_SIZE = 300;
   /** Smallest σ of the alignment grid. */
-  public static final double GRID_MIN = 0.1;
+  public static final double GRID_MIN = AlignmentGrid.DEFAULT_START;
   /** The grid's largest σ is this factor times the mean pairwise distance. */
-  public static final double GRID_MAX_FACTOR = 10.0;
+  public static final double GRID_MAX_FACTOR = AlignmentGrid.DEFAULT_END_FACTOR;
   /** Default k of the nearest-neighbour rule (the authors' first version). */
   public static final int DEFAULT_K = 50;
   /** Default γ of Silverman's rule. */
@@ -48,7 +51,12 @@ public final class KernelWidthRules {
     if (gridSize < 2) {
       throw new IllegalArgumentException("alignment grid size must be >= 2, got " + gridSize);
     }
-    return new Alignment(gridSize);
+    return new Alignment(AlignmentGrid.paper().withSize(gridSize));
+  }
+
+  /** Kernel alignment with the labels over a grid of any shape (see {@link AlignmentGrid}). */
+  public static KernelWidthRule alignment(AlignmentGrid grid) {
+    return new Alignment(java.util.Objects.requireNonNull(grid, "grid"));
   }
 
   /** A fixed width σ &gt; 0. */
@@ -82,6 +90,14 @@ public final class KernelWidthRules {
    * @throws IllegalArgumentException naming the string and the accepted forms when it is not one
    */
   public static KernelWidthRule parse(String spec) {
+    return parse(spec, AlignmentGrid.paper());
+  }
+
+  /**
+   * Reads a specification string; {@code alignment} searches {@code grid}, and {@code alignment:G}
+   * the same grid with G points.
+   */
+  public static KernelWidthRule parse(String spec, AlignmentGrid grid) {
     String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
     String[] parts = s.split(":", -1);
     if (parts.length > 2) {
@@ -91,7 +107,14 @@ public final class KernelWidthRules {
     try {
       switch (parts[0].trim()) {
         case "alignment":
-          return arg == null ? alignment() : alignment(Integer.parseInt(arg));
+          if (arg == null) {
+            return alignment(grid);
+          }
+          int size = Integer.parseInt(arg);
+          if (size < 2) {
+            throw new IllegalArgumentException("alignment grid size must be >= 2, got " + size);
+          }
+          return alignment(grid.withSize(size));
         case "fixed":
           if (arg == null) {
             throw badSpec(spec);
@@ -127,35 +150,90 @@ public final class KernelWidthRules {
 
   /** The alignment grid linspace(0.1, 10·mean(d), size) for a batch's distances. */
   public static double[] alignmentGrid(DistanceMatrix distances, int size) {
-    double hi = GRID_MAX_FACTOR * distances.meanEuclidean();
-    double[] grid = new double[size];
-    for (int i = 0; i < size; i++) {
-      grid[i] = GRID_MIN + (hi - GRID_MIN) * i / (size - 1);
-    }
-    return grid;
+    return AlignmentGrid.paper().withSize(size).base(distances);
   }
 
-  private record Alignment(int gridSize) implements KernelWidthRule {
+  /**
+   * The index of the alignment curve's maximum over a grid of widths (exp(−d/σ²) kernels), ties to
+   * the smallest σ. Every grid search of these rules goes through here.
+   */
+  private static int argmaxOnGrid(DistanceMatrix distances, KernelMatrix labelKernel, double[] grid) {
+    double[] curve = KernelAlignment.gaussianAlignmentCurve(distances, labelKernel, grid, null);
+    int best = 0;
+    for (int i = 1; i < grid.length; i++) {
+      // Ties go to the smallest sigma (the grid may decrease when the distances are tiny).
+      if (curve[i] > curve[best] || (curve[i] == curve[best] && grid[i] < grid[best])) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** The argmax of the alignment over a grid of widths of the given convention. */
+  private static int argmaxOnGrid(WidthInput in, double[] grid, KernelConvention convention) {
+    double[] effective = grid;
+    if (convention != KernelConvention.SIGMA_SQUARED) {
+      effective = new double[grid.length];
+      for (int i = 0; i < grid.length; i++) {
+        effective[i] = convention.effectiveWidth(grid[i]);
+      }
+    }
+    return argmaxOnGrid(in.distances(), in.labelKernel(), effective);
+  }
+
+  /**
+   * The alignment search of {@link AlignmentGrid}: the base grid, then extensions past an edge
+   * that holds the maximum, a decade at a time, until the maximum is interior or a bound is reached.
+   */
+  static WidthChoice alignmentSearch(WidthInput in, AlignmentGrid g) {
+    DistanceMatrix d = in.distances();
+    double[] base = g.base(d);
+    double sigma = base[argmaxOnGrid(in, base, g.convention())];
+    double lo = Math.min(base[0], base[base.length - 1]);
+    double hi = Math.max(base[0], base[base.length - 1]);
+    boolean atLow = sigma == lo;
+    boolean atHigh = !atLow && sigma == hi;
+    if (!g.extendEdges()) {
+      return new WidthChoice(OptionalDouble.of(sigma), atLow || atHigh);
+    }
+    double lowBound = g.lowerBound(d);
+    double highBound = g.upperBound(d);
+    while (atLow && lo > lowBound) {
+      double next = Math.max(lowBound, lo / AlignmentGrid.DECADE);
+      double[] seg = AlignmentGrid.linspace(next, lo, g.size());
+      int b = argmaxOnGrid(in, seg, g.convention());
+      sigma = seg[b];
+      lo = next;
+      atLow = b == 0;
+    }
+    while (atHigh && hi < highBound) {
+      double next = Math.min(highBound, hi * AlignmentGrid.DECADE);
+      double[] seg = AlignmentGrid.linspace(hi, next, g.size());
+      int b = argmaxOnGrid(in, seg, g.convention());
+      sigma = seg[b];
+      hi = next;
+      atHigh = b == seg.length - 1;
+    }
+    return new WidthChoice(OptionalDouble.of(sigma), atLow || atHigh);
+  }
+
+  private record Alignment(AlignmentGrid grid) implements KernelWidthRule {
     @Override
     public OptionalDouble select(WidthInput in) {
+      return choose(in).sigma();
+    }
+
+    @Override
+    public WidthChoice choose(WidthInput in) {
       if (in.distances().isConstant()) {
-        return OptionalDouble.empty();
+        return WidthChoice.of(OptionalDouble.empty());
       }
-      double[] grid = alignmentGrid(in.distances(), gridSize);
-      double[] curve = KernelAlignment.gaussianAlignmentCurve(in.distances(), in.labelKernel(), grid, null);
-      int best = 0;
-      for (int i = 1; i < grid.length; i++) {
-        // Ties go to the smallest sigma (the grid may decrease when the distances are tiny).
-        if (curve[i] > curve[best] || (curve[i] == curve[best] && grid[i] < grid[best])) {
-          best = i;
-        }
-      }
-      return OptionalDouble.of(grid[best]);
+      return alignmentSearch(in, grid);
     }
 
     @Override
     public String spec() {
-      return gridSize == DEFAULT_GRID_SIZE ? "alignment" : "alignment:" + gridSize;
+      return grid.size() == DEFAULT_GRID_SIZE ? "alignment" : "alignment:" + grid.size();
     }
   }
 

@@ -191,4 +191,28 @@ class RenyiEntropyTest {
     // and the order matters at all: S_α is strictly decreasing in α for a non-uniform spectrum
     assertThat(new RenyiEntropy(2.0).entropy(km(k))).isLessThan(s1 - 0.01);
   }
+
+  @org.junit.jupiter.api.Test
+  void anEigenvalueOffsetCountsEveryEigenvalue() {
+    // A = I/N has N eigenvalues 1/N; with ε added to each (SolidusAbi/IPDL):
+    // S_1 = −N·(1/N + ε)·log2(1/N + ε), and S_2 = −log2(N·(1/N + ε)²).
+    int n = 50;
+    double eps = 1e-8;
+    double[] id = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      id[i * n + i] = 1.0;
+    }
+    KernelMatrix k = KernelMatrix.of(n, id);
+    double l = 1.0 / n + eps;
+    org.assertj.core.api.Assertions.assertThat(new RenyiEntropy(1.0, eps).entropy(k))
+        .isCloseTo(-n * l * Math.log(l) / Math.log(2), org.assertj.core.api.Assertions.within(1e-12));
+    org.assertj.core.api.Assertions.assertThat(new RenyiEntropy(2.0, eps).entropy(k))
+        .isCloseTo(-Math.log(n * l * l) / Math.log(2), org.assertj.core.api.Assertions.within(1e-12));
+    // A rank-one A = 11ᵀ/N: one eigenvalue 1 and N − 1 zeros, each of which now adds −ε·log2 ε.
+    double[] ones = new double[n * n];
+    java.util.Arrays.fill(ones, 1.0);
+    double expected = -(1 + eps) * Math.log(1 + eps) / Math.log(2) - (n - 1) * eps * Math.log(eps) / Math.log(2);
+    org.assertj.core.api.Assertions.assertThat(new RenyiEntropy(1.0, eps).entropy(KernelMatrix.of(n, ones)))
+        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9));
+  }
 }

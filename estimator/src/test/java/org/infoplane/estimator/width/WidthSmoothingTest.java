@@ -83,4 +83,63 @@ class WidthSmoothingTest {
           .hasMessage("smoothing beta must be in [0, 1), got " + beta);
     }
   }
+
+  @Test
+  void perStepTheOldWidthKeepsBetaToTheNumberOfSteps() {
+    // Steps 0, 3, 13, β = 0.9: σ2 = 0.9³·2 + (1 − 0.9³)·4 = 0.729·2 + 0.271·4 = 2.542;
+    // σ3 = 0.9¹⁰·2.542 + (1 − 0.9¹⁰)·1 with 0.9¹⁰ = 0.3486784401: 0.88634059473… + 0.6513215599.
+    double p10 = 0.3486784401;
+    assertSequence(WidthSmoothing.exponentialMovingAverage(List.of(w(2), w(4), w(1)), new long[] {0, 3, 13}, 0.9,
+        false), 2.0, 2.542, p10 * 2.542 + (1 - p10));
+    // β on the new value (IPDL), β = 0.5, steps 0 and 2: the old keeps 0.5² = 0.25: 0.25·8 + 0.75·4 = 5.
+    assertSequence(WidthSmoothing.exponentialMovingAverage(List.of(w(8), w(4)), new long[] {0, 2}, 0.5, true),
+        8.0, 5.0);
+    // β = 1 on the new value, and β = 0 on the old: no smoothing.
+    assertSequence(WidthSmoothing.exponentialMovingAverage(List.of(w(8), w(4)), new long[] {0, 2}, 1.0, true),
+        8.0, 4.0);
+    assertSequence(WidthSmoothing.exponentialMovingAverage(List.of(w(8), w(4)), new long[] {0, 2}, 0.0, false),
+        8.0, 4.0);
+  }
+
+  @Test
+  void perStepEqualsTheAuthorsUpdateRunOncePerIteration() {
+    // The authors update σ ← 0.9·σ + 0.1·σ* at every iteration; with σ* seen only at checkpoints
+    // (held between them), that loop is the slow reference of the closed form β^Δ.
+    Random random = new Random(3);
+    long[] steps = {0, 1, 7, 20, 21, 350};
+    List<OptionalDouble> widths = new ArrayList<>();
+    for (int i = 0; i < steps.length; i++) {
+      widths.add(w(0.5 + 10 * random.nextDouble()));
+    }
+    List<OptionalDouble> got = WidthSmoothing.exponentialMovingAverage(widths, steps, 0.9, false);
+    double state = widths.get(0).getAsDouble();
+    assertThat(got.get(0).getAsDouble()).isEqualTo(state);
+    for (int k = 1; k < steps.length; k++) {
+      for (long s = steps[k - 1]; s < steps[k]; s++) {
+        state = 0.9 * state + 0.1 * widths.get(k).getAsDouble();
+      }
+      assertThat(got.get(k).getAsDouble()).as("checkpoint %d", k).isCloseTo(state, within(1e-9 * state));
+    }
+  }
+
+  @Test
+  void perStepAPrefixOfCheckpointsGivesThePrefixOfTheAverage() {
+    List<OptionalDouble> all = List.of(w(3), NONE, w(5), w(2), w(9));
+    long[] steps = {0, 10, 20, 25, 100};
+    List<OptionalDouble> full = WidthSmoothing.exponentialMovingAverage(all, steps, 0.9, false);
+    for (int k = 1; k <= all.size(); k++) {
+      List<OptionalDouble> part = WidthSmoothing.exponentialMovingAverage(all.subList(0, k),
+          java.util.Arrays.copyOf(steps, k), 0.9, false);
+      assertThat(part).isEqualTo(full.subList(0, k));
+    }
+    // the gap: Δ counts from step 0, the last checkpoint with a width: 0.9²⁰·3 + (1 − 0.9²⁰)·5
+    double p20 = Math.pow(0.9, 20);
+    assertThat(full.get(2).getAsDouble()).isCloseTo(p20 * 3 + (1 - p20) * 5, within(TOL));
+  }
+
+  @Test
+  void stepsMustIncrease() {
+    assertThatThrownBy(() -> WidthSmoothing.exponentialMovingAverage(List.of(w(1), w(2)), new long[] {5, 5}, 0.9,
+        false)).isInstanceOf(IllegalArgumentException.class).hasMessage("checkpoint steps must increase, got 5 then 5");
+  }
 }
