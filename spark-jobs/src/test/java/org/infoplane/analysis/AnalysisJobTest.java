@@ -208,6 +208,66 @@ class AnalysisJobTest {
   }
 
   @Test
+  void tablesOfAnEarlierVersionGetTheNewColumnsAndEachBatchCanKeepItsOwnWidth() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    SyntheticRun run = new SyntheticRun(5);
+    run.write(archive, "r1", 0, 1);
+    ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.preset=authors-code");
+    String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
+    Sessions.create(conf, "test");
+    // The two tables as an earlier version created them, with a row each.
+    spark.sql("CREATE TABLE " + catalog + ".ip.information_plane (run_id STRING NOT NULL, split STRING NOT NULL,"
+        + " epoch INT NOT NULL, step BIGINT NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL,"
+        + " layer_kind STRING, estimator STRING NOT NULL, alpha DOUBLE NOT NULL, batch_size INT NOT NULL,"
+        + " n_batches INT NOT NULL, sigma DOUBLE, sigma_raw DOUBLE, i_xt DOUBLE NOT NULL, i_ty DOUBLE NOT NULL,"
+        + " h_t DOUBLE NOT NULL, h_x DOUBLE NOT NULL, h_y DOUBLE NOT NULL, i_xt_std DOUBLE NOT NULL,"
+        + " i_ty_std DOUBLE NOT NULL, h_t_std DOUBLE NOT NULL, config_id STRING NOT NULL,"
+        + " computed_at TIMESTAMP NOT NULL) USING iceberg PARTITIONED BY (config_id)");
+    spark.sql("INSERT INTO " + catalog + ".ip.information_plane VALUES ('old', 'test', 0, 0, 0, 'l', 'dense',"
+        + " 'renyi-tensor', 1.01, 100, 1, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 'oldconfig',"
+        + " current_timestamp())");
+    spark.sql("CREATE TABLE " + catalog + ".ip.layer_widths (run_id STRING NOT NULL, split STRING NOT NULL,"
+        + " epoch INT NOT NULL, step BIGINT NOT NULL, layer_index INT NOT NULL, batching STRING NOT NULL,"
+        + " width_config STRING NOT NULL, sigma_star DOUBLE, n_batches INT NOT NULL,"
+        + " computed_at TIMESTAMP NOT NULL) USING iceberg");
+
+    AnalysisJob.Summary s = new AnalysisJob(spark, conf, archivePath.toString()).run();
+    assertThat(s.errors()).isEmpty();
+    Row old = spark.sql("SELECT i_xt, edge_batches FROM " + catalog + ".ip.information_plane WHERE run_id = 'old'")
+        .first();
+    assertThat(old.getDouble(0)).as("existing rows are kept").isEqualTo(1.0);
+    assertThat(old.isNullAt(1)).isTrue();
+    List<Row> rows = spark.sql("SELECT * FROM " + catalog + ".ip.information_plane WHERE run_id = 'r1'"
+        + " ORDER BY split, layer_index").collectAsList();
+    assertThat(rows).hasSize(2 * 3);
+    assertThat(spark.sql("SELECT edge_batches, batch_sigma_stars FROM " + catalog + ".ip.layer_widths")
+        .collectAsList()).hasSize(2 * 3).allMatch(r -> !r.isNullAt(0) && !r.isNullAt(1));
+
+    // authors-code: alpha 1, grid from 0.3, each batch its own width: the direct estimator with
+    // per-batch widths gives the same numbers (one checkpoint: nothing to smooth).
+    AnalysisConfig config = AnalysisConfig.from(conf);
+    assertThat(config.perBatchWidth()).isTrue();
+    InformationPlaneEstimator estimator = config.buildEstimator();
+    for (Row r : rows) {
+      String split = r.getAs("split");
+      int layer = r.getAs("layer_index");
+      CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
+      INDArray t = run.acts.get(split).get(cp).get(layer);
+      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, config.plan());
+      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty(), true);
+      String what = split + " layer " + layer;
+      assertThat(r.<Double>getAs("alpha")).isEqualTo(1.0);
+      assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_ty")).as(what).isCloseTo(direct.iTY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_t")).as(what).isCloseTo(direct.hT().mean(), within(TOL));
+      if (layer != 2) {
+        assertThat(r.<Double>getAs("sigma_raw")).as(what).isCloseTo(direct.sigmaT().getAsDouble(), within(TOL));
+      }
+    }
+  }
+
+  @Test
   void anotherAlphaAddsRowsUnderANewConfigAndKeepsTheOld() {
     Path archivePath = dir.resolve("archive");
     SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
