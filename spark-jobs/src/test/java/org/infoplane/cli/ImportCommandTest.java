@@ -90,6 +90,22 @@ class ImportCommandTest {
   }
 
   @Test
+  void stepsPerEpochAreRecordedOnceAndAnotherValueIsRefused() throws Exception {
+    NpzCase e0 = NpzCase.of(N, 1, 2);
+    assertThat(importNpz("train", 0, e0.write(dir.resolve("e0.npz"))).code).isZero();
+    assertThat(reader().manifest().stepsPerEpoch()).isEmpty();
+    Result second = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
+        "--epoch", "1", "--steps-per-epoch", "50", NpzCase.of(N, 1, 3).write(dir.resolve("e1.npz")).toString());
+    assertThat(second.code).as(second.err).isZero();
+    assertThat(reader().manifest().stepsPerEpoch()).hasValue(50);
+    Result other = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
+        "--epoch", "2", "--steps-per-epoch", "60", NpzCase.of(N, 1, 4).write(dir.resolve("e2.npz")).toString());
+    assertThat(other.code).isEqualTo(2);
+    assertThat(other.err).contains("run r1", "--steps-per-epoch 60", "steps_per_epoch 50");
+    assertThat(reader().checkpoints("train")).hasSize(2);
+  }
+
+  @Test
   void severalFilesAreChunksOfOneCheckpointWithIdsCountedAcrossThem() throws Exception {
     NpzCase whole = NpzCase.of(N, 1, 2);
     Result res = importNpz("train", 0, whole.rows(0, 6).write(dir.resolve("a.npz")),
