@@ -48,16 +48,28 @@ public final class KernelAlignment {
     double[] y = target.raw();
     double[] cross = new double[g];
     double[] self = new double[g];
-    double targetDiag = 0.0;
-    double targetNorm2 = 0.0;
+    accumulate(d, y, n, negInv, g, cross, self);
+    double[] terms = targetTerms(y, n);
+    for (int s = 0; s < g; s++) {
+      result[s] = alignment(n, terms, cross[s], self[s]);
+    }
+    return result;
+  }
+
+  /**
+   * The sums over the pairs i &lt; j, in row order, of k·y_ij and k² with k = exp(d_ij·negInv[s]),
+   * for the first {@code g} entries of {@code negInv}: the one definition of the arithmetic (and of
+   * its order) that both the exhaustive scan and {@link AlignmentSearch} use, so that a grid point's
+   * alignment is the same double whichever of them computes it.
+   *
+   * @param cross receives Σ k·y_ij per grid point (added to; zero it first)
+   * @param self receives Σ k² per grid point (added to; zero it first)
+   */
+  static void accumulate(double[] d, double[] y, int n, double[] negInv, int g, double[] cross, double[] self) {
     for (int i = 0; i < n; i++) {
-      double yii = y[i * n + i];
-      targetDiag += yii;
-      targetNorm2 += yii * yii;
       for (int j = i + 1; j < n; j++) {
         double dij = d[i * n + j];
         double yij = y[i * n + j];
-        targetNorm2 += 2.0 * yij * yij;
         for (int s = 0; s < g; s++) {
           double k = Math.exp(dij * negInv[s]);
           cross[s] += k * yij;
@@ -65,13 +77,31 @@ public final class KernelAlignment {
         }
       }
     }
-    double targetNorm = Math.sqrt(targetNorm2);
-    for (int s = 0; s < g; s++) {
-      // Gaussian kernel diagonal is 1: contributes Σ_i y_ii to the cross term and N to ‖K‖².
-      double num = targetDiag + 2.0 * cross[s];
-      double norm = Math.sqrt(n + 2.0 * self[s]);
-      result[s] = num / (norm * targetNorm);
+  }
+
+  /** {Σ_i y_ii, ‖Y‖_F} of a target kernel, summed in a fixed order. */
+  static double[] targetTerms(double[] y, int n) {
+    double targetDiag = 0.0;
+    double targetNorm2 = 0.0;
+    for (int i = 0; i < n; i++) {
+      double yii = y[i * n + i];
+      targetDiag += yii;
+      targetNorm2 += yii * yii;
+      for (int j = i + 1; j < n; j++) {
+        double yij = y[i * n + j];
+        targetNorm2 += 2.0 * yij * yij;
+      }
     }
-    return result;
+    return new double[] {targetDiag, Math.sqrt(targetNorm2)};
+  }
+
+  /**
+   * The alignment from the pair sums of {@link #accumulate} and the {@link #targetTerms}: the Gaussian
+   * kernel's diagonal is 1, so it adds Σ_i y_ii to the inner product and N to ‖K‖².
+   */
+  static double alignment(int n, double[] targetTerms, double cross, double self) {
+    double num = targetTerms[0] + 2.0 * cross;
+    double norm = Math.sqrt(n + 2.0 * self);
+    return num / (norm * targetTerms[1]);
   }
 }

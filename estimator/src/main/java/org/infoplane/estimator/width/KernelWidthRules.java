@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import org.infoplane.estimator.matrix.DistanceMatrix;
-import org.infoplane.estimator.matrix.KernelAlignment;
+import org.infoplane.estimator.matrix.AlignmentSearch;
 import org.infoplane.estimator.matrix.KernelConvention;
 import org.infoplane.estimator.matrix.KernelMatrix;
 
@@ -158,15 +158,9 @@ public final class KernelWidthRules {
    * the smallest σ. Every grid search of these rules goes through here.
    */
   private static int argmaxOnGrid(DistanceMatrix distances, KernelMatrix labelKernel, double[] grid) {
-    double[] curve = KernelAlignment.gaussianAlignmentCurve(distances, labelKernel, grid, null);
-    int best = 0;
-    for (int i = 1; i < grid.length; i++) {
-      // Ties go to the smallest sigma (the grid may decrease when the distances are tiny).
-      if (curve[i] > curve[best] || (curve[i] == curve[best] && grid[i] < grid[best])) {
-        best = i;
-      }
-    }
-    return best;
+    // The exhaustive scan's grid point (first maximum, ties to the smallest sigma: the grid may
+    // decrease when the distances are tiny), found by bounds without evaluating the whole curve.
+    return AlignmentSearch.argmax(distances, labelKernel, grid);
   }
 
   /** The argmax of the alignment over a grid of widths of the given convention. */
