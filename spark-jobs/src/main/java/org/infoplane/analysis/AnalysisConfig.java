@@ -13,6 +13,7 @@ import org.infoplane.estimator.ip.InformationPlaneEstimator;
 import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
+import org.infoplane.estimator.matrix.DistancePrecision;
 import org.infoplane.estimator.matrix.KernelConvention;
 import org.infoplane.estimator.width.AlignmentGrid;
 import org.infoplane.estimator.width.KernelWidthRule;
@@ -30,6 +31,7 @@ public record AnalysisConfig(
     double sigmaX,
     double sigmaY,
     String widthRule,
+    String distancePrecision,
     double smoothing,
     int batchSize,
     boolean shuffle,
@@ -70,6 +72,7 @@ public record AnalysisConfig(
         c.get(InfoPlaneConf.SIGMA_X),
         c.get(InfoPlaneConf.SIGMA_Y),
         c.get(InfoPlaneConf.WIDTH_RULE),
+        c.get(InfoPlaneConf.DISTANCE_PRECISION),
         c.get(InfoPlaneConf.WIDTH_SMOOTHING),
         c.get(InfoPlaneConf.BATCH_SIZE),
         c.get(InfoPlaneConf.BATCH_SHUFFLE),
@@ -129,9 +132,18 @@ public record AnalysisConfig(
     return new BatchPlan(batchSize, shuffle, seed);
   }
 
-  /** The batching's key in the distance store, e.g. {@code sorted/100}. */
+  /**
+   * The key of the distances in the distance store: the batching, e.g. {@code sorted/100}, followed
+   * by {@code /float32} when the Gram products are in single precision (distances stored before that
+   * setting existed are double-precision ones, under the plain batching).
+   */
   public String batching() {
-    return plan().spec();
+    return plan().spec() + (precision() == DistancePrecision.FLOAT32 ? "/float32" : "");
+  }
+
+  /** The arithmetic of the squared distances' Gram products. */
+  public DistancePrecision precision() {
+    return DistancePrecision.parse(distancePrecision);
   }
 
   /** What a layer's per-batch width depends on besides the distances. */
@@ -140,7 +152,7 @@ public record AnalysisConfig(
   }
 
   public RenyiSettings renyiSettings() {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, rule(), convention(), eigenvalueOffset);
+    return new RenyiSettings(alpha, sigmaX, sigmaY, rule(), convention(), eigenvalueOffset, precision());
   }
 
   /** The estimator these parameters describe. */

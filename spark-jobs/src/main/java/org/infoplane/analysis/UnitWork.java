@@ -143,7 +143,7 @@ final class UnitWork implements Serializable {
         for (int b = 0; b < batches.size(); b++) {
           int[] pos = batches.get(b);
           long t1 = System.nanoTime();
-          DistanceMatrix d = SquaredDistances.ofRows(a.data(), shape, pos, what);
+          DistanceMatrix d = SquaredDistances.ofRows(a.data(), shape, pos, what, config.precision());
           distanceNs += System.nanoTime() - t1;
           int[] batchLabels = new int[pos.length];
           long[] batchIds = new long[pos.length];

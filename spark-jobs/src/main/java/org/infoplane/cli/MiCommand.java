@@ -77,6 +77,10 @@ public final class MiCommand implements Callable<Integer> {
       description = "Rule behind --sigma-t auto: alignment[:GRID], median, knn[:K], silverman[:GAMMA] (infoplane.width.rule; default: alignment).")
   String widthRule;
 
+  @Option(names = "--distance-precision", paramLabel = "float32|float64",
+      description = "Arithmetic of the squared distances' Gram products (infoplane.distance.precision; default: float32).")
+  String distancePrecision;
+
   @Option(names = "--estimator", paramLabel = "NAME",
       description = "renyi-tensor, renyi-multivariate or binning[-BINS] (infoplane.estimator; default: renyi-tensor).")
   String estimatorName;
@@ -110,6 +114,7 @@ public final class MiCommand implements Callable<Integer> {
         .option(InfoPlaneConf.SIGMA_X, sigmaX)
         .option(InfoPlaneConf.SIGMA_Y, sigmaY)
         .option(InfoPlaneConf.WIDTH_RULE, widthRule)
+        .option(InfoPlaneConf.DISTANCE_PRECISION, distancePrecision)
         .option(InfoPlaneConf.ESTIMATOR, estimatorName)
         .option(InfoPlaneConf.BATCH_SIZE, batchSize)
         .resolve();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.matrix.DistanceMatrix;
+import org.infoplane.estimator.matrix.DistancePrecision;
 import org.infoplane.estimator.matrix.SquaredDistances;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,6 +24,8 @@ public final class IpBatch {
   private final int numClasses;
   private DistanceMatrix distancesX;
   private DistanceMatrix distancesT;
+  private DistancePrecision precisionX;
+  private DistancePrecision precisionT;
 
   private IpBatch(INDArray x, INDArray t, int[] labels, int numClasses) {
     this.x = x;
@@ -126,18 +129,30 @@ public final class IpBatch {
     return t.length() / t.size(0);
   }
 
-  /** Squared distances of X, computed on first use. */
+  /** Squared distances of X in double precision, computed on first use. */
   public DistanceMatrix distancesX() {
-    if (distancesX == null) {
-      distancesX = SquaredDistances.of(x);
+    return distancesX(DistancePrecision.FLOAT64);
+  }
+
+  /** Squared distances of T in double precision, computed on first use. */
+  public DistanceMatrix distancesT() {
+    return distancesT(DistancePrecision.FLOAT64);
+  }
+
+  /** Squared distances of X with Gram products in the given precision, kept for the next call. */
+  public DistanceMatrix distancesX(DistancePrecision precision) {
+    if (distancesX == null || precisionX != precision) {
+      distancesX = SquaredDistances.of(x, precision);
+      precisionX = precision;
     }
     return distancesX;
   }
 
-  /** Squared distances of T, computed on first use. */
-  public DistanceMatrix distancesT() {
-    if (distancesT == null) {
-      distancesT = SquaredDistances.of(t);
+  /** Squared distances of T with Gram products in the given precision, kept for the next call. */
+  public DistanceMatrix distancesT(DistancePrecision precision) {
+    if (distancesT == null || precisionT != precision) {
+      distancesT = SquaredDistances.of(t, precision);
+      precisionT = precision;
     }
     return distancesT;
   }

@@ -61,7 +61,8 @@ public final class RenyiMultivariateEstimator implements InformationPlaneEstimat
     int n = batch.size();
     KernelMatrix ky = KernelMatrix.labels(batch.labels(), batch.numClasses(),
         settings.convention().effectiveWidth(settings.sigmaY()));
-    KernelMatrix kx = KernelMatrix.gaussian(batch.distancesX(), settings.convention().effectiveWidth(settings.sigmaX()));
+    KernelMatrix kx = KernelMatrix.gaussian(batch.distancesX(settings.distancePrecision()),
+        settings.convention().effectiveWidth(settings.sigmaX()));
     double hX = entropy.entropy(kx);
     double hY = entropy.entropy(ky);
 

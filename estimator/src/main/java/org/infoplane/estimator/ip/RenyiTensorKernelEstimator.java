@@ -96,14 +96,14 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
 
   @Override
   public OptionalDouble selectWidth(IpBatch batch) {
-    DistanceMatrix dt = batch.distancesT();
+    DistanceMatrix dt = batch.distancesT(settings.distancePrecision());
     return settings.widthRule().select(new WidthInput(dt, batch.dimensionT(), labelKernel(batch.labels(), batch.numClasses())));
   }
 
   @Override
   public IpEstimate estimate(IpBatch batch, OptionalDouble sigmaT) {
-    InputTerms in = prepareInputs(batch.distancesX(), batch.labels(), batch.numClasses());
-    return estimate(in, batch.distancesT(), sigmaT);
+    InputTerms in = prepareInputs(batch.distancesX(settings.distancePrecision()), batch.labels(), batch.numClasses());
+    return estimate(in, batch.distancesT(settings.distancePrecision()), sigmaT);
   }
 
   @Override

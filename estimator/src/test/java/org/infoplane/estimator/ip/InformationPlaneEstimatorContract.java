@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.OptionalDouble;
 import java.util.Random;
+import org.infoplane.estimator.matrix.DistancePrecision;
 import org.infoplane.estimator.reference.TestData;
 import org.junit.jupiter.api.Test;
 
@@ -15,10 +16,34 @@ import org.junit.jupiter.api.Test;
  */
 abstract class InformationPlaneEstimatorContract {
 
-  /** Round-off slack in bits. */
+  /** Round-off slack in bits, with double-precision distances. */
   static final double BITS_TOL = 1e-9;
 
+  /**
+   * Slack in bits with single-precision Gram products: the bound that
+   * {@link DistancePrecision#FLOAT32} is held to, against the same double-precision references.
+   */
+  static final double FLOAT32_BITS_TOL = 1e-6;
+
   abstract InformationPlaneEstimator estimator();
+
+  /** The settings of the estimator under test; subclasses for single precision override this. */
+  RenyiSettings settings() {
+    return RenyiSettings.defaults().withDistancePrecision(DistancePrecision.FLOAT64);
+  }
+
+  /**
+   * The relative slack of a width: single-precision distances move the alignment grid (whose top is
+   * 10·mean distance) by their rounding, never to another grid point.
+   */
+  double sigmaRelTol() {
+    return settings().distancePrecision() == DistancePrecision.FLOAT32 ? 1e-6 : 1e-9;
+  }
+
+  /** The slack in bits of the settings' distance precision. */
+  double bitsTol() {
+    return settings().distancePrecision() == DistancePrecision.FLOAT32 ? FLOAT32_BITS_TOL : BITS_TOL;
+  }
 
   /** Runs the two-pass lifecycle on one batch: width, then estimate. */
   IpEstimate run(IpBatch batch) {
@@ -41,9 +66,9 @@ abstract class InformationPlaneEstimatorContract {
     IpEstimate e = run(batch);
     assertThat(estimator().selectWidth(batch)).isEmpty();
     assertThat(e.sigmaT()).isEmpty();
-    assertThat(e.hT()).isCloseTo(0.0, within(BITS_TOL));
-    assertThat(e.iXT()).isCloseTo(0.0, within(BITS_TOL));
-    assertThat(e.iTY()).isCloseTo(0.0, within(BITS_TOL));
+    assertThat(e.hT()).isCloseTo(0.0, within(bitsTol()));
+    assertThat(e.iXT()).isCloseTo(0.0, within(bitsTol()));
+    assertThat(e.iTY()).isCloseTo(0.0, within(bitsTol()));
     assertThat(e.hX()).isFinite().isGreaterThan(0.0);
     assertThat(e.hY()).isFinite().isGreaterThan(0.0);
   }
@@ -55,10 +80,10 @@ abstract class InformationPlaneEstimatorContract {
     IpEstimate e = run(randomBatch(83, TestData.gaussian(random, n, 32, 1.0)));
     double log2n = Math.log(n) / Math.log(2.0);
     for (double h : new double[] {e.hX(), e.hT(), e.hY()}) {
-      assertThat(h).isBetween(0.0, log2n + BITS_TOL);
+      assertThat(h).isBetween(0.0, log2n + bitsTol());
     }
-    assertThat(e.iXT()).isBetween(-BITS_TOL, Math.min(e.hX(), e.hT()) + BITS_TOL);
-    assertThat(e.iTY()).isBetween(-BITS_TOL, Math.min(e.hT(), e.hY()) + BITS_TOL);
+    assertThat(e.iXT()).isBetween(-bitsTol(), Math.min(e.hX(), e.hT()) + bitsTol());
+    assertThat(e.iTY()).isBetween(-bitsTol(), Math.min(e.hT(), e.hY()) + bitsTol());
   }
 
   @Test
@@ -75,16 +100,16 @@ abstract class InformationPlaneEstimatorContract {
     assertSameEstimate(b, a);
   }
 
-  static void assertSameEstimate(IpEstimate got, IpEstimate expected) {
-    assertThat(got.hX()).isCloseTo(expected.hX(), within(BITS_TOL));
-    assertThat(got.hT()).isCloseTo(expected.hT(), within(BITS_TOL));
-    assertThat(got.hY()).isCloseTo(expected.hY(), within(BITS_TOL));
-    assertThat(got.iXT()).isCloseTo(expected.iXT(), within(BITS_TOL));
-    assertThat(got.iTY()).isCloseTo(expected.iTY(), within(BITS_TOL));
+  void assertSameEstimate(IpEstimate got, IpEstimate expected) {
+    assertThat(got.hX()).isCloseTo(expected.hX(), within(bitsTol()));
+    assertThat(got.hT()).isCloseTo(expected.hT(), within(bitsTol()));
+    assertThat(got.hY()).isCloseTo(expected.hY(), within(bitsTol()));
+    assertThat(got.iXT()).isCloseTo(expected.iXT(), within(bitsTol()));
+    assertThat(got.iTY()).isCloseTo(expected.iTY(), within(bitsTol()));
     assertThat(got.sigmaT().isPresent()).isEqualTo(expected.sigmaT().isPresent());
     if (expected.sigmaT().isPresent()) {
       assertThat(got.sigmaT().getAsDouble()).isCloseTo(expected.sigmaT().getAsDouble(),
-          within(1e-9 * expected.sigmaT().getAsDouble()));
+          within(sigmaRelTol() * expected.sigmaT().getAsDouble()));
     }
   }
 

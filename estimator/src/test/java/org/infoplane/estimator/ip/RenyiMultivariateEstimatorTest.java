@@ -24,7 +24,7 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
 
   @Override
   InformationPlaneEstimator estimator() {
-    return InformationPlaneEstimators.multivariate(RenyiSettings.defaults());
+    return InformationPlaneEstimators.multivariate(settings());
   }
 
   /** Channel c of each sample: entries c·hw … c·hw + hw − 1 of the flattened C × H × W tensor. */
@@ -46,7 +46,7 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
     IpBatch batch = IpBatch.of(TestData.nd(x), TestData.nd(t, n, 6, 2, 2), y, 3);
     for (double sigma : new double[] {2.0, 4.5, 9.0}) {
       IpEstimate multi = estimator().estimate(batch, OptionalDouble.of(sigma));
-      IpEstimate tensor = InformationPlaneEstimators.tensorKernel(RenyiSettings.defaults())
+      IpEstimate tensor = InformationPlaneEstimators.tensorKernel(settings())
           .estimate(batch, OptionalDouble.of(sigma));
       assertSameEstimate(multi, tensor);
     }
@@ -61,7 +61,7 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
     int[] y = TestData.labels(random, n, 3);
     double[][] x = TestData.gaussian(random, n, 12, 0.5);
     double[][] t = TestData.clustered(random, y, 3, c * hw, 1.0);
-    RenyiSettings s = RenyiSettings.defaults();
+    RenyiSettings s = settings();
     IpEstimate got = InformationPlaneEstimators.multivariate(s, KernelWidthRules.median())
         .estimate(IpBatch.of(TestData.nd(x), TestData.nd(t, n, c, 3, 3), y, 3), OptionalDouble.empty());
 
@@ -74,9 +74,9 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
     double[][] kx = ReferenceRenyi.gaussianKernel(ReferenceRenyi.squaredDistances(x), s.sigmaX());
     double[][] ky = ReferenceRenyi.labelKernel(y, 3, s.sigmaY());
     double a = s.alpha();
-    assertThat(got.hT()).isCloseTo(ReferenceRenyi.entropy(kt, a), within(BITS_TOL));
-    assertThat(got.iXT()).isCloseTo(ReferenceRenyi.mutualInformation(kx, kt, a), within(BITS_TOL));
-    assertThat(got.iTY()).isCloseTo(ReferenceRenyi.mutualInformation(kt, ky, a), within(BITS_TOL));
+    assertThat(got.hT()).isCloseTo(ReferenceRenyi.entropy(kt, a), within(bitsTol()));
+    assertThat(got.iXT()).isCloseTo(ReferenceRenyi.mutualInformation(kx, kt, a), within(bitsTol()));
+    assertThat(got.iTY()).isCloseTo(ReferenceRenyi.mutualInformation(kt, ky, a), within(bitsTol()));
   }
 
   @Test
@@ -87,7 +87,7 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
     int[] y = TestData.labels(random, n, 2);
     double[][] x = TestData.gaussian(random, n, 5, 0.5);
     double[][] t = TestData.gaussian(random, n, d, 1.0);
-    IpEstimate got = InformationPlaneEstimators.multivariate(RenyiSettings.defaults(), KernelWidthRules.silverman(0.8))
+    IpEstimate got = InformationPlaneEstimators.multivariate(settings(), KernelWidthRules.silverman(0.8))
         .estimate(IpBatch.of(TestData.nd(x), TestData.nd(t), y, 2), OptionalDouble.empty());
     double[][] kt = null;
     for (int f = 0; f < d; f++) {
@@ -95,7 +95,7 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
           ReferenceRenyi.silvermanWidth(1, n, 0.8));
       kt = kt == null ? k : ReferenceRenyi.hadamard(kt, k);
     }
-    assertThat(got.hT()).isCloseTo(ReferenceRenyi.entropy(kt, RenyiSettings.defaults().alpha()), within(BITS_TOL));
+    assertThat(got.hT()).isCloseTo(ReferenceRenyi.entropy(kt, settings().alpha()), within(bitsTol()));
   }
 
   /** With hundreds of per-channel widths A → I/N and S(T) → log2 N; the tensor kernel does not. */
@@ -113,12 +113,12 @@ class RenyiMultivariateEstimatorTest extends InformationPlaneEstimatorContract {
     IpEstimate multi = run(batch);
     assertThat(multi.hT()).isCloseTo(log2n, within(SATURATION_TOL));
 
-    InformationPlaneEstimator tensor = InformationPlaneEstimators.tensorKernel(RenyiSettings.defaults());
+    InformationPlaneEstimator tensor = InformationPlaneEstimators.tensorKernel(settings());
     IpEstimate single = tensor.estimate(batch, tensor.selectWidth(batch));
     assertThat(single.hT()).isLessThan(log2n - 1.0);
     double[][] dt = ReferenceRenyi.squaredDistances(t);
     double sigma = ReferenceRenyi.alignmentWidth(dt, ReferenceRenyi.labelKernel(y, 5, 0.1), 300);
     assertThat(single.hT()).isCloseTo(
-        ReferenceRenyi.entropy(ReferenceRenyi.gaussianKernel(dt, sigma), RenyiSettings.defaults().alpha()), within(BITS_TOL));
+        ReferenceRenyi.entropy(ReferenceRenyi.gaussianKernel(dt, sigma), settings().alpha()), within(bitsTol()));
   }
 }

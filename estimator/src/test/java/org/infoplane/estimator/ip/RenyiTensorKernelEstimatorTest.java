@@ -23,7 +23,7 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
 
   @Override
   InformationPlaneEstimator estimator() {
-    return InformationPlaneEstimators.tensorKernel(RenyiSettings.defaults());
+    return InformationPlaneEstimators.tensorKernel(settings());
   }
 
   /** The reference's information-plane point: alignment width, then the five quantities. */
@@ -47,7 +47,7 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
     double[][] x = TestData.gaussian(random, n, 30, 0.5);
     double[][] t = TestData.clustered(random, y, 5, 16, 1.5);
     IpEstimate got = run(IpBatch.of(TestData.nd(x), TestData.nd(t), y, 5));
-    assertSameEstimate(got, reference(x, t, y, 5, RenyiSettings.defaults(), null));
+    assertSameEstimate(got, reference(x, t, y, 5, settings(), null));
   }
 
   @Test
@@ -58,10 +58,10 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
     double[][] x = TestData.gaussian(random, n, 2 * 4 * 4, 0.5);
     double[][] t = TestData.clustered(random, y, 4, 6 * 3 * 3, 1.0);
     IpBatch batch = IpBatch.of(TestData.nd(x, n, 2, 4, 4), TestData.nd(t, n, 6, 3, 3), y, 4);
-    assertSameEstimate(run(batch), reference(x, t, y, 4, RenyiSettings.defaults(), null));
+    assertSameEstimate(run(batch), reference(x, t, y, 4, settings(), null));
     // other orders, with the width fixed
     for (double alpha : new double[] {1.0, 2.0}) {
-      RenyiSettings s = RenyiSettings.defaults().withAlpha(alpha);
+      RenyiSettings s = settings().withAlpha(alpha);
       IpEstimate got = InformationPlaneEstimators.tensorKernel(s).estimate(batch, OptionalDouble.of(5.0));
       assertSameEstimate(got, reference(x, t, y, 4, s, 5.0));
     }
@@ -102,19 +102,19 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
     }
     IpSummary summary = InformationPlane.estimateCheckpoint(estimator(), batches, OptionalDouble.empty());
     assertThat(summary.nBatches()).isEqualTo(3);
-    assertThat(summary.sigmaT().getAsDouble()).isCloseTo(meanSigma, within(1e-9 * meanSigma));
+    assertThat(summary.sigmaT().getAsDouble()).isCloseTo(meanSigma, within(sigmaRelTol() * meanSigma));
     double[] hT = new double[3];
     double mean = 0.0;
     for (int b = 0; b < 3; b++) {
-      hT[b] = reference(bx[b], bt[b], by[b], 3, RenyiSettings.defaults(), meanSigma).hT();
+      hT[b] = reference(bx[b], bt[b], by[b], 3, settings(), meanSigma).hT();
       mean += hT[b] / 3.0;
     }
     double ss = 0.0;
     for (double h : hT) {
       ss += (h - mean) * (h - mean);
     }
-    assertThat(summary.hT().mean()).isCloseTo(mean, within(BITS_TOL));
-    assertThat(summary.hT().std()).isCloseTo(Math.sqrt(ss / 2.0), within(BITS_TOL));
+    assertThat(summary.hT().mean()).isCloseTo(mean, within(bitsTol()));
+    assertThat(summary.hT().std()).isCloseTo(Math.sqrt(ss / 2.0), within(bitsTol()));
   }
 
   @Test
@@ -148,8 +148,8 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
     int[] y = TestData.labels(random, n, 4);
     double[][] t = TestData.clustered(random, y, 4, 12, 1.0);
     IpEstimate e = run(IpBatch.of(TestData.nd(x), TestData.nd(t), y, 4));
-    assertThat(e.hX()).isCloseTo(Math.log(n) / LOG2, within(BITS_TOL));
-    assertThat(e.iXT()).isCloseTo(e.hT(), within(BITS_TOL));
+    assertThat(e.hX()).isCloseTo(Math.log(n) / LOG2, within(bitsTol()));
+    assertThat(e.iXT()).isCloseTo(e.hT(), within(bitsTol()));
     assertThat(e.hT()).isGreaterThan(0.5);
   }
 
@@ -193,14 +193,14 @@ class RenyiTensorKernelEstimatorTest extends InformationPlaneEstimatorContract {
       }
     }
     RenyiTensorKernelEstimator e = InformationPlaneEstimators.tensorKernel(
-        RenyiSettings.defaults().withWidthRule(KernelWidthRules.fixed(5.0)));
+        settings().withWidthRule(KernelWidthRules.fixed(5.0)));
     IpBatch a = IpBatch.of(TestData.nd(x), TestData.nd(t), y, 3);
     IpBatch b = IpBatch.of(TestData.nd(x), TestData.nd(scaled), y, 3);
     double hA = e.estimate(a, e.selectWidth(a)).hT();
     double hB = e.estimate(b, e.selectWidth(b)).hT();
     assertThat(hB - hA).isGreaterThan(0.5);
-    assertThat(hA).isCloseTo(reference(x, t, y, 3, e.settings(), 5.0).hT(), within(BITS_TOL));
-    assertThat(hB).isCloseTo(reference(x, scaled, y, 3, e.settings(), 5.0).hT(), within(BITS_TOL));
+    assertThat(hA).isCloseTo(reference(x, t, y, 3, e.settings(), 5.0).hT(), within(bitsTol()));
+    assertThat(hB).isCloseTo(reference(x, scaled, y, 3, e.settings(), 5.0).hT(), within(bitsTol()));
   }
 
   @Test
