@@ -4,6 +4,7 @@ import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.IpEstimate;
@@ -11,6 +12,8 @@ import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator.InputTerms;
 import org.infoplane.estimator.matrix.DistanceMatrix;
+import org.infoplane.estimator.matrix.DistancePrecision;
+import org.infoplane.estimator.matrix.KernelAlignment;
 import org.infoplane.estimator.matrix.KernelMatrix;
 import org.infoplane.estimator.matrix.RenyiEntropy;
 import org.infoplane.estimator.matrix.SquaredDistances;
@@ -36,8 +39,19 @@ import org.openjdk.jmh.infra.Blackhole;
  * The cost of one batch of B samples of a layer with D features (METHOD.md §2–§5).
  *
  * <ul>
- *   <li>{@code distances}: {@link SquaredDistances#of} on the float activations (cast to double,
- *       centring, Gram product, distances).</li>
+ *   <li>{@code distances}: {@link SquaredDistances#of} on the float activations in double precision
+ *       (shift, Gram product by {@code dsyrk}, distances).</li>
+ *   <li>{@code distancesFloat32}: the same with single-precision Gram products
+ *       ({@link DistancePrecision#FLOAT32}, the default).</li>
+ *   <li>{@code sgemm}: the Gram product X·Xᵀ alone in single precision, one {@code cblas_sgemm} on
+ *       an already centred contiguous float matrix: the floor of the single-precision distance step.</li>
+ *   <li>{@code baselineFloat32}: {@code sgemm} plus three eigenvalue calls: the float32 floor of an
+ *       IP point.</li>
+ *   <li>{@code widthSearchExhaustive}: the alignment curve at all 300 grid points
+ *       ({@link KernelAlignment#gaussianAlignmentCurve}) and its first maximum: the search before
+ *       {@code AlignmentSearch}, which {@code widthSearch} now runs.</li>
+ *   <li>{@code ipPointBefore}: an IP point as computed before single-precision distances and the
+ *       bounded search: double-precision distances, the exhaustive scan, then the same estimate.</li>
  *   <li>{@code gemm}: the Gram product X·Xᵀ alone, in double, on an already converted and centred
  *       contiguous B × D matrix: one {@code cblas_dgemm} straight into OpenBLAS, the floor of the
  *       distance step before any conversion, centring or ND4J overhead. (SquaredDistances itself
@@ -80,6 +94,9 @@ public class BatchBenchmarks {
   private INDArray t;
   private DoublePointer centred;
   private DoublePointer gram;
+  private FloatPointer centredF;
+  private FloatPointer gramF;
+  private KernelMatrix ky;
   private InputTerms inputs;
   private DistanceMatrix distancesT;
   private KernelMatrix kt;
@@ -104,6 +121,13 @@ public class BatchBenchmarks {
     centred.put(c.data().asDouble());
     c.close();
     gram = new DoublePointer((long) b * b);
+    INDArray cf = t.dup('c');
+    cf.subiRowVector(cf.mean(0));
+    centredF = new FloatPointer((long) b * d);
+    centredF.put(cf.data().asFloat());
+    cf.close();
+    gramF = new FloatPointer((long) b * b);
+    ky = inputs.ky();
 
     distancesT = SquaredDistances.of(t);
     OptionalDouble sigma = estimator.selectWidth(inputs, distancesT, d);
@@ -117,11 +141,13 @@ public class BatchBenchmarks {
     t.close();
     centred.close();
     gram.close();
+    centredF.close();
+    gramF.close();
   }
 
   @Benchmark
   public DistanceMatrix distances() {
-    return SquaredDistances.of(t);
+    return SquaredDistances.of(t, DistancePrecision.FLOAT64);
   }
 
   @Benchmark
@@ -129,6 +155,53 @@ public class BatchBenchmarks {
     openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasTrans,
         b, b, d, 1.0, centred, d, centred, d, 0.0, gram, b);
     return gram.get(0);
+  }
+
+  @Benchmark
+  public DistanceMatrix distancesFloat32() {
+    return SquaredDistances.of(t, DistancePrecision.FLOAT32);
+  }
+
+  @Benchmark
+  public float sgemm() {
+    openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasTrans,
+        b, b, d, 1.0f, centredF, d, centredF, d, 0.0f, gramF, b);
+    return gramF.get(0);
+  }
+
+  @Benchmark
+  public void baselineFloat32(Blackhole bh) {
+    bh.consume(sgemm());
+    bh.consume(RenyiEntropy.eigenvalues(kt));
+    bh.consume(RenyiEntropy.eigenvalues(kxt));
+    bh.consume(RenyiEntropy.eigenvalues(kty));
+  }
+
+  @Benchmark
+  public OptionalDouble widthSearchExhaustive() {
+    return OptionalDouble.of(exhaustiveWidth(distancesT));
+  }
+
+  /** The alignment rule as it was: the whole curve, then its first maximum (ties to the smallest σ). */
+  private double exhaustiveWidth(DistanceMatrix dt) {
+    if (dt.isConstant()) {
+      return Double.NaN;
+    }
+    double[] grid = KernelWidthRules.alignmentGrid(dt, KernelWidthRules.DEFAULT_GRID_SIZE);
+    double[] curve = KernelAlignment.gaussianAlignmentCurve(dt, ky, grid, null);
+    int best = 0;
+    for (int i = 1; i < grid.length; i++) {
+      if (curve[i] > curve[best] || (curve[i] == curve[best] && grid[i] < grid[best])) {
+        best = i;
+      }
+    }
+    return grid[best];
+  }
+
+  @Benchmark
+  public IpEstimate ipPointBefore() {
+    DistanceMatrix dt = SquaredDistances.of(t, DistancePrecision.FLOAT64);
+    return estimator.estimate(inputs, dt, OptionalDouble.of(exhaustiveWidth(dt)));
   }
 
   @Benchmark
@@ -151,7 +224,7 @@ public class BatchBenchmarks {
 
   @Benchmark
   public IpEstimate ipPoint() {
-    DistanceMatrix dt = SquaredDistances.of(t);
+    DistanceMatrix dt = SquaredDistances.of(t, estimator.settings().distancePrecision());
     OptionalDouble sigma = estimator.selectWidth(inputs, dt, d);
     return estimator.estimate(inputs, dt, sigma);
   }
