@@ -13,7 +13,8 @@ Run it single-threaded, like the JMH run it is compared with::
 
 Prints one JSON object per configuration: median and minimum milliseconds of ``ipPoint``,
 ``distances``, ``widthSearch``, ``sgemm``, ``eigenvalues`` and ``baselineFloat32`` (sgemm + three
-eigenvalue calls: the float32 floor).
+eigenvalue calls: the float32 floor), the bodies run interleaved in rounds. Usage:
+``numpy_peer.py [B:D ...] [--rounds R]``.
 """
 import json
 import sys
@@ -63,15 +64,22 @@ def entropy(k):
     return np.log2((lam ** ALPHA).sum()) / (1.0 - ALPHA)
 
 
-def timed(f, reps):
-    f()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
+def interleaved(bodies, reps):
+    """Runs the bodies one after the other in rounds (after one warm-up round), so that load from
+    other processes hits each alike; the median and minimum milliseconds of each."""
+    for f in bodies.values():
         f()
-        times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
-    return {"median": times[len(times) // 2], "min": times[0]}
+    times = {k: [] for k in bodies}
+    for _ in range(reps):
+        for k, f in bodies.items():
+            t0 = time.perf_counter()
+            f()
+            times[k].append((time.perf_counter() - t0) * 1e3)
+    out = {}
+    for k, v in times.items():
+        v.sort()
+        out[k] = {"median": v[len(v) // 2], "min": v[0]}
+    return out
 
 
 def run(b, dim, reps):
@@ -103,19 +111,26 @@ def run(b, dim, reps):
         np.linalg.eigvalsh(kty)
 
     out = {"b": b, "d": dim, "reps": reps, "numpy": np.__version__}
-    out["ipPoint"] = timed(ip_point, reps)
-    out["distances"] = timed(lambda: squared_distances(t), reps)
-    out["widthSearch"] = timed(lambda: alignment_width(d, ky), reps)
-    out["sgemm"] = timed(lambda: tc @ tc.T, reps)
-    out["eigenvalues"] = timed(lambda: np.linalg.eigvalsh(kt), reps)
-    out["baselineFloat32"] = timed(baseline, reps)
+    out.update(interleaved({
+        "ipPoint": ip_point,
+        "baselineFloat32": baseline,
+        "distances": lambda: squared_distances(t),
+        "sgemm": lambda: tc @ tc.T,
+        "widthSearch": lambda: alignment_width(d, ky),
+        "eigenvalues": lambda: np.linalg.eigvalsh(kt),
+    }, reps))
     return out
 
 
 def main(args):
+    rounds = None
+    if "--rounds" in args:
+        i = args.index("--rounds")
+        rounds = int(args[i + 1])
+        args = args[:i] + args[i + 2:]
     for spec in args or ["100:784", "100:65536", "1000:784"]:
         b, dim = (int(v) for v in spec.split(":"))
-        print(json.dumps(run(b, dim, 30 if b <= 200 else 7)), flush=True)
+        print(json.dumps(run(b, dim, rounds or (30 if b <= 200 else 7))), flush=True)
 
 
 if __name__ == "__main__":

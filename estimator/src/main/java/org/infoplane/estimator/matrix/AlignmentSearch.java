@@ -94,12 +94,15 @@ public final class AlignmentSearch {
     long pairs = (long) n * (n - 1) / 2;
     int[] all = new int[g];
     Arrays.setAll(all, s -> s);
+    int[] cand = all.clone(); // narrowed in place
+    // Targets whose norm overflows, and widths whose square underflows, make the scan's values
+    // infinite or NaN: no bound can order those, so the scan decides.
+    finite &= Double.isFinite(terms[0]) && Double.isFinite(terms[1]);
     if (!finite || (!forceBounds && pairs * g <= SMALL)) {
       return pick(exact(d, y, n, terms, negInv, all, g), all, g, grid);
     }
     Bins fine = Bins.of(d, y, n);
     double delta = 32.0 * (pairs + n + fine.count + 1024) * 0x1p-53;
-    int[] cand = all; // narrowed in place
     int m = g;
     double best = Double.NEGATIVE_INFINITY;
     double[] lo = new double[g];
@@ -109,6 +112,9 @@ public final class AlignmentSearch {
       for (int c = 0; c < m; c++) {
         int s = cand[c];
         level.bounds(negInv[s], n, terms, delta, lo, hi, s);
+        if (Double.isNaN(lo[s]) || Double.isNaN(hi[s])) {
+          return pick(exact(d, y, n, terms, negInv, all, g), all, g, grid); // sums overflowed
+        }
         best = Math.max(best, lo[s]);
       }
       int kept = 0;
@@ -119,6 +125,9 @@ public final class AlignmentSearch {
         }
       }
       m = kept;
+      if (m == 0) { // cannot happen: the point holding the best lower bound passes; kept as a guard
+        return pick(exact(d, y, n, terms, negInv, all, g), all, g, grid);
+      }
       if (m == 1) {
         return cand[0];
       }

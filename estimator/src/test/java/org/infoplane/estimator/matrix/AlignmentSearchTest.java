@@ -191,6 +191,21 @@ class AlignmentSearchTest {
   }
 
   @Test
+  void targetsOfExtremeMagnitude() {
+    Random random = new Random(1207);
+    int n = 40;
+    DistanceMatrix d = distances(TestData.gaussian(random, n, 6, 1.0));
+    double[][] z = TestData.gaussian(random, n, 3, 1.0);
+    for (double scale : new double[] {1e-300, 1e-150, 1e150, 1e300}) {
+      double[] k = linearKernel(z).toArray();
+      for (int i = 0; i < k.length; i++) {
+        k[i] *= scale;
+      }
+      assertSameChoice("target scaled by " + scale, d, KernelMatrix.of(n, k), grid(d, 300));
+    }
+  }
+
+  @Test
   void refusesBadGridsAndSizes() {
     DistanceMatrix d = distances(TestData.gaussian(new Random(7), 5, 2, 1.0));
     KernelMatrix y = KernelMatrix.labels(new int[] {0, 1, 0, 1, 0}, 2, 0.1);
