@@ -27,7 +27,9 @@ import java.util.Arrays;
  *
  * <p>Rounding: each bound is widened by δ = 32·(P + N + bins + 1024)·2⁻⁵³ (P the number of pairs),
  * more than the rounding error of the scan's sums of P terms (at most about P·2⁻⁵³ relative to
- * ‖K‖‖Y‖, by Cauchy–Schwarz) plus that of the bounds' own sums. A grid point is dropped only when its
+ * ‖K‖‖Y‖, by Cauchy–Schwarz) plus that of the bounds' own sums; the bins' weighted means, whose
+ * rounding an exponential could amplify, are moved by their error bound in the direction that keeps
+ * each bound (Jensen's above the mean, the chord's below). A grid point is dropped only when its
  * widened upper bound is below a widened lower bound that some other point's computed value reaches,
  * so every point whose computed value equals the maximum survives, and the choice among survivors
  * is the scan's.
@@ -280,20 +282,25 @@ public final class AlignmentSearch {
         double width = dhi - dlo;
         double flo = Math.exp(dlo * negInv);
         double fhi = width > 0.0 ? Math.exp(dhi * negInv) : flo;
-        double fm = Math.exp(mean(v[o + 1], cnt, dlo, dhi) * negInv);
+        // The bin's sums carry rounding errors of at most about cnt·2⁻⁵³ of their size, so a computed
+        // mean may be off by that much of dhi: Jensen's value (f decreasing) is taken above it and
+        // the chord (decreasing in m) below it, which keeps both bounds whatever that error.
+        double slack = 4.0 * (cnt + 2.0) * 0x1p-53 * dhi;
+        double mc = v[o + 1] / cnt;
+        double fm = Math.exp(clamp(mc + slack, dlo, dhi) * negInv);
         selfLo += cnt * (fm * fm);
-        selfHi += cnt * chord(flo * flo, fhi * fhi, mean(v[o + 1], cnt, dlo, dhi), dlo, width);
+        selfHi += cnt * chord(flo * flo, fhi * fhi, clamp(mc - slack, dlo, dhi), dlo, width);
         double wp = v[o + 4];
         if (wp > 0.0) {
-          double mp = mean(v[o + 5], wp, dlo, dhi);
-          crossLo += wp * Math.exp(mp * negInv);
-          crossHi += wp * chord(flo, fhi, mp, dlo, width);
+          double mp = v[o + 5] / wp;
+          crossLo += wp * Math.exp(clamp(mp + slack, dlo, dhi) * negInv);
+          crossHi += wp * chord(flo, fhi, clamp(mp - slack, dlo, dhi), dlo, width);
         }
         double wn = v[o + 6];
         if (wn > 0.0) {
-          double mn = mean(v[o + 7], wn, dlo, dhi);
-          crossLo -= wn * chord(flo, fhi, mn, dlo, width);
-          crossHi -= wn * Math.exp(mn * negInv);
+          double mn = v[o + 7] / wn;
+          crossLo -= wn * chord(flo, fhi, clamp(mn - slack, dlo, dhi), dlo, width);
+          crossHi -= wn * Math.exp(clamp(mn + slack, dlo, dhi) * negInv);
         }
       }
       double numLo = terms[0] + 2.0 * crossLo;
@@ -304,9 +311,9 @@ public final class AlignmentSearch {
       lo[s] = numLo / (numLo >= 0.0 ? normLarge : normSmall) - delta;
     }
 
-    /** A weighted mean distance, kept inside its bin against rounding. */
-    private static double mean(double weightedSum, double weight, double dlo, double dhi) {
-      return Math.min(dhi, Math.max(dlo, weightedSum / weight));
+    /** A distance kept inside its bin (its weighted mean, moved by its rounding slack). */
+    private static double clamp(double m, double dlo, double dhi) {
+      return Math.min(dhi, Math.max(dlo, m));
     }
 
     /** The chord of a convex function between (dlo, flo) and (dlo + width, fhi), at m. */
