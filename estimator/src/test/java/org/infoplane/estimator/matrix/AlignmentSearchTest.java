@@ -50,8 +50,8 @@ class AlignmentSearchTest {
   @Test
   void choosesTheScansGridPointOnManySeededBatches() {
     Random random = new Random(1201);
-    for (int trial = 0; trial < 300; trial++) {
-      int n = 2 + random.nextInt(trial < 250 ? 60 : 250);
+    for (int trial = 0; trial < 200; trial++) {
+      int n = 2 + random.nextInt(trial < 185 ? 60 : 250);
       int classes = 1 + random.nextInt(10);
       int dim = 1 + random.nextInt(40);
       int[] y = TestData.labels(random, n, classes);
@@ -71,7 +71,7 @@ class AlignmentSearchTest {
   @Test
   void choosesTheScansGridPointForGeneralTargetKernels() {
     Random random = new Random(1202);
-    for (int trial = 0; trial < 80; trial++) {
+    for (int trial = 0; trial < 40; trial++) {
       int n = 2 + random.nextInt(80);
       double[][] x = TestData.gaussian(random, n, 1 + random.nextInt(10), 1.0);
       double[][] z = TestData.gaussian(random, n, 1 + random.nextInt(4), 1.0);
