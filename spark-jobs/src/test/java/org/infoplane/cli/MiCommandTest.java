@@ -73,6 +73,22 @@ class MiCommandTest {
   }
 
   @Test
+  void bothDistancePrecisionsGiveTheClosedForm() throws Exception {
+    // Integer-valued activations: the single-precision Gram products are exact here, as are the double ones.
+    for (String precision : new String[] {"float32", "float64"}) {
+      Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-t", "1",
+          "--distance-precision", precision, "--format", "json");
+      assertThat(r.code).as(r.err).isZero();
+      JsonNode j = new ObjectMapper().readTree(r.out);
+      assertThat(j.get("h_x").asDouble()).as(precision).isCloseTo(LOG2_100, within(TOL));
+      assertThat(j.get("i_xt").asDouble()).as(precision).isCloseTo(LOG2_10, within(TOL));
+      assertThat(j.get("i_ty").asDouble()).as(precision).isCloseTo(LOG2_10, within(TOL));
+    }
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+        "--distance-precision", "half"), "distance", "half", "float32 or float64");
+  }
+
+  @Test
   void autoWidthPicksTheSmallestGridPointWhenLabelsAreSeparated() throws Exception {
     // Every sigma below ~2.6 makes K_T exactly the same-class indicator (exp underflows to 0), so
     // the alignment ties at its maximum there and the rule must return the grid's first point 0.1.
