@@ -6,10 +6,12 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.infoplane.estimator.batch.MeanUncertainty;
 import org.infoplane.estimator.ip.IpEstimate;
 import org.infoplane.estimator.ip.IpSummary;
 import org.infoplane.estimator.width.WidthSmoothing;
@@ -112,7 +114,11 @@ final class Aggregates {
         scala.collection.JavaConverters.asScalaBuffer(perBatch).toSeq(), null);
   }
 
-  /** Per-batch estimates → one {@code information_plane} row (or an error row). */
+  /**
+   * Per-batch estimates → one {@code information_plane} row (or an error row): means and standard
+   * deviations over batches, the standard errors of the means and their bootstrap intervals
+   * ({@link MeanUncertainty}, over the batches in batch order).
+   */
   Row result(String key, Iterator<Row> rows) {
     List<Row> list = sorted(rows);
     UnitKey u = UnitWork.unit(list.get(0));
@@ -124,7 +130,8 @@ final class Aggregates {
     if (error != null) {
       return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
           u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
-          null, null, null, null, null, null, null, null, configId, now, edges, error);
+          null, null, null, null, null, null, null, null, configId, now, edges,
+          null, null, null, null, null, null, null, null, null, error);
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
     for (Row r : list) {
@@ -132,10 +139,22 @@ final class Aggregates {
           r.getDouble(E_ITY), OptionalDouble.empty()));
     }
     IpSummary s = IpSummary.of(estimates, OptionalDouble.empty());
+    double[] ixt = values(estimates, IpEstimate::iXT);
+    double[] ity = values(estimates, IpEstimate::iTY);
+    double[] ht = values(estimates, IpEstimate::hT);
+    MeanUncertainty.Interval ixtCi = MeanUncertainty.bootstrap(ixt);
+    MeanUncertainty.Interval ityCi = MeanUncertainty.bootstrap(ity);
+    MeanUncertainty.Interval htCi = MeanUncertainty.bootstrap(ht);
     return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
         u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
         s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
-        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges, null);
+        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
+        MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
+        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), null);
+  }
+
+  private static double[] values(List<IpEstimate> estimates, ToDoubleFunction<IpEstimate> f) {
+    return estimates.stream().mapToDouble(f).toArray();
   }
 
   /**
@@ -176,6 +195,11 @@ final class Aggregates {
         .add("h_t", "double", true).add("h_x", "double", true).add("h_y", "double", true)
         .add("i_xt_std", "double", true).add("i_ty_std", "double", true).add("h_t_std", "double", true)
         .add("config_id", "string", false).add("computed_at", "timestamp", false)
-        .add("edge_batches", "int", true).add("error", "string", true);
+        .add("edge_batches", "int", true)
+        .add("i_xt_se", "double", true).add("i_ty_se", "double", true).add("h_t_se", "double", true)
+        .add("i_xt_ci_low", "double", true).add("i_xt_ci_high", "double", true)
+        .add("i_ty_ci_low", "double", true).add("i_ty_ci_high", "double", true)
+        .add("h_t_ci_low", "double", true).add("h_t_ci_high", "double", true)
+        .add("error", "string", true);
   }
 }

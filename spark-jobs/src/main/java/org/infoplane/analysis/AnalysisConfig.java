@@ -128,6 +128,12 @@ public record AnalysisConfig(
     return smoothingConvention.equals("beta-on-new");
   }
 
+  /** The same parameters with another Rényi order α. */
+  public AnalysisConfig withAlpha(double a) {
+    return new AnalysisConfig(estimator, a, sigmaX, sigmaY, widthRule, smoothing, batchSize, shuffle, seed,
+        nd4jThreads, backend);
+  }
+
   public BatchPlan plan() {
     return new BatchPlan(batchSize, shuffle, seed);
   }

@@ -66,6 +66,9 @@ public final class AnalysisJob {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisJob.class);
   private static final String GROUP = "infoplane";
   private static final String DISTANCE_PASS = "pass 1/3 distances";
+  /** The columns {@link UnitWork#estimates} reads, besides the unit's and its batch index. */
+  static final String ESTIMATE_INPUT =
+      "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw";
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
@@ -375,11 +378,15 @@ public final class AnalysisJob {
     describe(pass + ": finding stored units");
     Map<String, Double> done = new HashMap<>();
     Set<String> doneIds = new HashSet<>();
-    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma FROM "
+    Set<String> lacking = new HashSet<>();
+    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma, i_xt_ci_low IS NULL FROM "
         + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'").collectAsList()) {
       String id = new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id();
       doneIds.add(id);
       done.put(id, r.isNullAt(5) ? null : r.getDouble(5));
+      if (r.getBoolean(6)) {
+        lacking.add(id); // written before rows had intervals: computed again, once
+      }
     }
     List<UnitKey> todo = new ArrayList<>();
     Map<String, Integer> edges = new HashMap<>();
@@ -389,7 +396,8 @@ public final class AnalysisJob {
         continue; // no width: its distances or widths failed, and the error is recorded
       }
       edges.put(u.id(), s.edgeBatches());
-      if (!doneIds.contains(u.id()) || !sameWidth(done.get(u.id()), unitWidth(s.sigma()))) {
+      if (!doneIds.contains(u.id()) || !sameWidth(done.get(u.id()), unitWidth(s.sigma()))
+          || lacking.contains(u.id())) {
         todo.add(u);
       }
     }
@@ -409,8 +417,7 @@ public final class AnalysisJob {
       spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
               .add("sigma_raw", "double"))
           .createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spread(spark.sql(layerJoin(
-          "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw", true)));
+      Dataset<Row> joined = spread(spark.sql(layerJoin(ESTIMATE_INPUT, true)));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
       commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
@@ -420,9 +427,11 @@ public final class AnalysisJob {
 
   private void directPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
     String pass = "pass 1/1 " + config.estimator();
-    Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'");
-    List<UnitKey> todo = layers.stream().filter(u -> !have.contains(u.id())).toList();
+    String where = " FROM " + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'";
+    Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index" + where);
+    // Rows written before rows had intervals are computed again, once.
+    Set<String> lacking = existing("SELECT run_id, split, epoch, step, layer_index" + where + " AND i_xt_ci_low IS NULL");
+    List<UnitKey> todo = layers.stream().filter(u -> !have.contains(u.id()) || lacking.contains(u.id())).toList();
     count(pass, todo.size(), layers.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
     for (List<UnitKey> chunk : chunks(todo)) {
@@ -430,7 +439,7 @@ public final class AnalysisJob {
       JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), chunk.size());
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(Schemas.ESTIMATE_OUT));
-      commitResults(out, agg, config.estimator(), false); // only units without a row are computed
+      commitResults(out, agg, config.estimator(), chunk.stream().anyMatch(u -> lacking.contains(u.id())));
       progress.advance(chunk.size());
     }
   }
@@ -462,7 +471,7 @@ public final class AnalysisJob {
   }
 
   /** Rows grouped by unit (first-seen order), each group reduced by {@code f} to one row. */
-  private static List<Row> perUnit(List<Row> rows, BiFunction<String, Iterator<Row>, Row> f) {
+  static List<Row> perUnit(List<Row> rows, BiFunction<String, Iterator<Row>, Row> f) {
     Map<String, List<Row>> groups = new LinkedHashMap<>();
     for (Row r : rows) {
       groups.computeIfAbsent(Aggregates.key(r), k -> new ArrayList<>()).add(r);
@@ -508,16 +517,21 @@ public final class AnalysisJob {
     return layerJoin(columns, false);
   }
 
+  private String layerJoin(String columns, boolean perBatchTodo) {
+    return layerJoin(tables, config.batching(), columns, perBatchTodo);
+  }
+
   /**
    * T distance rows of the units in {@code ip_todo} (with {@code perBatchTodo}, of the batches it
-   * lists: one row per unit and batch), joined with their batch's input row.
+   * lists: one row per unit and batch), joined with their batch's input row; for any tables and
+   * batching: also the sensitivity job's input, so that both compute from the same rows.
    */
-  private String layerJoin(String columns, boolean perBatchTodo) {
+  static String layerJoin(IpTables tables, String batching, String columns, boolean perBatchTodo) {
     String dm = tables.name(IpTables.DISTANCE_MATRICES);
     return "SELECT u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
         + columns + " FROM ip_todo u"
         + " JOIN " + dm + " t ON t.run_id = u.run_id AND t.split = u.split AND t.epoch = u.epoch"
-        + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + config.batching() + "'"
+        + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + batching + "'"
         + (perBatchTodo ? " AND t.batch_index = u.batch_index" : "")
         + " JOIN " + dm + " x ON x.run_id = t.run_id AND x.split = t.split AND x.batching = t.batching"
         + " AND x.batch_index = t.batch_index AND x.layer_index = -1"

@@ -1,5 +1,9 @@
 package org.infoplane.analysis;
 
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
@@ -16,6 +20,25 @@ public final class IpTables {
   public static final String ANALYSIS_CONFIGS = "analysis_configs";
   public static final String DISTANCE_MATRICES = "distance_matrices";
   public static final String LAYER_WIDTHS = "layer_widths";
+  public static final String SENSITIVITY = "sensitivity";
+
+  /** How uncertain a mean over batches is: standard errors and bootstrap intervals (bits). */
+  private static final String UNCERTAINTY_COLUMNS = """
+      i_xt_se DOUBLE COMMENT 'standard error of i_xt over batches: i_xt_std / sqrt(n_batches), bits',
+      i_ty_se DOUBLE COMMENT 'standard error of i_ty over batches, bits',
+      h_t_se DOUBLE COMMENT 'standard error of h_t over batches, bits',
+      i_xt_ci_low DOUBLE COMMENT 'seeded percentile-bootstrap 95 % interval of i_xt over batches, low end, bits',
+      i_xt_ci_high DOUBLE COMMENT 'high end of the bootstrap interval of i_xt, bits',
+      i_ty_ci_low DOUBLE COMMENT 'low end of the bootstrap interval of i_ty, bits',
+      i_ty_ci_high DOUBLE COMMENT 'high end of the bootstrap interval of i_ty, bits',
+      h_t_ci_low DOUBLE COMMENT 'low end of the bootstrap interval of h_t, bits',
+      h_t_ci_high DOUBLE COMMENT 'high end of the bootstrap interval of h_t, bits'""";
+
+  /**
+   * Columns that {@code information_plane} gained after its first release, in order: tables made
+   * before them get them (null in old rows) when they are opened. Each entry is one column's DDL.
+   */
+  static final List<String> INFORMATION_PLANE_ADDED = columnList(UNCERTAINTY_COLUMNS);
 
   private final SparkSession spark;
   private final String namespace;
@@ -52,7 +75,7 @@ public final class IpTables {
         i_ty_std DOUBLE NOT NULL COMMENT 'standard deviation of I(T;Y) over batches, bits',
         h_t_std DOUBLE NOT NULL,
         config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL,
-        """ + EDGE_BATCHES_COLUMN, "config_id");
+        """ + EDGE_BATCHES_COLUMN + ", " + String.join(", ", INFORMATION_PLANE_ADDED), "config_id");
     create(RUNS, """
         run_id STRING NOT NULL, model STRING, dataset STRING, seed BIGINT, producer STRING,
         format_version INT, num_classes INT,
@@ -81,6 +104,18 @@ public final class IpTables {
         sigma_star DOUBLE COMMENT 'mean of the per-batch widths; null for a constant layer',
         n_batches INT NOT NULL, computed_at TIMESTAMP NOT NULL,
         """ + EDGE_BATCHES_COLUMN + ", " + BATCH_SIGMA_STARS_COLUMN, null);
+    create(SENSITIVITY, """
+        run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        layer_index INT NOT NULL, layer_name STRING NOT NULL, layer_kind STRING,
+        base_config_id STRING NOT NULL COMMENT 'the analysed configuration varied (information_plane.config_id)',
+        alpha DOUBLE NOT NULL COMMENT 'Renyi order of this variant',
+        sigma_scale DOUBLE NOT NULL COMMENT 'factor on the analysed layer width sigma',
+        sigma DOUBLE COMMENT 'layer width used: sigma_scale times the analysed sigma; null for a constant layer',
+        batch_size INT NOT NULL, n_batches INT NOT NULL,
+        i_xt DOUBLE NOT NULL, i_ty DOUBLE NOT NULL, h_t DOUBLE NOT NULL, h_x DOUBLE NOT NULL, h_y DOUBLE NOT NULL,
+        i_xt_std DOUBLE NOT NULL, i_ty_std DOUBLE NOT NULL, h_t_std DOUBLE NOT NULL,
+        computed_at TIMESTAMP NOT NULL,
+        """ + UNCERTAINTY_COLUMNS, "run_id");
     migrate();
   }
 
@@ -97,6 +132,7 @@ public final class IpTables {
     addColumnIfMissing(INFORMATION_PLANE, "edge_batches", EDGE_BATCHES_COLUMN);
     addColumnIfMissing(LAYER_WIDTHS, "edge_batches", EDGE_BATCHES_COLUMN);
     addColumnIfMissing(LAYER_WIDTHS, "batch_sigma_stars", BATCH_SIGMA_STARS_COLUMN);
+    addMissingColumns(INFORMATION_PLANE, INFORMATION_PLANE_ADDED);
   }
 
   private void addColumnIfMissing(String table, String column, String definition) {
@@ -113,6 +149,23 @@ public final class IpTables {
     String cols = String.join(", ", java.util.Arrays.stream(spark.table(name(table)).schema().fieldNames())
         .map(c -> "`" + c + "`").toList());
     return "INSERT INTO " + name(table) + " SELECT " + cols + " FROM " + view;
+  }
+
+  /** The column DDLs of a comma-separated list (no commas inside a column's DDL). */
+  private static List<String> columnList(String ddl) {
+    return Arrays.stream(ddl.split(",\\s*\n")).map(String::strip).toList();
+  }
+
+  /**
+   * Adds the columns of {@code columns} (DDLs) that {@code table} lacks, in order: the migration of
+   * tables written by an older InfoPlane. Existing rows read null in them.
+   */
+  private void addMissingColumns(String table, List<String> columns) {
+    Set<String> have = new HashSet<>(Arrays.asList(spark.table(name(table)).schema().fieldNames()));
+    List<String> missing = columns.stream().filter(c -> !have.contains(c.split("\\s+", 2)[0])).toList();
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE " + name(table) + " ADD COLUMNS (" + String.join(", ", missing) + ")");
+    }
   }
 
   private void create(String table, String columns, String partition) {

@@ -10,7 +10,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The analysis views over the InfoPlane tables ({@code ip_mean_over_runs}, {@code dpi_check},
- * {@code compression_phases}), documented in {@code docs/tables.md}. Their SQL lives in one place,
+ * {@code compression_phases}, {@code sensitivity_summary}, {@code sensitivity_verdicts} and the
+ * views they build on), documented in {@code docs/tables.md}. Their SQL lives in one place,
  * the resource {@code org/infoplane/views.sql}; file-based Iceberg catalogs cannot store views, so
  * they are registered as temporary views in each session InfoPlane opens for users.
  */
@@ -20,6 +21,8 @@ public final class IpViews {
   public static final String MEAN_OVER_RUNS = "ip_mean_over_runs";
   public static final String DPI_CHECK = "dpi_check";
   public static final String COMPRESSION_PHASES = "compression_phases";
+  public static final String SENSITIVITY_SUMMARY = "sensitivity_summary";
+  public static final String SENSITIVITY_VERDICTS = "sensitivity_verdicts";
 
   private IpViews() {}
 
@@ -54,7 +57,10 @@ public final class IpViews {
     return views;
   }
 
-  /** Registers every view as a temporary view over the tables of {@code tables}. */
+  /**
+   * Registers every view as a temporary view over the tables of {@code tables}, in file order (a
+   * view may use the ones above it).
+   */
   public static void register(SparkSession spark, IpTables tables) {
     for (Map.Entry<String, String> v : definitions().entrySet()) {
       spark.sql("CREATE OR REPLACE TEMPORARY VIEW " + v.getKey() + " AS "

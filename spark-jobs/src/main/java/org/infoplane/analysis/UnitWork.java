@@ -54,6 +54,14 @@ final class UnitWork implements Serializable {
     this.failFast = failFast;
   }
 
+  /**
+   * Work on stored distances only ({@link #widths}, {@link #estimates}): no archive to read, and
+   * {@link #distances} and {@link #direct} fail.
+   */
+  static UnitWork fromDistances(AnalysisConfig config, boolean failFast) {
+    return new UnitWork(null, null, config, failFast);
+  }
+
   /** A unit failed and the job runs with fail-fast. */
   static final class UnitFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

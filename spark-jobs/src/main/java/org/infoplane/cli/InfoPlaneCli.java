@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SqlCommand.class,
       ReportCommand.class,
+      SensitivityCommand.class,
       ConfigCommand.class,
       TrainCommand.class,
       ExtractCommand.class,

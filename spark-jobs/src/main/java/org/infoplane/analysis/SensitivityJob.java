@@ -1,0 +1,201 @@
+package org.infoplane.analysis;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.infoplane.config.ResolvedConf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How much an analysed run's information plane depends on the Rényi order α and on the layers'
+ * kernel widths: for every combination of α and a factor s on the analysed widths σ_T (σ_X and σ_Y
+ * fixed), the plane of every unit of the run, into the {@code sensitivity} table (docs/tables.md).
+ *
+ * <p>Works from the stored distance matrices and the analysed widths alone (no activation is
+ * read), through the analysis job's own entropy pass ({@link UnitWork#estimates}) and per-unit
+ * aggregation ({@link Aggregates#result}): the combination α = the analysed α, s = 1 is the analysed
+ * plane. The views {@code sensitivity_summary} and {@code sensitivity_verdicts} compare each
+ * combination's DPI share and verdicts with the analysed ones.
+ */
+public final class SensitivityJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SensitivityJob.class);
+
+  private final SparkSession spark;
+  private final AnalysisConfig config;
+  private final IpTables tables;
+
+  /** One variant: a Rényi order and a factor on the analysed layer widths. */
+  public record Combination(double alpha, double sigmaScale) {}
+
+  /** What a sensitivity run computed. */
+  public record Result(String runId, String baseConfigId, double baseAlpha, int units, List<Combination> combinations) {}
+
+  /** The analysis whose plane is varied is the one these settings describe. */
+  public SensitivityJob(SparkSession spark, ResolvedConf conf) {
+    this.spark = spark;
+    this.config = AnalysisConfig.from(conf);
+    this.tables = new IpTables(spark, conf);
+  }
+
+  /**
+   * Computes every combination of {@code alphas} and {@code sigmaScales} for the run's units and
+   * replaces their rows in {@code sensitivity}.
+   *
+   * @throws IllegalArgumentException for a bad α or factor, another estimator than the tensor
+   *     kernel's, or a run without an analysis under these settings (naming the run and the
+   *     configuration); nothing is written then
+   */
+  public Result run(String runId, List<Double> alphas, List<Double> sigmaScales) {
+    List<Combination> combinations = combinations(alphas, sigmaScales);
+    if (!config.usesDistances()) {
+      throw new IllegalArgumentException("sensitivity works from stored distances, which only the estimator "
+          + "'renyi-tensor' uses; the settings give infoplane.estimator=" + config.estimator());
+    }
+    String baseConfigId = config.configId();
+    describe(baseConfigId, "reading the analysed units of run " + runId);
+    tables.createAll();
+    String ip = tables.name(IpTables.INFORMATION_PLANE);
+    Dataset<Row> units = spark.sql("SELECT run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
+        + " sigma, sigma_raw, n_batches FROM " + ip + " WHERE run_id = '" + sql(runId) + "' AND config_id = '"
+        + baseConfigId + "'");
+    List<Row> unitRows = units.collectAsList();
+    if (unitRows.isEmpty()) {
+      List<String> configs = spark.sql("SELECT DISTINCT config_id FROM " + ip + " WHERE run_id = '" + sql(runId)
+          + "' ORDER BY config_id").as(Encoders.STRING()).collectAsList();
+      throw new IllegalArgumentException("run '" + runId + "' has no analysis under configuration " + baseConfigId
+          + " (the settings given)" + (configs.isEmpty() ? "; it has not been analysed at all"
+              : "; it was analysed under " + String.join(", ", configs) + ": give the same settings as then")
+          + ". Run `infoplane analyze` first.");
+    }
+    Map<String, Integer> expectedBatches = new TreeMap<>();
+    for (Row r : unitRows) {
+      expectedBatches.put(UnitWork.unit(r).id(), r.getInt(9));
+    }
+    units.drop("n_batches").createOrReplaceTempView("ip_todo");
+    spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
+        .createOrReplaceTempView("ip_num_classes");
+
+    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT))
+        .repartition(2 * spark.sparkContext().defaultParallelism())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      requireDistances(joined, expectedBatches, runId);
+      List<Row> out = new ArrayList<>();
+      for (Combination c : combinations) {
+        describe(baseConfigId, "alpha " + c.alpha() + ", sigma x " + c.sigmaScale() + " on " + unitRows.size()
+            + " units");
+        AnalysisConfig variant = config.withAlpha(c.alpha());
+        UnitWork work = UnitWork.fromDistances(variant, false);
+        Column scaled = col("sigma").multiply(lit(c.sigmaScale()));
+        List<Row> perBatch = joined.withColumn("sigma", scaled)
+            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT))
+            .collectAsList();
+        List<Row> results = AnalysisJob.perUnit(perBatch, new Aggregates(variant)::result);
+        int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
+        for (Row r : results) {
+          if (!r.isNullAt(errorColumn)) {
+            throw new IllegalStateException("sensitivity of run " + runId + " at alpha " + c.alpha() + ", sigma x "
+                + c.sigmaScale() + " failed, nothing was written: " + r.getString(errorColumn));
+          }
+        }
+        for (Row r : results) {
+          out.add(withCombination(r, baseConfigId, c.sigmaScale()));
+        }
+      }
+      describe(baseConfigId, "committing " + out.size() + " rows");
+      spark.createDataFrame(out, RESULT_WITH_COMBINATION).createOrReplaceTempView("ip_new_sensitivity");
+      spark.sql("MERGE INTO " + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS
+          + " FROM ip_new_sensitivity) s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
+          + " AND t.step = s.step AND t.layer_index = s.layer_index AND t.base_config_id = s.base_config_id"
+          + " AND t.alpha = s.alpha AND t.sigma_scale = s.sigma_scale"
+          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    } finally {
+      joined.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+    LOG.info("sensitivity of run {} (configuration {}): {} units x {} combinations", runId, baseConfigId,
+        unitRows.size(), combinations.size());
+    return new Result(runId, baseConfigId, config.alpha(), unitRows.size(), combinations);
+  }
+
+  /** Every (α, s) pair, in the order given, without repeats; each value checked. */
+  static List<Combination> combinations(List<Double> alphas, List<Double> sigmaScales) {
+    if (alphas.isEmpty() || sigmaScales.isEmpty()) {
+      throw new IllegalArgumentException("give at least one alpha and one sigma scale");
+    }
+    for (double a : alphas) {
+      if (!(a > 0.0) || Double.isInfinite(a)) {
+        throw new IllegalArgumentException("alpha must be > 0 and finite, got " + a);
+      }
+    }
+    for (double s : sigmaScales) {
+      if (!(s > 0.0) || Double.isInfinite(s)) {
+        throw new IllegalArgumentException("sigma scale must be > 0 and finite, got " + s);
+      }
+    }
+    LinkedHashSet<Combination> out = new LinkedHashSet<>();
+    for (double a : alphas) {
+      for (double s : sigmaScales) {
+        out.add(new Combination(a, s));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** Every unit must find all of its batches' distances: the analysis' own batches. */
+  private static void requireDistances(Dataset<Row> joined, Map<String, Integer> expected, String runId) {
+    Map<String, Integer> found = new TreeMap<>();
+    for (Row r : joined.groupBy("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind")
+        .count().collectAsList()) {
+      found.put(UnitWork.unit(r).id(), (int) r.getLong(7));
+    }
+    for (Map.Entry<String, Integer> e : expected.entrySet()) {
+      int have = found.getOrDefault(e.getKey(), 0);
+      if (have != e.getValue()) {
+        throw new IllegalArgumentException("run " + runId + ": unit " + e.getKey() + " was analysed on "
+            + e.getValue() + " batches, distance_matrices holds " + have + " of them; analyse the run again");
+      }
+    }
+  }
+
+  /** The {@code sensitivity} columns, in table order. */
+  static final String SENSITIVITY_COLUMNS = "run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
+      + " base_config_id, alpha, sigma_scale, sigma, batch_size, n_batches, i_xt, i_ty, h_t, h_x, h_y,"
+      + " i_xt_std, i_ty_std, h_t_std, computed_at, i_xt_se, i_ty_se, h_t_se, i_xt_ci_low, i_xt_ci_high,"
+      + " i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high";
+
+  private static final org.apache.spark.sql.types.StructType RESULT_WITH_COMBINATION = Aggregates.RESULT_ROW
+      .add("base_config_id", "string", false).add("sigma_scale", "double", false);
+
+  private static Row withCombination(Row result, String baseConfigId, double sigmaScale) {
+    Object[] values = new Object[result.length() + 2];
+    for (int i = 0; i < result.length(); i++) {
+      values[i] = result.get(i);
+    }
+    values[result.length()] = baseConfigId;
+    values[result.length() + 1] = sigmaScale;
+    return org.apache.spark.sql.RowFactory.create(values);
+  }
+
+  private void describe(String baseConfigId, String what) {
+    spark.sparkContext().setJobGroup("infoplane", "InfoPlane sensitivity of " + baseConfigId + ": " + what, false);
+  }
+
+  private static String sql(String literal) {
+    return literal.replace("'", "''");
+  }
+}
