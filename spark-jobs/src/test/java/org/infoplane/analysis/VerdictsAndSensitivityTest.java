@@ -288,6 +288,29 @@ class VerdictsAndSensitivityTest {
     Sessions.create(conf, "test");
     assertThat(new AnalysisJob(spark, conf, archive.toString()).run().errors()).isEmpty();
     tables = new IpTables(spark, conf);
+    String ip = tables.name(IpTables.INFORMATION_PLANE);
+    List<Row> first = spark.sql("SELECT * FROM " + ip + " ORDER BY split, step, layer_index").collectAsList();
+    for (Row r : first) {
+      double n = r.<Integer>getAs("n_batches");
+      assertThat(n).isEqualTo(2);
+      assertThat(r.<Double>getAs("i_xt_se")).isCloseTo(r.<Double>getAs("i_xt_std") / Math.sqrt(n), within(TOL));
+      assertThat(r.<Double>getAs("h_t_se")).isCloseTo(r.<Double>getAs("h_t_std") / Math.sqrt(n), within(TOL));
+      assertThat(r.<Double>getAs("i_xt_ci_low")).isLessThanOrEqualTo(r.<Double>getAs("i_xt"));
+      assertThat(r.<Double>getAs("i_xt_ci_high")).isGreaterThanOrEqualTo(r.<Double>getAs("i_xt"));
+    }
+    // Rows as an older version wrote them (no intervals) are computed again by the next analysis.
+    spark.sql("UPDATE " + ip + " SET i_xt_se = NULL, i_ty_se = NULL, h_t_se = NULL, i_xt_ci_low = NULL,"
+        + " i_xt_ci_high = NULL, i_ty_ci_low = NULL, i_ty_ci_high = NULL, h_t_ci_low = NULL, h_t_ci_high = NULL"
+        + " WHERE layer_index = 0");
+    AnalysisJob.Summary again = new AnalysisJob(spark, conf, archive.toString()).run();
+    assertThat(again.computed().get("pass 3/3 entropies")).isEqualTo(2 * 3);
+    List<Row> second = spark.sql("SELECT * FROM " + ip + " ORDER BY split, step, layer_index").collectAsList();
+    assertThat(second).hasSameSizeAs(first);
+    for (int i = 0; i < first.size(); i++) {
+      for (String col : new String[] {"i_xt", "i_ty", "h_t", "sigma", "i_xt_se", "i_xt_ci_low", "h_t_ci_high"}) {
+        assertThat((Object) second.get(i).getAs(col)).as(col + " of row " + i).isEqualTo(first.get(i).getAs(col));
+      }
+    }
     // No activation may be read: the archive is gone.
     try (Stream<Path> files = Files.walk(archive)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
