@@ -28,6 +28,7 @@ public class UncertaintyBenchmarks {
   public int n;
 
   private double[] values;
+  private MeanUncertainty.Bootstrap plan;
 
   @Setup
   public void setup() {
@@ -36,8 +37,16 @@ public class UncertaintyBenchmarks {
     for (int i = 0; i < n; i++) {
       values[i] = 3 + 0.1 * r.nextGaussian();
     }
+    plan = MeanUncertainty.Bootstrap.of(n);
   }
 
+  /** What a row pays in the analysis: the positions are drawn once per number of batches. */
+  @Benchmark
+  public MeanUncertainty.Interval bootstrapReusedPlan() {
+    return plan.interval(values);
+  }
+
+  /** Drawing the positions too: the first row of each number of batches. */
   @Benchmark
   public MeanUncertainty.Interval bootstrap() {
     return MeanUncertainty.bootstrap(values);

@@ -36,6 +36,8 @@ final class Aggregates {
   private final AnalysisConfig config;
   private final String configId;
   private final java.util.Map<String, Integer> edgeBatches;
+  /** The bootstrap's resampled positions for the last number of batches seen (drawn once per n). */
+  private MeanUncertainty.Bootstrap bootstrap;
 
   Aggregates(AnalysisConfig config) {
     this(config, java.util.Map.of());
@@ -142,9 +144,12 @@ final class Aggregates {
     double[] ixt = values(estimates, IpEstimate::iXT);
     double[] ity = values(estimates, IpEstimate::iTY);
     double[] ht = values(estimates, IpEstimate::hT);
-    MeanUncertainty.Interval ixtCi = MeanUncertainty.bootstrap(ixt);
-    MeanUncertainty.Interval ityCi = MeanUncertainty.bootstrap(ity);
-    MeanUncertainty.Interval htCi = MeanUncertainty.bootstrap(ht);
+    if (bootstrap == null || bootstrap.n() != ixt.length) {
+      bootstrap = MeanUncertainty.Bootstrap.of(ixt.length);
+    }
+    MeanUncertainty.Interval ixtCi = bootstrap.interval(ixt);
+    MeanUncertainty.Interval ityCi = bootstrap.interval(ity);
+    MeanUncertainty.Interval htCi = bootstrap.interval(ht);
     return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
         u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
         s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),

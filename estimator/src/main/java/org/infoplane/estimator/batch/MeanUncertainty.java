@@ -67,22 +67,62 @@ public final class MeanUncertainty {
    * @param seed the seed of {@link java.util.Random}
    */
   public static Interval bootstrap(double[] values, int resamples, long seed) {
-    int n = requireValues(values);
-    if (resamples < 40) {
-      throw new IllegalArgumentException("resamples must be >= 40, got " + resamples);
+    return new Bootstrap(requireValues(values), resamples, seed).interval(values);
+  }
+
+  /**
+   * The resampled positions for n values, drawn once and reused: every row with n batches is
+   * resampled alike (the seed is fixed), so a caller with many rows draws them once. Immutable.
+   */
+  public static final class Bootstrap {
+    private final int n;
+    private final int resamples;
+    /** Resample r's positions are {@code positions[r·n … r·n + n − 1]}. */
+    private final int[] positions;
+
+    /** The plan of {@link #bootstrap(double[])} for {@code n} values. */
+    public static Bootstrap of(int n) {
+      return new Bootstrap(n, RESAMPLES, SEED);
     }
-    Random random = new Random(seed);
-    double[] means = new double[resamples];
-    for (int r = 0; r < resamples; r++) {
-      double sum = 0.0;
-      for (int k = 0; k < n; k++) {
-        sum += values[random.nextInt(n)];
+
+    public Bootstrap(int n, int resamples, long seed) {
+      if (n < 1) {
+        throw new IllegalArgumentException("n must be >= 1, got " + n);
       }
-      means[r] = sum / n;
+      if (resamples < 40) {
+        throw new IllegalArgumentException("resamples must be >= 40, got " + resamples);
+      }
+      this.n = n;
+      this.resamples = resamples;
+      this.positions = new int[Math.multiplyExact(resamples, n)];
+      Random random = new Random(seed);
+      for (int i = 0; i < positions.length; i++) {
+        positions[i] = random.nextInt(n);
+      }
     }
-    Arrays.sort(means);
-    double tail = (1.0 - LEVEL) / 2.0;
-    return new Interval(means[orderStatistic(tail, resamples)], means[orderStatistic(1.0 - tail, resamples)]);
+
+    /** The number of values this plan resamples. */
+    public int n() {
+      return n;
+    }
+
+    /** The interval of the mean of {@code values} (length n, not modified). */
+    public Interval interval(double[] values) {
+      if (requireValues(values) != n) {
+        throw new IllegalArgumentException("this bootstrap resamples " + n + " values, got " + values.length);
+      }
+      double[] means = new double[resamples];
+      for (int r = 0, p = 0; r < resamples; r++) {
+        double sum = 0.0;
+        for (int k = 0; k < n; k++) {
+          sum += values[positions[p++]];
+        }
+        means[r] = sum / n;
+      }
+      Arrays.sort(means);
+      double tail = (1.0 - LEVEL) / 2.0;
+      return new Interval(means[orderStatistic(tail, resamples)], means[orderStatistic(1.0 - tail, resamples)]);
+    }
   }
 
   /** The 0-based index of the ⌈p·R⌉-th smallest of R values. */

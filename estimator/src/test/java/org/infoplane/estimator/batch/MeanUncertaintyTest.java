@@ -86,6 +86,17 @@ class MeanUncertaintyTest {
   }
 
   @Test
+  void aPlanDrawnOnceGivesEveryRowTheIntervalOfItsOwnCall() {
+    MeanUncertainty.Bootstrap plan = MeanUncertainty.Bootstrap.of(4);
+    double[] a = {0.31, 0.29, 0.35, 0.30};
+    double[] b = {1.0, 4.0, 2.0, 8.0};
+    assertThat(plan.interval(a)).isEqualTo(MeanUncertainty.bootstrap(a));
+    assertThat(plan.interval(b)).isEqualTo(MeanUncertainty.bootstrap(b));
+    assertThatThrownBy(() -> plan.interval(new double[] {1, 2, 3}))
+        .hasMessageContaining("this bootstrap resamples 4 values, got 3");
+  }
+
+  @Test
   void percentileRanksAreTheCeilingOfPTimesR() {
     assertThat(MeanUncertainty.orderStatistic(0.025, 10_000)).isEqualTo(249);
     assertThat(MeanUncertainty.orderStatistic(0.975, 10_000)).isEqualTo(9749);
