@@ -65,6 +65,12 @@ public final class SensitivityJob {
       throw new IllegalArgumentException("sensitivity works from stored distances, which only the estimator "
           + "'renyi-tensor' uses; the settings give infoplane.estimator=" + config.estimator());
     }
+    if (config.perBatchWidth()) {
+      throw new IllegalArgumentException("sensitivity scales one width per layer and checkpoint, the analysed"
+          + " sigma; with " + org.infoplane.config.InfoPlaneConf.WIDTH_SCOPE.key() + "=" + config.widthScope()
+          + " (e.g. the presets authors-code and ipdl) every batch had its own width, which the tables do not"
+          + " keep after smoothing: vary an analysis with scope 'checkpoint'");
+    }
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
     tables.createAll();
@@ -85,11 +91,15 @@ public final class SensitivityJob {
     for (Row r : unitRows) {
       expectedBatches.put(UnitWork.unit(r).id(), r.getInt(9));
     }
-    units.drop("n_batches").createOrReplaceTempView("ip_todo");
+    // Every batch of a unit used the unit's width (scope 'checkpoint'): one todo row per batch, as
+    // the entropy pass has them.
+    units.drop("n_batches").join(spark.sql("SELECT explode(sequence(0, " + (maxBatches(expectedBatches) - 1)
+            + ")) AS batch_index"))
+        .createOrReplaceTempView("ip_todo");
     spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
         .createOrReplaceTempView("ip_num_classes");
 
-    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT))
+    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT, true))
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -130,6 +140,10 @@ public final class SensitivityJob {
     LOG.info("sensitivity of run {} (configuration {}): {} units x {} combinations", runId, baseConfigId,
         unitRows.size(), combinations.size());
     return new Result(runId, baseConfigId, config.alpha(), unitRows.size(), combinations);
+  }
+
+  private static int maxBatches(Map<String, Integer> batches) {
+    return batches.values().stream().mapToInt(Integer::intValue).max().orElse(1);
   }
 
   /** Every (α, s) pair, in the order given, without repeats; each value checked. */

@@ -149,14 +149,14 @@ class ReportAndViewsTest {
         values.append(values.length() == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
             "('h', 'train', %d, %d, %d, 'L%d', 'dense', 'renyi-tensor', 1.01D, 100, 1, 1D, 1D, %sD, %sD,"
                 + " 1D, 1D, 1D, 0D, 0D, 0D, 'cfg', TIMESTAMP'2026-01-01 00:00:00', 0D, 0D, 0D,"
-                + " NULL, NULL, NULL, NULL, NULL, NULL)",
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
             k, 10L * k, l, l, ixt[k][l], ity[k][l]));
       }
     }
     spark.sql("INSERT INTO " + ht.name(IpTables.INFORMATION_PLANE) + " (run_id, split, epoch, step, layer_index,"
         + " layer_name, layer_kind, estimator, alpha, batch_size, n_batches, sigma, sigma_raw, i_xt, i_ty, h_t, h_x,"
         + " h_y, i_xt_std, i_ty_std, h_t_std, config_id, computed_at, i_xt_se, i_ty_se, h_t_se, i_xt_ci_low,"
-        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high) VALUES " + values);
+        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches) VALUES " + values);
     IpViews.register(spark, ht);
     List<Row> dpi = spark.sql("SELECT * FROM dpi_check ORDER BY step").collectAsList();
     assertThat(dpi).hasSize(3);
