@@ -411,6 +411,11 @@ class VerdictsAndSensitivityTest {
         "infoplane.catalog.name=sens", "infoplane.alpha=1.5")).resolve();
     assertThatThrownBy(() -> new SensitivityJob(spark, other).run("r1", List.of(2.0), List.of(1.0)))
         .hasMessageContaining("it was analysed under " + AnalysisConfig.from(conf).configId());
+    ResolvedConf perBatch = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("wh"),
+        "infoplane.catalog.name=sens", "infoplane.width.scope=batch")).resolve();
+    assertThatThrownBy(() -> new SensitivityJob(spark, perBatch).run("r1", List.of(2.0), List.of(1.0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("infoplane.width.scope=batch");
     assertThatThrownBy(() -> new SensitivityJob(spark, conf).run("r1", List.of(2.0), List.of(0.0)))
         .hasMessageContaining("sigma scale must be > 0 and finite, got 0.0");
     assertThatThrownBy(() -> new SensitivityJob(spark, conf).run("r1", List.of(-1.0), List.of(1.0)))
