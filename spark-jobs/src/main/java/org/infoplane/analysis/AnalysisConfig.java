@@ -130,8 +130,8 @@ public record AnalysisConfig(
 
   /** The same parameters with another Rényi order α. */
   public AnalysisConfig withAlpha(double a) {
-    return new AnalysisConfig(estimator, a, sigmaX, sigmaY, widthRule, smoothing, batchSize, shuffle, seed,
-        nd4jThreads, backend, kernelConvention, eigenvalueOffset, gridStart, gridEndFactor, gridSize, gridMean,
+    return new AnalysisConfig(estimator, a, sigmaX, sigmaY, widthRule, distancePrecision, smoothing, batchSize,
+        shuffle, seed, nd4jThreads, backend, kernelConvention, eigenvalueOffset, gridStart, gridEndFactor, gridSize, gridMean,
         gridEdges, widthScope, smoothingUnit, smoothingConvention, preset);
   }
 

@@ -320,7 +320,9 @@ class VerdictsAndSensitivityTest {
     SensitivityJob.Result res = new SensitivityJob(spark, conf).run("r1", List.of(1.01, 2.0), List.of(1.0, 0.5));
     assertThat(res.units()).isEqualTo(2 * 3 * 3);
     assertThat(res.combinations()).hasSize(4);
-    String base = AnalysisConfig.from(conf).configId();
+    AnalysisConfig config = AnalysisConfig.from(conf);
+    assertThat(config.withAlpha(config.alpha())).as("withAlpha keeps every other parameter").isEqualTo(config);
+    String base = config.configId();
     assertThat(res.baseConfigId()).isEqualTo(base);
     String sens = tables.name(IpTables.SENSITIVITY);
     assertThat(spark.table(sens).count()).isEqualTo(4 * 18);
