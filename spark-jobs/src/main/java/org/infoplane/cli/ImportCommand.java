@@ -1,11 +1,13 @@
 package org.infoplane.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.infoplane.snapshot.CheckpointId;
+import org.infoplane.snapshot.NpzDirectoryImport;
 import org.infoplane.snapshot.NpzImport;
 import org.infoplane.snapshot.SnapshotArchive;
 import picocli.CommandLine;
@@ -36,7 +38,14 @@ public final class ImportCommand implements Runnable {
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
-        "Imports one checkpoint of one split from .npz files into the archive.",
+        "Imports an export directory (every checkpoint and split, with the training metrics) or one checkpoint",
+        "of one split from .npz files into the archive.",
+        "",
+        "A directory DIR (written by the Python package infoplane, see python/README.md): give --archive, --run",
+        "and DIR only. Checkpoints the archive holds with the same content are skipped; different content is",
+        "refused unless --replace. --model, --dataset and --num-classes default to DIR/export.json's.",
+        "",
+        "Files (one checkpoint of one split): give --split and --epoch (and --step).",
         "Each file: x (N × …), y (N integer labels), optional sample_id (N; default 0…N−1 across the files),",
         "and one float array per layer named L<index>_<name> (N × …), e.g. L0_conv1, L12_fc2.",
         "Several files are consecutive chunks of the samples of the same checkpoint (joined along axis 0).",
@@ -53,15 +62,16 @@ public final class ImportCommand implements Runnable {
     @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id.")
     String run;
 
-    @Option(names = "--split", required = true, paramLabel = "SPLIT", description = "Evaluation split, e.g. train or test.")
+    @Option(names = "--split", paramLabel = "SPLIT",
+        description = "Evaluation split of the files, e.g. train or test (not with a directory).")
     String split;
 
-    @Option(names = "--epoch", required = true, paramLabel = "E", description = "Epoch of the checkpoint (>= 0).")
-    int epoch;
+    @Option(names = "--epoch", paramLabel = "E", description = "Epoch of the files' checkpoint (>= 0; not with a directory).")
+    Integer epoch;
 
-    @Option(names = "--step", defaultValue = "0", paramLabel = "S",
-        description = "Step of the checkpoint (>= 0; default: ${DEFAULT-VALUE}).")
-    long step;
+    @Option(names = "--step", paramLabel = "S",
+        description = "Step of the files' checkpoint (>= 0; default: 0; not with a directory).")
+    Long step;
 
     @Option(names = "--steps-per-epoch", paramLabel = "K",
         description = "Training steps per epoch, recorded in the run's manifest: checkpoints imported without --step"
@@ -78,22 +88,48 @@ public final class ImportCommand implements Runnable {
         description = "Number of classes of a new run (default: largest label + 1).")
     Integer numClasses;
 
-    @Option(names = "--replace", description = "Replace the checkpoint if it exists.")
+    @Option(names = "--replace", description = "Replace checkpoints (and metrics) the archive holds with other content.")
     boolean replace;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE.npz", description = "Files of the checkpoint, in sample order.")
+    @Parameters(arity = "1..*", paramLabel = "DIR | FILE.npz",
+        description = "An export directory, or the files of one checkpoint in sample order.")
     List<Path> files;
 
     @Override
     public Integer call() {
-      NpzImport.Request req = new NpzImport.Request(run, split, new CheckpointId(epoch, step), model, dataset,
-          numClasses, replace, files, stepsPerEpoch);
-      NpzImport.Result r = NpzImport.run(SnapshotArchive.open(archive, new Configuration()), req);
       PrintWriter out = spec.commandLine().getOut();
+      if (files.size() == 1 && Files.isDirectory(files.get(0))) {
+        if (split != null || epoch != null || step != null || stepsPerEpoch != null) {
+          throw new BadInputException("--split, --epoch, --step and --steps-per-epoch are for .npz files; "
+              + files.get(0) + " is a directory: its checkpoint.json files give each checkpoint's splits, epoch and"
+              + " step");
+        }
+        return importDirectory(out, files.get(0));
+      }
+      if (split == null || epoch == null) {
+        throw new BadInputException("give --split and --epoch with .npz files (or one export directory instead of files)");
+      }
+      NpzImport.Request req = new NpzImport.Request(run, split, new CheckpointId(epoch, step == null ? 0 : step),
+          model, dataset, numClasses, replace, files, stepsPerEpoch);
+      NpzImport.Result r = NpzImport.run(SnapshotArchive.open(archive, new Configuration()), req);
       out.printf("imported run %s, split %s, %s: %d samples, %d layers%s%s%s%n", r.runId(), r.split(), r.checkpoint(),
           r.samples(), r.layers(), r.createdRun() ? " (new run)" : r.addedSplit() ? " (new split)" : "",
           r.wroteInputs() && !r.createdRun() && !r.addedSplit() ? " (inputs written)" : "",
           r.replacedCheckpoint() ? " (replaced the checkpoint)" : "");
+      out.flush();
+      return 0;
+    }
+
+    private int importDirectory(PrintWriter out, Path dir) {
+      NpzDirectoryImport.Request req = new NpzDirectoryImport.Request(run, dir, model, dataset, numClasses, replace);
+      NpzDirectoryImport.Result r = NpzDirectoryImport.run(SnapshotArchive.open(archive, new Configuration()), req,
+          (done, total, message) -> {
+            out.printf("[%d/%d] %s%n", done, total, message);
+            out.flush();
+          });
+      out.printf("run %s%s: %d checkpoints; %d checkpoint splits imported, %d replaced, %d already there; "
+              + "%d metrics files written%n", r.runId(), r.createdRun() ? " (new run)" : "", r.checkpoints(),
+          r.imported(), r.replaced(), r.skipped(), r.metricsWritten());
       out.flush();
       return 0;
     }

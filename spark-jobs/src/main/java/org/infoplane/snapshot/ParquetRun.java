@@ -360,6 +360,9 @@ final class ParquetRun implements RunWriter, RunReader {
     public Double loss;
     public Double trainAccuracy;
     public Double testAccuracy;
+    /** Further numeric metrics by name; absent when there are none. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    public java.util.Map<String, Double> other;
 
     MetricsJson() {}
 
@@ -369,11 +372,12 @@ final class ParquetRun implements RunWriter, RunReader {
       loss = finiteOrNull(m.loss());
       trainAccuracy = finiteOrNull(m.trainAccuracy());
       testAccuracy = finiteOrNull(m.testAccuracy());
+      other = m.other().isEmpty() ? null : new java.util.TreeMap<>(m.other());
     }
 
     CheckpointMetrics toMetrics() {
       return new CheckpointMetrics(new CheckpointId(epoch, step), nanIfNull(loss), nanIfNull(trainAccuracy),
-          nanIfNull(testAccuracy));
+          nanIfNull(testAccuracy), other);
     }
 
     private static Double finiteOrNull(double v) {
