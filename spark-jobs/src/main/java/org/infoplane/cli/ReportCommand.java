@@ -53,10 +53,11 @@ public final class ReportCommand implements Callable<Integer> {
     String name = target.run != null ? target.run : target.model;
     Path dir = out != null ? out : Path.of("report-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
     System.setProperty("java.awt.headless", "true");
+    WarehouseCheck.requireFileWarehouse(conf);
     SparkSession spark = Sessions.create(conf, "InfoPlane report");
     try {
       IpTables tables = new IpTables(spark, conf);
-      tables.createAll();
+      WarehouseCheck.requireTables(spark, tables, conf);
       Report report = new Report(spark, tables);
       Report.Written w;
       try {

@@ -59,10 +59,11 @@ public final class SqlCommand implements Callable<Integer> {
       throw new BadInputException("--format must be table, json or csv, got '" + format + "'");
     }
     ResolvedConf conf = confOptions.resolver().option(InfoPlaneConf.WAREHOUSE, warehouse).resolve();
+    WarehouseCheck.requireFileWarehouse(conf);
     SparkSession spark = Sessions.create(conf, "InfoPlane sql");
     try {
       IpTables tables = new IpTables(spark, conf);
-      tables.createAll();
+      WarehouseCheck.requireTables(spark, tables, conf);
       IpViews.register(spark, tables);
       spark.sql("USE " + tables.namespace());
       if (archive != null) {

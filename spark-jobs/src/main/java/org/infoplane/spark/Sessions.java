@@ -36,6 +36,12 @@ public final class Sessions {
     setIfAbsent(sc, "spark.app.name", appName);
     setIfAbsent(sc, "spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     setIfAbsent(sc, "spark.sql.session.timeZone", "UTC");
+    // Spark creates the directory of its built-in catalog when a session starts (by default
+    // ./spark-warehouse); InfoPlane keeps its tables in its own catalog, so that one goes to a
+    // temporary directory, removed at exit, rather than into the user's working directory.
+    if (!sc.contains("spark.sql.warehouse.dir")) {
+      sc.set("spark.sql.warehouse.dir", scratchWarehouse());
+    }
 
     String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
     String type = conf.get(InfoPlaneConf.CATALOG_TYPE);
@@ -60,6 +66,17 @@ public final class Sessions {
       return location;
     }
     return Path.of(location).toAbsolutePath().normalize().toUri().toString();
+  }
+
+  private static String scratchWarehouse() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("infoplane-spark-sql-");
+      dir.toFile().deleteOnExit();
+      return dir.toUri().toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a temporary directory for spark.sql.warehouse.dir: "
+          + e.getMessage(), e);
+    }
   }
 
   private static void setIfAbsent(SparkConf sc, String key, String value) {

@@ -1,0 +1,106 @@
+package org.infoplane.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.infoplane.cli.ImportCommandTest.Result;
+import org.infoplane.config.ConfResolver;
+import org.infoplane.io.NpyFiles;
+import org.infoplane.snapshot.NpzCase;
+import org.infoplane.spark.Sessions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Commands that read tables refuse a missing or empty warehouse (naming its absolute location and
+ * {@code --warehouse}) and create nothing; sessions keep Spark's own catalog directory out of the
+ * working directory; commands that need no Spark start none.
+ */
+class ReadingCommandsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void sqlAndReportRefuseAMissingWarehouseAndCreateNothing() {
+    Path missing = dir.resolve("no-such-warehouse");
+    for (String[] args : List.of(
+        new String[] {"sql", "--warehouse", missing.toString(), "SELECT count(*) FROM information_plane"},
+        new String[] {"report", "--run", "r1", "--warehouse", missing.toString(), "--out", dir.resolve("rep").toString()})) {
+      Result r = ImportCommandTest.run(args);
+      assertThat(r.code()).as(r.out()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+      assertThat(r.err().strip()).isEqualTo("infoplane " + args[0] + ": there is no warehouse at " + missing.toUri()
+          + " (infoplane.warehouse = '" + missing + "'); give --warehouse with"
+          + " the warehouse that `infoplane analyze` wrote, or run analyze first");
+      assertThat(missing).doesNotExist();
+      assertThat(dir.resolve("rep")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aRelativeWarehouseIsNamedByItsAbsolutePathAndAnEmptyOneIsRefused() throws Exception {
+    String relative = "no-warehouse-" + ProcessHandle.current().pid();
+    Result r = ImportCommandTest.run("sql", "--warehouse", relative, "SELECT 1");
+    assertThat(r.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains("there is no warehouse at " + Path.of(relative).toAbsolutePath().toUri(),
+        "resolved against the working directory", "--warehouse");
+    assertThat(Path.of(relative)).doesNotExist();
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    Files.createDirectories(empty.resolve("ip").resolve("runs")); // a namespace begun, tables never written
+    Result e = ImportCommandTest.run("sql", "--warehouse", empty.toUri().toString(), "SELECT 1");
+    assertThat(e.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(e.err().strip()).isEqualTo("infoplane sql: the warehouse " + empty.toUri() + " holds no InfoPlane tables"
+        + " (missing: information_plane, runs) (infoplane.warehouse = '" + empty.toUri() + "'); give --warehouse with the"
+        + " warehouse that `infoplane analyze` wrote, or run analyze first");
+    try (var s = Files.list(empty)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("ip");
+    }
+  }
+
+  @Test
+  void sessionsKeepSparksCatalogDirectoryOutOfTheWorkingDirectory() {
+    Path cwdWarehouse = Path.of("spark-warehouse").toAbsolutePath();
+    Assumptions.assumeFalse(Files.exists(cwdWarehouse), "a spark-warehouse/ from elsewhere is in the way");
+    SparkSession spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[1]")).resolve(),
+        "ReadingCommandsTest");
+    try {
+      spark.sql("SHOW DATABASES").collectAsList(); // the built-in catalog is used, its directory made
+      Path used = Path.of(java.net.URI.create(spark.conf().get("spark.sql.warehouse.dir")));
+      assertThat(used).exists();
+      assertThat(used.startsWith(Path.of("").toAbsolutePath())).as(used.toString()).isFalse();
+      assertThat(cwdWarehouse).doesNotExist();
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void importValidateMiAndConfigStartNoSpark() throws Exception {
+    Assumptions.assumeTrue(SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty(),
+        "another test left a Spark session");
+    Path npz = NpzCase.of(10, 1, 2).write(dir.resolve("e0.npz"));
+    Path archive = dir.resolve("archive");
+    float[] v = new float[10 * 2];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i % 7;
+    }
+    Path x = NpyFiles.writeFloat32(dir.resolve("x.npy"), new long[] {10, 2}, v);
+    Path y = NpyFiles.writeInt64(dir.resolve("y.npy"), new long[] {0, 1, 0, 1, 0, 1, 0, 1, 0, 1});
+    List<String[]> commands = List.of(
+        new String[] {"import", "npz", "--archive", archive.toString(), "--run", "r", "--split", "s", "--epoch", "0",
+            npz.toString()},
+        new String[] {"validate", "--archive", archive.toString()},
+        new String[] {"mi", "--x", x.toString(), "--t", x.toString(), "--y", y.toString(), "--batch-size", "10"},
+        new String[] {"config"});
+    for (String[] c : commands) {
+      Result r = ImportCommandTest.run(c);
+      assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isZero();
+      assertThat(SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty())
+          .as(c[0] + " started a Spark session").isTrue();
+    }
+  }
+}
