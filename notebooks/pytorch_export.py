@@ -1,90 +1,106 @@
-"""Export activations of a PyTorch model as .npz checkpoints for `infoplane import npz`.
+"""Records a PyTorch CNN on Fashion-MNIST for InfoPlane, with the `infoplane` package (pip install ./python).
 
-Assumptions: a classifier whose forward pass takes one batch tensor; a fixed evaluation set
-(the same samples, in the same order, at every checkpoint); the modules to record are named as in
-`model.named_modules()`. Each file holds x (N x ...), y (N int64), sample_id (N int64) and one array
-per recorded module, L<index>_<name>, with the index giving the network order as listed.
+    python3 notebooks/pytorch_export.py export/cnn1          # trains 3 epochs, records 4 checkpoints
+    bin/infoplane import npz --archive archive --run cnn1 export/cnn1
+    bin/infoplane analyze --archive archive
+    bin/infoplane report --run cnn1
 
-    save_checkpoint("ckpt/e003.npz", model, x_eval, y_eval, ["conv1", "fc1", "fc2"])
-    # then: bin/infoplane import npz --archive A --run r1 --split test --epoch 3 --step 1500 ckpt/e003.npz
-    # (--step: SGD iterations so far; or give --steps-per-epoch once: widths are smoothed per step)
-
-Only numpy is needed to write files (see the self-check at the bottom); torch is imported lazily.
+The model uses one nn.ReLU module at three call sites and F.relu once, as many PyTorch models do; the
+recorder finds each call site and records every layer after its activation (see rec.describe()).
+`--fake-data` uses random images instead of Debian's Fashion-MNIST (dataset-fashion-mnist), for a
+quick check.
 """
-import re
+import argparse
+import gzip
 
 import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import infoplane
+
+FASHION = "/usr/share/datasets/fashion-mnist/"
 
 
-def layer_key(index, name):
-    """The .npz key of a layer: L<index>_<name>, with characters outside [A-Za-z0-9_.-] replaced."""
-    return "L%d_%s" % (index, re.sub(r"[^A-Za-z0-9_.\-]", "_", name))
+class Cnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.act = nn.ReLU()  # shared by conv1, conv2 and fc1
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(16 * 7 * 7, 64)
+        self.fc2 = nn.Linear(64, 32)
+        self.out = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.pool(self.act(self.conv1(x)))
+        x = self.pool(self.act(self.conv2(x)))
+        x = self.act(self.fc1(x.flatten(1)))
+        x = F.relu(self.fc2(x))  # a functional activation
+        return self.out(x)  # logits: recorded through softmax
 
 
-def write_npz(path, x, y, layers, sample_id=None):
-    """Writes one checkpoint: x (N x ...), y (N labels), layers = [(name, N x ... array)] in network order."""
-    x = np.asarray(x, dtype=np.float32)
-    n = x.shape[0]
-    arrays = {"x": x, "y": np.asarray(y, dtype=np.int64),
-              "sample_id": np.arange(n, dtype=np.int64) if sample_id is None else np.asarray(sample_id, dtype=np.int64)}
-    for i, (name, a) in enumerate(layers):
-        a = np.asarray(a, dtype=np.float32)
-        if a.shape[0] != n:
-            raise ValueError("layer %s has %d samples, x has %d" % (name, a.shape[0], n))
-        if not np.isfinite(a).all():
-            raise ValueError("layer %s has NaN or infinite values" % name)
-        arrays[layer_key(i, name)] = a.reshape(n, -1) if a.ndim == 1 else a
-    np.savez(path, **arrays)
+def load(kind, fake):
+    """Images as float32 N x 1 x 28 x 28 in [0, 1], labels as int64."""
+    if fake:
+        rng = np.random.default_rng(0 if kind == "train" else 1)
+        n = 2000 if kind == "train" else 500
+        return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
+    prefix = FASHION + ("train" if kind == "train" else "t10k")
+    with gzip.open(prefix + "-images-idx3-ubyte.gz") as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    with gzip.open(prefix + "-labels-idx1-ubyte.gz") as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    return x, y
 
 
-def save_checkpoint(path, model, x_eval, y_eval, module_names, batch_size=256, sample_id=None):
-    """Runs x_eval through model (eval mode, no grad), records the outputs of the named modules, writes path."""
-    import torch
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("export", help="the export directory to write (one run)")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--eval-samples", type=int, default=1000, help="evaluation samples per split")
+    ap.add_argument("--fake-data", action="store_true")
+    args = ap.parse_args()
 
-    modules = dict(model.named_modules())
-    missing = [m for m in module_names if m not in modules]
-    if missing:
-        raise ValueError("no such modules: %s (have: %s)" % (missing, list(modules)))
-    outputs = {m: [] for m in module_names}
+    torch.manual_seed(0)
+    x_train, y_train = load("train", args.fake_data)
+    x_test, y_test = load("test", args.fake_data)
+    n = args.eval_samples
+    splits = {"train": (x_train[:n], y_train[:n]), "test": (x_test[:n], y_test[:n])}
 
-    def hook(name):
-        def record(_module, _inputs, out):
-            if not torch.is_tensor(out):  # e.g. an LSTM's (output, state) tuple: hook a submodule instead
-                raise TypeError("module %s returns %s, not a tensor" % (name, type(out).__name__))
-            outputs[name].append(out.detach().float().cpu().numpy())
-        return record
+    model = Cnn()
+    rec = infoplane.Recorder(model)
+    print(rec.describe())
+    export = infoplane.ExportWriter(args.export, num_classes=10, model="cnn", dataset="fashion-mnist")
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
 
-    hooks = [modules[m].register_forward_hook(hook(m)) for m in module_names]
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-        with torch.no_grad():
-            for start in range(0, len(x_eval), batch_size):
-                model(torch.as_tensor(x_eval[start:start + batch_size]).to(device))
-    finally:
-        for h in hooks:
-            h.remove()
-        model.train(was_training)
-    layers = [(m, np.concatenate(outputs[m], axis=0)) for m in module_names]
-    write_npz(path, x_eval, y_eval, layers, sample_id)
+    def metrics(loss):
+        out = {"loss": loss}
+        for name, (x, y) in splits.items():
+            model.eval()
+            with torch.no_grad():
+                pred = model(torch.from_numpy(x)).argmax(1).numpy()
+            model.train()
+            out[name + "_accuracy"] = float((pred == y).mean())
+        return out
+
+    step = 0
+    rec.write_checkpoint(export, 0, step, splits, metrics(float("nan")))  # before training
+    for epoch in range(1, args.epochs + 1):
+        for batch in torch.randperm(len(xt)).split(128):
+            loss = F.cross_entropy(model(xt[batch]), yt[batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+        m = metrics(float(loss))
+        rec.write_checkpoint(export, epoch, step, splits, m)
+        print("epoch %d step %d: %s" % (epoch, step, m))
+    print("wrote %s; now: bin/infoplane import npz --archive ARCHIVE --run RUN %s" % (args.export, args.export))
 
 
 if __name__ == "__main__":
-    # NumPy-only self-check: fake activations of a small conv net, written with write_npz.
-    import sys
-
-    out = sys.argv[1] if len(sys.argv) > 1 else "fake_checkpoint.npz"
-    rng = np.random.default_rng(0)
-    n = 64
-    x = rng.random((n, 1, 8, 8), dtype=np.float32)
-    y = np.arange(n) % 10
-    conv1 = np.maximum(rng.standard_normal((n, 4, 8, 8)), 0).astype(np.float32)
-    fc1 = np.tanh(rng.standard_normal((n, 16)))  # float64: written as float32
-    fc2 = rng.standard_normal((n, 10)).astype(np.float32)
-    write_npz(out, x, y, [("conv1", conv1), ("fc1", fc1), ("fc2", fc2)])
-    back = np.load(out)
-    assert sorted(back.files) == ["L0_conv1", "L1_fc1", "L2_fc2", "sample_id", "x", "y"], back.files
-    assert back["L0_conv1"].shape == (n, 4, 8, 8) and back["L1_fc1"].dtype == np.float32
-    assert (back["sample_id"] == np.arange(n)).all() and (back["y"] == y).all()
-    print("wrote %s: %s" % (out, ", ".join("%s %s %s" % (k, back[k].dtype, back[k].shape) for k in back.files)))
+    main()
