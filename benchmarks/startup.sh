@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up of each bin/infoplane command from a warm build: wall time of the smallest real invocation
-# (a 20-sample archive of one run, one checkpoint, two layers), REPS runs each after one warm-up run,
+# (a 100-sample archive of one run, one checkpoint, two layers), REPS runs each after one warm-up run,
 # median and minimum. Also records whether the command started a Spark session (Spark's
 # "Running Spark version" log line on standard error).
 #
@@ -21,7 +21,7 @@ cd "$work"
 /usr/bin/python3 - <<'EOF'
 import numpy as np, os, json
 rng = np.random.default_rng(0)
-n = 20
+n = 100
 x = rng.random((n, 1, 4, 4), dtype=np.float32); y = np.arange(n) % 2
 np.savez("c.npz", x=x, y=y, L0_conv1=rng.random((n, 2, 4, 4), dtype=np.float32),
          L1_fc=rng.random((n, 3), dtype=np.float32))
@@ -39,7 +39,7 @@ EOF
 
 commands=(
   "config|$ip config"
-  "mi|$ip mi --x x.npy --t t.npy --y y.npy --batch-size 20"
+  "mi|$ip mi --x x.npy --t t.npy --y y.npy --batch-size 100"
   "validate|$ip validate --archive a"
   "import (files, existing checkpoint replaced)|$ip import npz --archive a --run r --split test --epoch 0 --replace c.npz"
   "import (directory, all skipped)|$ip import npz --archive a --run e export"

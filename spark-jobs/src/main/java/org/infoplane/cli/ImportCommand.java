@@ -32,7 +32,10 @@ public final class ImportCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a format is required: npz");
   }
 
-  /** {@code infoplane import npz}: one checkpoint from NumPy .npz files (see {@link NpzImport}). */
+  /**
+   * {@code infoplane import npz}: an export directory (see {@link NpzDirectoryImport}), or one
+   * checkpoint from NumPy .npz files (see {@link NpzImport}).
+   */
   @Command(
       name = "npz",
       mixinStandardHelpOptions = true,

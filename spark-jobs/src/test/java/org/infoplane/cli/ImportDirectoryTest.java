@@ -156,6 +156,12 @@ class ImportDirectoryTest {
     assertThat(withSplit.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
     assertThat(withSplit.err()).contains("--split, --epoch, --step and --steps-per-epoch are for .npz files; " + ex + " is a directory");
 
+    Result files = ImportCommandTest.run("import", "npz", "--archive", archive().toString(), "--run", "r1",
+        NpzCase.of(N, 1, 2).write(dir.resolve("one.npz")).toString());
+    assertThat(files.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(files.err().strip()).isEqualTo("infoplane import npz: give --split and --epoch with .npz files (or one"
+        + " export directory instead of files)");
+
     Path empty = Files.createDirectories(dir.resolve("empty"));
     write(empty.resolve("export.json"), "{\"format\": \"infoplane-export\", \"format_version\": 1, \"num_classes\": 3}");
     Files.createDirectories(empty.resolve("epoch=0-step=0")); // interrupted: no checkpoint.json
