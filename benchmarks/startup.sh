@@ -43,7 +43,7 @@ commands=(
   "validate|$ip validate --archive a"
   "import (files, existing checkpoint replaced)|$ip import npz --archive a --run r --split test --epoch 0 --replace c.npz"
   "import (directory, all skipped)|$ip import npz --archive a --run e export"
-  "sql|$ip sql --warehouse w SELECT 1"
+  "sql|$ip sql --warehouse w 'SELECT count(*) FROM runs'"
   "report|$ip report --run r --warehouse w --out rep"
   "analyze (nothing left to compute)|$ip analyze --archive a --warehouse w"
 )
@@ -67,14 +67,14 @@ EOF2
   for entry in "${commands[@]}"; do
     name="${entry%%|*}"
     cmd="${entry#*|}"
-    INFOPLANE_JAVA_OPTS="-Dlog4j2.configurationFile=$work/log4j2-spark.properties" $cmd >/dev/null 2>err.txt \
+    (export INFOPLANE_JAVA_OPTS="-Dlog4j2.configurationFile=$work/log4j2-spark.properties"; eval "$cmd") >/dev/null 2>err.txt \
       || { echo "failed: $cmd" >&2; cat err.txt >&2; exit 1; }
     spark=no
     grep -q "Running Spark version" err.txt && spark=yes
     times=()
     for _ in $(seq "$reps"); do
       t0=$(date +%s.%N)
-      $cmd >/dev/null 2>&1
+      eval "$cmd" >/dev/null 2>&1
       t1=$(date +%s.%N)
       times+=("$(echo "$t1 - $t0" | bc)")
     done
