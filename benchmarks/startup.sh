@@ -83,6 +83,6 @@ EOF2
     printf '| `%s` | %.1f | %.1f | %s |\n' "$name" "$median" "${sorted[0]}" "$spark"
   done
   echo
-  echo "$reps runs per command after one warm-up; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  echo "$reps runs per command after one warm-up; $(nproc) cores; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg);" \
        "$(java -version 2>&1 | head -n 1); $(date -u +%Y-%m-%dT%H:%MZ)."
 } | tee "$out"
