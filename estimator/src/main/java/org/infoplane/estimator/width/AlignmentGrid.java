@@ -81,9 +81,12 @@ public record AlignmentGrid(double start, double endFactor, int size, boolean me
   /** numpy/torch linspace: a + (b − a)·i/(size − 1). */
   static double[] linspace(double a, double b, int size) {
     double[] g = new double[size];
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size - 1; i++) {
       g[i] = a + (b - a) * i / (size - 1);
     }
+    // The last point is the end itself (as numpy.linspace does): a + (b − a) can round to 0 when b is
+    // below half an ulp of a, and would then be no width at all.
+    g[size - 1] = b;
     return g;
   }
 

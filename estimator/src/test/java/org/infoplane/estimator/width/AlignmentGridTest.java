@@ -92,6 +92,21 @@ class AlignmentGridTest {
   }
 
   @Test
+  void aGridWhoseEndIsBelowTheStartsRoundingStillEndsOnAPositiveWidth() {
+    // 10·mean d ~ 1e-19 is below half an ulp of the start 0.1: computed as start + (end − start), the
+    // grid's last point would round to 0, which is no width. Like numpy.linspace, it ends on end.
+    Random random = new Random(7);
+    int[] y = TestData.labels(random, 60, 4);
+    double[][] t = scaled(TestData.clustered(random, y, 4, 6, 1.5), 1e-20);
+    WidthInput in = input(t, y, 4);
+    double[] base = AlignmentGrid.paper().base(in.distances());
+    assertThat(base[base.length - 1]).isPositive().isLessThan(1e-17);
+
+    double[] reference = referenceMaximum(t, y, 4, -23, -17);
+    assertFindsTheReferenceMaximum(KernelWidthRules.alignment().choose(in), t, y, 4, reference);
+  }
+
+  @Test
   void aGridThatStartsAboveTheMaximumIsExtendedDownwards() {
     Random random = new Random(6);
     int[] y = TestData.labels(random, 60, 4);
