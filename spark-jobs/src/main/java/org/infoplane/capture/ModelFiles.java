@@ -22,7 +22,8 @@ import org.infoplane.snapshot.SnapshotArchive;
 
 /**
  * Saved models (DL4J's {@link ModelSerializer} zip, with the updater state) on any Hadoop file
- * system, named {@code epoch=E-step=S.zip} after their checkpoint.
+ * system, named {@code epoch=E-step=S.zip} after their checkpoint. They are written with DL4J's
+ * serializer but read by {@link #load}, which deserializes no Java object.
  */
 public final class ModelFiles {
 
@@ -67,13 +68,142 @@ public final class ModelFiles {
     return new Path(new File(uriOrPath).getAbsoluteFile().toURI());
   }
 
-  /** Loads a saved model (without its updater state). */
+  /** The entries of a DL4J model zip that are read: the configuration (JSON) and the parameters. */
+  static final String CONFIGURATION = "configuration.json";
+  static final String COEFFICIENTS = "coefficients.bin";
+  /** Entries that may be present and are skipped unread: the updater state, the no-parameters marker. */
+  static final java.util.Set<String> SKIPPED = java.util.Set.of("updaterState.bin", "noParams.marker");
+  /** The most bytes of configuration JSON read (a VGG-16's is about 40 KB). */
+  static final int MAX_CONFIGURATION_BYTES = 16 << 20;
+
+  /**
+   * Loads a saved model (without its updater state) from DL4J's model zip, reading only its
+   * {@code configuration.json} (JSON, through DL4J's configuration mapper) and its
+   * {@code coefficients.bin} (ND4J's binary array format, checked against the parameter count the
+   * configuration implies before anything is allocated). No Java object is deserialized: a zip with
+   * any other entry (such as {@code preprocessor.bin}, a serialized Java object, or
+   * {@code normalizer.bin}) is refused, as is one whose parameters do not match its configuration.
+   *
+   * @throws DatasetException naming the file and the entry when the zip is refused or damaged
+   */
   public static MultiLayerNetwork load(String uri, Configuration conf) {
     Path file = toPath(uri);
-    try (InputStream in = file.getFileSystem(conf).open(file)) {
-      return ModelSerializer.restoreMultiLayerNetwork(in, false);
+    String json = null;
+    byte[] coefficients = null;
+    boolean noParams = false;
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(
+        new java.io.BufferedInputStream(file.getFileSystem(conf).open(file)))) {
+      for (java.util.zip.ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        String name = e.getName();
+        if (name.equals(CONFIGURATION)) {
+          json = new String(readEntry(zip, MAX_CONFIGURATION_BYTES, uri, name), java.nio.charset.StandardCharsets.UTF_8);
+        } else if (name.equals(COEFFICIENTS)) {
+          coefficients = readEntry(zip, (int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4),
+              uri, name);
+        } else if (SKIPPED.contains(name)) {
+          noParams |= name.equals("noParams.marker");
+        } else {
+          throw new DatasetException("cannot load the model " + uri + ": entry '" + name + "' is not read (only "
+              + CONFIGURATION + " and " + COEFFICIENTS + " are; " + String.join(", ", SKIPPED.stream().sorted().toList())
+              + " are skipped); models holding serialized Java objects or normalizers are refused");
+        }
+      }
+    } catch (java.util.zip.ZipException e) {
+      throw new DatasetException("cannot load the model " + uri + ": not a valid zip: " + e.getMessage(), e);
+    } catch (java.io.FileNotFoundException e) {
+      throw new DatasetException("cannot load the model " + uri + ": no such file", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model " + uri + ": " + e.getMessage(), e);
+    }
+    if (json == null) {
+      throw new DatasetException("cannot load the model " + uri + ": no " + CONFIGURATION + " entry (not a DL4J model zip)");
+    }
+    org.deeplearning4j.nn.conf.MultiLayerConfiguration mlc;
+    try {
+      mlc = org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(json);
+    } catch (RuntimeException e) {
+      throw new DatasetException("cannot load the model " + uri + ": entry " + CONFIGURATION
+          + " is not a DL4J multi-layer configuration: " + e.getMessage(), e);
+    }
+    long expected = 0;
+    try {
+      for (int i = 0; i < mlc.getConfs().size(); i++) {
+        org.deeplearning4j.nn.conf.NeuralNetConfiguration c = mlc.getConf(i);
+        expected = Math.addExact(expected, c.getLayer().initializer().numParams(c));
+      }
+    } catch (ArithmeticException | RuntimeException e) {
+      throw new DatasetException("cannot load the model " + uri + ": entry " + CONFIGURATION
+          + " describes layers whose parameters cannot be counted: " + e.getMessage(), e);
+    }
+    MultiLayerNetwork net;
+    if (coefficients == null) {
+      if (!noParams && expected > 0) {
+        throw new DatasetException("cannot load the model " + uri + ": no " + COEFFICIENTS + " entry for the "
+            + expected + " parameters its configuration has");
+      }
+      net = new MultiLayerNetwork(mlc);
+      net.init();
+      return net;
+    }
+    org.nd4j.linalg.api.ndarray.INDArray params = readParameters(coefficients, expected, uri);
+    mlc.setDataType(params.dataType());
+    net = new MultiLayerNetwork(mlc);
+    net.init(params, false);
+    return net;
+  }
+
+  /** An entry's bytes, refused beyond {@code max}. */
+  private static byte[] readEntry(java.util.zip.ZipInputStream zip, int max, String uri, String name)
+      throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[1 << 16];
+    for (int r = zip.read(buf); r >= 0; r = zip.read(buf)) {
+      if (out.size() + (long) r > max) {
+        throw new DatasetException("cannot load the model " + uri + ": entry '" + name + "' holds more than " + max
+            + " bytes");
+      }
+      out.write(buf, 0, r);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The parameters from ND4J's binary array format (a shape buffer, then a data buffer, each with a
+   * header of allocation mode, length and data type): both headers are checked against the
+   * configuration's parameter count and the bytes present before ND4J reads and allocates.
+   */
+  private static org.nd4j.linalg.api.ndarray.INDArray readParameters(byte[] bytes, long expected, String uri) {
+    String where = "cannot load the model " + uri + ": entry " + COEFFICIENTS;
+    try {
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes));
+      var shapeHeader = org.nd4j.linalg.api.buffer.BaseDataBuffer.readHeader(in);
+      long shapeLength = shapeHeader.getMiddle();
+      org.nd4j.linalg.api.buffer.DataType shapeType = shapeHeader.getRight();
+      if (shapeLength < 0 || shapeLength > 2 * 32 + 4
+          || (shapeType != org.nd4j.linalg.api.buffer.DataType.LONG && shapeType != org.nd4j.linalg.api.buffer.DataType.INT)) {
+        throw new DatasetException(where + ": implausible shape header (" + shapeLength + " values of " + shapeType + ")");
+      }
+      in.skipNBytes(shapeLength * shapeType.width());
+      var dataHeader = org.nd4j.linalg.api.buffer.BaseDataBuffer.readHeader(in);
+      long length = dataHeader.getMiddle();
+      org.nd4j.linalg.api.buffer.DataType type = dataHeader.getRight();
+      if (!type.isFPType()) { // a COMPRESSED buffer is refused too
+        throw new DatasetException(where + ": parameters of type " + type + ", expected floating point");
+      }
+      if (length != expected) {
+        throw new DatasetException(where + ": holds " + length + " parameters, the configuration has " + expected);
+      }
+      long rest = in.available(); // what the byte array holds after the headers
+      if (rest != length * type.width()) {
+        throw new DatasetException(where + ": " + length + " parameters of " + type + " need " + length * type.width()
+            + " bytes, the entry holds " + rest + " after its headers");
+      }
+      return org.nd4j.linalg.factory.Nd4j.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
-      throw new DatasetException("cannot load the model " + uri + ": " + e.getMessage(), e);
+      if (e instanceof DatasetException d) {
+        throw d;
+      }
+      throw new DatasetException(where + " is damaged: " + e.getMessage(), e);
     }
   }
 

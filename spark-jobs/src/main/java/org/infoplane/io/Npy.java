@@ -45,7 +45,7 @@ public final class Npy {
   /** Reads one {@code .npy} file. */
   public static NpyArray read(Path file) {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
-      return read(in, file.toString());
+      return read(in, file.toString(), Files.size(file));
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such file", e);
     } catch (IOException e) {
@@ -66,8 +66,9 @@ public final class Npy {
         if (!name.endsWith(".npy")) {
           throw new IllegalArgumentException(file + ": entry '" + name + "' is not a .npy array");
         }
+        String source = file + " [" + name + "]";
         try (InputStream in = new BufferedInputStream(zip.getInputStream(e), CHUNK)) {
-          out.put(name.substring(0, name.length() - 4), read(in, file + " [" + name + "]"));
+          out.put(name.substring(0, name.length() - 4), read(in, source, entrySize(e, source)));
         }
       }
     } catch (NoSuchFileException e) {
@@ -83,8 +84,48 @@ public final class Npy {
     return out;
   }
 
-  /** Reads one array from a stream positioned at the start of its {@code .npy} bytes. */
+  /**
+   * The most a deflated zip entry can expand: deflate's longest match (258 bytes) per code of at
+   * least two bits gives a ratio of at most 1032, whatever the entry claims.
+   */
+  private static final long MAX_DEFLATE_RATIO = 1032;
+
+  /**
+   * The uncompressed size of an {@code .npz} entry, checked against what its compressed bytes can
+   * hold: a size no deflate stream of that length can produce is a damaged or crafted archive.
+   */
+  private static long entrySize(ZipEntry e, String source) {
+    long size = e.getSize();
+    long compressed = e.getCompressedSize();
+    if (size < 0) {
+      return -1;
+    }
+    boolean plausible = e.getMethod() == ZipEntry.STORED
+        ? compressed < 0 || size == compressed
+        : compressed < 0 || size <= MAX_DEFLATE_RATIO * compressed + 1024;
+    if (!plausible) {
+      throw new IllegalArgumentException(source + ": the archive says the entry holds " + size + " bytes, which "
+          + compressed + " compressed bytes cannot hold (damaged or crafted .npz)");
+    }
+    return size;
+  }
+
+  /**
+   * Reads one array from a stream positioned at the start of its {@code .npy} bytes, of unknown
+   * length: the values are checked against the memory the JVM can give, not against the bytes present.
+   */
   public static NpyArray read(InputStream stream, String source) throws IOException {
+    return read(stream, source, -1);
+  }
+
+  /**
+   * Reads one array from a stream positioned at the start of its {@code .npy} bytes.
+   *
+   * @param length the bytes of the whole {@code .npy} (header included), or −1 when unknown; the
+   *     header's shape and dtype must account for exactly the bytes after the header, checked before
+   *     anything is allocated
+   */
+  public static NpyArray read(InputStream stream, String source, long length) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     byte[] magic = new byte[MAGIC.length];
     readFully(in, magic, source, "magic string");
@@ -124,6 +165,22 @@ public final class Npy {
       throw new IllegalArgumentException(source + ": " + count + " values are more than one array can hold");
     }
     Dtype dt = Dtype.parse(descr, source);
+    long dataBytes = count * dt.size; // count < 2^31 and size <= 8: no overflow
+    if (length >= 0) {
+      long present = length - MAGIC.length - 2 - lenBytes.length - headerLength;
+      if (present != dataBytes) {
+        throw new IllegalArgumentException(source + ": the header promises shape " + java.util.Arrays.toString(shape)
+            + " of " + descr + " (" + dataBytes + " bytes of data), the file holds " + Math.max(0, present)
+            + (present < dataBytes ? " (truncated or damaged file)" : " (trailing bytes: damaged file)"));
+      }
+    }
+    long maxMemory = Runtime.getRuntime().maxMemory();
+    long needed = count * (dt.kind == 'f' ? Math.max(4, dt.size) : 8);
+    if (needed > maxMemory / 2) {
+      throw new IllegalArgumentException(source + ": shape " + java.util.Arrays.toString(shape) + " of " + descr
+          + " needs " + needed + " bytes, more than half of the " + maxMemory
+          + " bytes this JVM may use (give it more memory, e.g. -Xmx, or use smaller arrays)");
+    }
     int n = (int) count;
 
     float[] floats = null;

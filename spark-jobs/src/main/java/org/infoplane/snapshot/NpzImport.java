@@ -178,9 +178,10 @@ public final class NpzImport {
       RunManifest m = new RunManifest(r.runId(), r.model() == null ? "unknown" : r.model(),
           r.dataset() == null ? "unknown" : r.dataset(), 0L, "infoplane import npz", RunManifest.FORMAT_VERSION,
           layers, Map.of(r.split(), ids), classes, props);
-      RunWriter w = archive.createRun(m);
-      w.writeInputs(r.split(), xs, y);
-      w.writeCheckpoint(r.split(), r.checkpoint(), activations, false);
+      archive.createRun(m, w -> {
+        w.writeInputs(r.split(), xs, y);
+        w.writeCheckpoint(r.split(), r.checkpoint(), activations, false);
+      });
       return new Result(r.runId(), r.split(), r.checkpoint(), n, layers.size(), true, true, true, false);
     }
 
@@ -190,9 +191,10 @@ public final class NpzImport {
     }
     ParquetRun run = new ParquetRun(archive, existing);
     if (!existing.splitSampleIds().containsKey(r.split())) {
-      RunWriter w = archive.addSplit(r.runId(), r.split(), ids);
-      w.writeInputs(r.split(), xs, y);
-      w.writeCheckpoint(r.split(), r.checkpoint(), activations, false);
+      archive.addSplit(r.runId(), r.split(), ids, w -> {
+        w.writeInputs(r.split(), xs, y);
+        w.writeCheckpoint(r.split(), r.checkpoint(), activations, false);
+      });
       return new Result(r.runId(), r.split(), r.checkpoint(), n, layers.size(), false, true, true, false);
     }
 
@@ -225,7 +227,15 @@ public final class NpzImport {
     if (writeInputs) {
       run.writeInputs(r.split(), xs, y);
     }
-    run.writeCheckpoint(r.split(), r.checkpoint(), activations, r.replace());
+    boolean written = false;
+    try {
+      run.writeCheckpoint(r.split(), r.checkpoint(), activations, r.replace());
+      written = true;
+    } finally {
+      if (writeInputs && !written) {
+        archive.removeQuietly(run.inputsDir(r.split())); // the inputs this import wrote go with its checkpoint
+      }
+    }
     return new Result(r.runId(), r.split(), r.checkpoint(), n, layers.size(), false, false, writeInputs, replaced);
   }
 
@@ -283,6 +293,10 @@ public final class NpzImport {
           + counts.entrySet().stream().map(e -> e.getKey() + " has " + e.getValue()).collect(Collectors.joining(", ")));
     }
     int n = Math.toIntExact(counts.get("x"));
+    if (n == 0) {
+      throw new SnapshotFormatException(file + ": holds no sample (x has shape " + Arrays.toString(xa.shape())
+          + "); a checkpoint needs at least one");
+    }
 
     float[] x = floats(xa, file, "x");
     long[] xShape = sampleShape(xa, file, "x");

@@ -33,10 +33,15 @@ final class ParquetRun implements RunWriter, RunReader {
   private final Path dir;
 
   ParquetRun(SnapshotArchive archive, RunManifest manifest) {
+    this(archive, manifest, archive.runDir(manifest.runId()));
+  }
+
+  /** A run whose files live in {@code dir} (a staging directory before the run is published). */
+  ParquetRun(SnapshotArchive archive, RunManifest manifest, Path dir) {
     this.archive = archive;
     this.manifest = manifest;
     this.fs = archive.fs();
-    this.dir = archive.runDir(manifest.runId());
+    this.dir = dir;
   }
 
   @Override

@@ -175,13 +175,75 @@ public final class SnapshotArchive {
   }
 
   /**
-   * Adds an evaluation split to an existing run: the manifest is rewritten (atomically, by
-   * {@link #writeJsonAtomically}) with the new split and its sample ids appended; layers, classes
-   * and every other field stay as they were. Refuses a split the run already has.
-   *
-   * @return a writer for the run with the new manifest, to write the split's inputs and checkpoints
+   * Creates a run with its first contents, all or nothing: the manifest and whatever {@code contents}
+   * writes go to a staging directory {@code runs/_tmp-…}, published by one rename once complete. When
+   * {@code contents} or the publication fails, the staging directory (and the {@code runs} directory
+   * and archive root, if this call created them) is removed, so the archive is as it was.
    */
-  public RunWriter addSplit(String runId, String split, long[] sampleIds) {
+  public void createRun(RunManifest manifest, java.util.function.Consumer<RunWriter> contents) {
+    Path dir = runDir(manifest.runId());
+    Path runs = new Path(root, RUNS);
+    String what = "run " + manifest.runId() + " in " + root;
+    boolean rootExisted;
+    boolean runsExisted;
+    try {
+      if (fs.exists(new Path(dir, "manifest.json"))) {
+        throw new SnapshotFormatException("run " + manifest.runId() + " already exists in " + root + " ("
+            + new Path(dir, "manifest.json") + "); append to it, or choose another run id");
+      }
+      if (fs.exists(dir)) {
+        throw new SnapshotFormatException(what + ": the directory " + dir + " exists without a manifest"
+            + " (left by an interrupted write of an earlier version?); remove it or choose another run id");
+      }
+      rootExisted = fs.exists(root);
+      runsExisted = rootExisted && fs.exists(runs);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + what + ": " + e.getMessage(), e);
+    }
+    Path staging = new Path(runs, TMP + UUID.randomUUID() + "-run=" + manifest.runId());
+    boolean published = false;
+    try {
+      fs.mkdirs(staging);
+      writeJsonAtomically(new Path(staging, "manifest.json"), ManifestJson.of(manifest));
+      contents.accept(new ParquetRun(this, manifest, staging));
+      if (fs.exists(dir) || !fs.rename(staging, dir)) {
+        throw new SnapshotFormatException(what + ": another writer created the run meanwhile; nothing was written");
+      }
+      published = true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + what + ": " + e.getMessage(), e);
+    } finally {
+      if (!published) {
+        removeQuietly(staging, runsExisted ? null : runs, rootExisted ? null : root);
+      }
+    }
+  }
+
+  /**
+   * Removes what a failed write created, without masking the failure that is propagating: a path
+   * that cannot be removed is left for {@code validate} to report as a leftover {@code _tmp-} entry.
+   * Directories after the first are removed only when empty.
+   */
+  void removeQuietly(Path created, Path... emptyParents) {
+    try {
+      fs.delete(created, true);
+      for (Path p : emptyParents) {
+        if (p != null && fs.exists(p) && fs.listStatus(p).length == 0) {
+          fs.delete(p, false);
+        }
+      }
+    } catch (IOException ignored) {
+      // the failure being propagated says what went wrong; validate reports the leftover
+    }
+  }
+
+  /**
+   * Adds an evaluation split with its first contents, all or nothing: {@code contents} writes the
+   * split's inputs and checkpoints first, and the manifest naming the split is rewritten (atomically)
+   * only once they are complete. When anything fails, the split's directories are removed and the
+   * manifest is untouched.
+   */
+  public void addSplit(String runId, String split, long[] sampleIds, java.util.function.Consumer<RunWriter> contents) {
     RunManifest m = readManifest(runId);
     if (m.splitSampleIds().containsKey(split)) {
       throw new SnapshotFormatException("run " + runId + " already has split '" + split + "'");
@@ -190,13 +252,32 @@ public final class SnapshotArchive {
     splits.put(split, sampleIds.clone());
     RunManifest next = new RunManifest(m.runId(), m.model(), m.dataset(), m.seed(), m.producer(), m.formatVersion(),
         m.layers(), splits, m.numClasses(), m.properties());
+    ParquetRun run = new ParquetRun(this, next);
+    Path inputs = run.inputsDir(split);
+    Path activations = run.splitDir(split);
     try {
+      if (fs.exists(inputs) || fs.exists(activations)) {
+        throw new SnapshotFormatException("run " + runId + ", split " + split + ": the manifest has no such split but "
+            + (fs.exists(inputs) ? inputs : activations) + " exists (left by an interrupted write of an earlier"
+            + " version?); remove it first");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("run " + runId + ": cannot add split " + split + ": " + e.getMessage(), e);
+    }
+    boolean done = false;
+    try {
+      contents.accept(run);
       writeJsonAtomically(new Path(runDir(runId), "manifest.json"), ManifestJson.of(next));
+      done = true;
     } catch (IOException e) {
       throw new UncheckedIOException("run " + runId + ": cannot rewrite the manifest to add split " + split + ": "
           + e.getMessage(), e);
+    } finally {
+      if (!done) {
+        removeQuietly(inputs);
+        removeQuietly(activations);
+      }
     }
-    return new ParquetRun(this, next);
   }
 
   /**

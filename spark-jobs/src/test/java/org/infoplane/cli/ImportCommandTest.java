@@ -263,6 +263,50 @@ class ImportCommandTest {
     assertThat(NpzCase.contents(archive())).isEmpty();
   }
 
+  @Test
+  void aFileWithoutSamplesIsRefusedWithOneLine() throws Exception {
+    NpzCase empty = NpzCase.of(N, 1, 2).rows(0, 0);
+    Result res = importNpz("train", 0, empty.write(dir.resolve("empty.npz")));
+    assertThat(res.code).as(res.out + res.err).isEqualTo(2);
+    assertThat(res.err.lines().count()).as(res.err).isEqualTo(1);
+    assertThat(res.err).contains("empty.npz", "holds no sample", "[0, 1, 2, 2]");
+    assertThat(tree(archive())).isEmpty();
+  }
+
+  /**
+   * Finite float32 activations of ±1e38 (their float32 sum overflows) are imported as they are,
+   * bit for bit, in a first import as in a later one.
+   */
+  @Test
+  void finiteValuesNearTheFloat32LimitAreImportedBitForBit() throws Exception {
+    float[] huge = new float[N * 4];
+    for (int i = 0; i < huge.length; i++) {
+      huge[i] = (i % 2 == 0 ? 1e38f : -1e38f) * (1 + i % 3);
+    }
+    NpzCase c = NpzCase.of(N, 1, 2).f32("L1_fc", NpzCase.FC_SHAPE, huge);
+    Result res = importNpz("train", 0, c.write(dir.resolve("huge.npz")));
+    assertThat(res.code).as(res.err).isZero();
+    assertSameBits(floats(reader().readActivations("train", E0, 1)), huge, "L1_fc");
+    Result next = importNpz("train", 1, c.write(dir.resolve("huge1.npz")));
+    assertThat(next.code).as(next.err).isZero();
+    assertSameBits(floats(reader().readActivations("train", E1, 1)), huge, "L1_fc");
+  }
+
+  /** Every file and directory under a path, files with their bytes: directories count too. */
+  static Map<String, String> tree(Path root) throws java.io.IOException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (!java.nio.file.Files.exists(root)) {
+      return out;
+    }
+    try (Stream<Path> s = java.nio.file.Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        out.put(root.relativize(p).toString(), java.nio.file.Files.isDirectory(p) ? "dir"
+            : java.util.HexFormat.of().formatHex(java.nio.file.Files.readAllBytes(p)));
+      }
+    }
+    return out;
+  }
+
   private static void assertUnchanged(Map<String, byte[]> before, Map<String, byte[]> after) {
     assertThat(after.keySet()).isEqualTo(before.keySet());
     for (String k : before.keySet()) {

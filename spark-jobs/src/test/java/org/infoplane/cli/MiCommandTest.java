@@ -162,6 +162,42 @@ class MiCommandTest {
         "Y.npy", "label 5", "[0, 5)");
   }
 
+  @Test
+  void aHeaderPromisingGigabytesInATinyFileExitsWith2NamingTheFile() throws Exception {
+    Path bomb = Files.write(dir.resolve("bomb.npy"),
+        NpyFiles.npy("<f8", false, new long[] {268_000_000L, 8}, new byte[64]));
+    assertBadInput(run("mi", "--x", x.toString(), "--t", bomb.toString(), "--y", y.toString()),
+        "bomb.npy", "[268000000, 8]", "holds 64");
+  }
+
+  /**
+   * More samples than one batch's N × N matrix may hold (46,340) are fine when cut into batches:
+   * 46,400 samples, labels i mod 10, T = 50·onehot(label) with σ_T = 1, so that every batch of 100
+   * has the closed form S(T) = I(T;Y) = log2 10 (the kernel is the same-class indicator).
+   */
+  @Test
+  void moreSamplesThanOneBatchMayHoldAreCutIntoBatches() throws Exception {
+    int n = 46_400;
+    float[] tv = new float[n * CLASSES];
+    float[] xv = new float[n];
+    long[] yv = new long[n];
+    for (int i = 0; i < n; i++) {
+      yv[i] = i % CLASSES;
+      tv[i * CLASSES + (int) yv[i]] = 50f;
+      xv[i] = i;
+    }
+    Path bigX = NpyFiles.writeFloat32(dir.resolve("bigX.npy"), new long[] {n, 1}, xv);
+    Path bigT = NpyFiles.writeFloat32(dir.resolve("bigT.npy"), new long[] {n, CLASSES}, tv);
+    Path bigY = NpyFiles.writeInt64(dir.resolve("bigY.npy"), yv);
+    Result r = run("mi", "--x", bigX.toString(), "--t", bigT.toString(), "--y", bigY.toString(),
+        "--sigma-t", "1", "--batch-size", "100", "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertThat(j.get("n_batches").asInt()).isEqualTo(n / 100);
+    assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
+    assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(TOL));
+  }
+
   private static void assertBadInput(Result r, String... fragments) {
     assertThat(r.code).as("exit status; stderr: " + r.err).isEqualTo(2);
     String[] lines = r.err.strip().split("\n");

@@ -120,4 +120,35 @@ class NpyTest {
 
     assertThatThrownBy(() -> Npy.read(good).toLabels()).hasMessageContaining("g.npy").hasMessageContaining("integers");
   }
+
+  /**
+   * A header promising 268 M × 8 float64 values (about 17 GB) in a file of a few hundred bytes is
+   * refused from the header and the file size alone, before any array is allocated.
+   */
+  @Test
+  void aHeaderPromisingMoreThanTheFileHoldsIsRefusedBeforeAllocating() throws Exception {
+    byte[] bomb = NpyFiles.npy("<f8", false, new long[] {268_000_000L, 8}, new byte[128]);
+    assertThat(bomb.length).isLessThan(300);
+    Path file = Files.write(dir.resolve("bomb.npy"), bomb);
+    assertThatThrownBy(() -> Npy.read(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bomb.npy")
+        .hasMessageContaining("[268000000, 8]")
+        .hasMessageContaining("17152000000 bytes of data")
+        .hasMessageContaining("holds 128");
+
+    Path npz = NpyFiles.writeNpz(dir.resolve("bomb.npz"), Map.of("L0_fc", bomb));
+    assertThatThrownBy(() -> Npy.readNpz(npz))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bomb.npz [L0_fc.npy]")
+        .hasMessageContaining("holds 128");
+  }
+
+  @Test
+  void trailingBytesAfterTheValuesAreRefusedAsADamagedFile() throws Exception {
+    byte[] longer = NpyFiles.npy("<f4", false, new long[] {2}, new byte[12]);
+    Path file = Files.write(dir.resolve("long.npy"), longer);
+    assertThatThrownBy(() -> Npy.read(file))
+        .hasMessageContaining("long.npy").hasMessageContaining("8 bytes of data").hasMessageContaining("holds 12");
+  }
 }

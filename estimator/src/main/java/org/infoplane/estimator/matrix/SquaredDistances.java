@@ -560,7 +560,13 @@ public final class SquaredDistances {
    * @throws IllegalArgumentException naming the first offending sample and feature
    */
   public static void requireFinite(INDArray samples, String what) {
-    int n = sampleCount(samples);
+    if (samples.rank() < 1) {
+      throw new IllegalArgumentException((what.isEmpty() ? "" : what + ": ") + "expected a sample axis, got a scalar");
+    }
+    long n = samples.size(0);
+    if (n == 0) {
+      return;
+    }
     requireFinite(samples.reshape('c', n, samples.length() / n), samples.shape(), what);
   }
 
@@ -570,20 +576,19 @@ public final class SquaredDistances {
     if (Double.isFinite(sum)) {
       return; // a NaN or an infinity anywhere would have made the sum non-finite
     }
+    // The sum is taken in the array's own precision: finite float32 values near 3.4e38 overflow it.
+    // Look at each value; if all are finite, so are the distances, which are computed in double.
     String prefix = what.isEmpty() ? "" : what + ": ";
-    long n = x.size(0);
     long dim = x.size(1);
-    double[] v = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    for (long i = 0; i < n; i++) {
-      for (long f = 0; f < dim; f++) {
-        double a = v[(int) (i * dim + f)];
-        if (!Double.isFinite(a)) {
-          throw new IllegalArgumentException(
-              prefix + "non-finite value " + a + " at sample " + i + ", feature " + f + featurePosition(f, originalShape));
-        }
+    org.nd4j.linalg.api.buffer.DataBuffer v = x.dup('c').data();
+    for (long k = 0, len = x.length(); k < len; k++) {
+      double a = v.getDouble(k);
+      if (!Double.isFinite(a)) {
+        long f = k % dim;
+        throw new IllegalArgumentException(
+            prefix + "non-finite value " + a + " at sample " + k / dim + ", feature " + f + featurePosition(f, originalShape));
       }
     }
-    throw new IllegalArgumentException(prefix + "values too large: their sum overflows double precision");
   }
 
   private static String featurePosition(long flat, long[] shape) {
