@@ -131,7 +131,7 @@ public final class ModelFiles {
         org.deeplearning4j.nn.conf.NeuralNetConfiguration c = mlc.getConf(i);
         expected = Math.addExact(expected, c.getLayer().initializer().numParams(c));
       }
-    } catch (ArithmeticException | RuntimeException e) {
+    } catch (RuntimeException e) {
       throw new DatasetException("cannot load the model " + uri + ": entry " + CONFIGURATION
           + " describes layers whose parameters cannot be counted: " + e.getMessage(), e);
     }

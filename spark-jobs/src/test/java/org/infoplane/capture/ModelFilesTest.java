@@ -84,9 +84,13 @@ class ModelFilesTest {
   void aSavedModelLoadsBackWithTheSameParametersAndOutputs() {
     MultiLayerNetwork back = load(saved);
     assertThat(back.params().dataType()).isEqualTo(net.params().dataType());
-    assertThat(back.params().dup().data().asFloat()).containsExactly(net.params().dup().data().asFloat());
-    INDArray x = Nd4j.rand(new long[] {3, 784}, 11);
-    assertThat(back.output(x, false).data().asFloat()).containsExactly(net.output(x, false).data().asFloat());
+    float[] want = net.params().dup().data().asFloat();
+    float[] got = back.params().dup().data().asFloat();
+    assertThat(got.length).isEqualTo(want.length);
+    assertThat(Arrays.mismatch(got, want)).as("first differing parameter").isEqualTo(-1);
+    INDArray x = Nd4j.linspace(-1, 1, 3 * 784, org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(3, 784);
+    assertThat(Arrays.mismatch(back.output(x, false).data().asFloat(), net.output(x, false).data().asFloat()))
+        .as("first differing output").isEqualTo(-1);
   }
 
   @Test
