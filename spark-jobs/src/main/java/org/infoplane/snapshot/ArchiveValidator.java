@@ -24,8 +24,10 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * values; every checkpoint of every split has every manifest layer and no other; every layer file
  * is readable Parquet with the manifest's sample ids in order, the manifest's shape (row length and
  * the {@code infoplane.shape} footer metadata) and finite values; splits in the files but not in
- * the manifest are errors; metrics files parse. Leftover {@code _tmp-*} entries (from an
- * interrupted write) are warnings: readers ignore them and they can be deleted.
+ * the manifest are errors; metrics files parse; no two checkpoints contradict the training order
+ * (a later epoch at an earlier step). Leftover {@code _tmp-*} entries (from an interrupted write)
+ * and a checkpoint present in some splits but not in others are warnings: readers ignore the
+ * former, and the latter may be intended (a split imported at some checkpoints only).
  */
 public final class ArchiveValidator {
 
@@ -162,14 +164,62 @@ public final class ArchiveValidator {
     ParquetRun run = new ParquetRun(archive, m);
     unknownSplits(m, new Path(dir, "inputs"), "inputs");
     unknownSplits(m, new Path(dir, "activations"), "activations");
+    java.util.Map<String, List<CheckpointId>> bySplit = new java.util.LinkedHashMap<>();
     for (String split : m.splitSampleIds().keySet()) {
       inputs(run, m, split);
-      for (CheckpointId cp : run.checkpoints(split)) {
+      List<CheckpointId> cps = run.checkpoints(split);
+      bySplit.put(split, cps);
+      for (CheckpointId cp : cps) {
         checkpoints++;
         checkpoint(run, m, split, cp);
       }
     }
+    trainingOrder(runId, bySplit);
+    splitCoverage(runId, bySplit);
     metrics(runId, new Path(dir, "metrics"));
+  }
+
+  /**
+   * Errors for checkpoints whose (epoch, step) contradict each other's training order (a later
+   * epoch at an earlier step): each such pair once, naming both.
+   */
+  private void trainingOrder(String runId, java.util.Map<String, List<CheckpointId>> bySplit) {
+    java.util.Map<CheckpointId, String> firstSplit = new java.util.TreeMap<>();
+    bySplit.forEach((split, cps) -> cps.forEach(cp -> firstSplit.putIfAbsent(cp, split)));
+    List<CheckpointId> all = new ArrayList<>(firstSplit.keySet());
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        CheckpointId a = all.get(i);
+        CheckpointId b = all.get(j);
+        if (a.contradicts(b)) {
+          CheckpointId later = a.epoch() > b.epoch() ? a : b;
+          CheckpointId earlier = later == a ? b : a;
+          error(runId, firstSplit.get(later), later, null, null, "contradicts the training order of " + earlier
+              + " (split " + firstSplit.get(earlier) + "): a later epoch at an earlier step, so it is analysed and"
+              + " smoothed before it; re-import it with its global step (--step)");
+        }
+      }
+    }
+  }
+
+  /** Warnings for checkpoints present in some of the run's splits but not in others. */
+  private void splitCoverage(String runId, java.util.Map<String, List<CheckpointId>> bySplit) {
+    if (bySplit.size() < 2) {
+      return;
+    }
+    Set<CheckpointId> union = new java.util.TreeSet<>();
+    bySplit.values().forEach(union::addAll);
+    for (CheckpointId cp : union) {
+      List<String> having = bySplit.entrySet().stream().filter(e -> e.getValue().contains(cp))
+          .map(java.util.Map.Entry::getKey).toList();
+      for (String split : bySplit.keySet()) {
+        if (!having.contains(split)) {
+          problems.add(new Problem(Severity.WARNING, runId, split, cp, null, null, "the checkpoint is in split"
+              + (having.size() > 1 ? "s " : " ") + String.join(", ", having) + " but not in this one (a write"
+              + " interrupted between the splits, or imported for some splits only)"));
+        }
+      }
+    }
   }
 
   private void unknownSplits(RunManifest m, Path parent, String what) throws IOException {

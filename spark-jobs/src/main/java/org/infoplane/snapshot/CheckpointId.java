@@ -19,6 +19,15 @@ public record CheckpointId(int epoch, long step) implements Comparable<Checkpoin
     return ORDER.compare(this, o);
   }
 
+  /**
+   * Whether two checkpoints of one run contradict each other's training order: one has the later
+   * epoch but the earlier step. Sorted by step, the later epoch would come first (equal steps are
+   * fine: epochs then order them).
+   */
+  public boolean contradicts(CheckpointId o) {
+    return (epoch < o.epoch && step > o.step) || (o.epoch < epoch && o.step > step);
+  }
+
   @Override
   public String toString() {
     return "epoch " + epoch + " step " + step;

@@ -190,6 +190,7 @@ public final class NpzImport {
       existing = archive.setProperty(r.runId(), RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
     }
     ParquetRun run = new ParquetRun(archive, existing);
+    requireTrainingOrder(run, r.checkpoint(), where);
     if (!existing.splitSampleIds().containsKey(r.split())) {
       archive.addSplit(r.runId(), r.split(), ids, w -> {
         w.writeInputs(r.split(), xs, y);
@@ -488,6 +489,24 @@ public final class NpzImport {
       if (!known) {
         throw new SnapshotFormatException(first.file() + ": key L" + l.index() + "_" + l.name() + " is not a layer of run "
             + m.runId() + " (its layers: " + m.layers() + ")");
+      }
+    }
+  }
+
+  /**
+   * Refuses a checkpoint whose (epoch, step) contradicts the training order of the run's other
+   * checkpoints, in any split: a later epoch at an earlier step (as an import without {@code --step}
+   * after one with it) would be analysed, and its width smoothed, out of order.
+   */
+  private static void requireTrainingOrder(ParquetRun run, CheckpointId cp, String where) {
+    for (String split : run.manifest().splitSampleIds().keySet()) {
+      for (CheckpointId other : run.checkpoints(split)) {
+        if (cp.contradicts(other)) {
+          throw new SnapshotFormatException(where + ": contradicts the training order of the run's " + other
+              + " (split " + split + "): " + (cp.epoch() > other.epoch() ? "a later epoch at an earlier step"
+              : "an earlier epoch at a later step") + "; checkpoints are ordered by step, then epoch: give --step"
+              + " the global training step of each checkpoint");
+        }
       }
     }
   }

@@ -292,6 +292,28 @@ class ImportCommandTest {
     assertSameBits(floats(reader().readActivations("train", E1, 1)), huge, "L1_fc");
   }
 
+  /**
+   * {@code --epoch 1} without {@code --step} after {@code --epoch 0 --step 60} would sort before it:
+   * refused naming both checkpoints, and the archive is unchanged.
+   */
+  @Test
+  void aCheckpointContradictingTheTrainingOrderIsRefusedNamingBoth() throws Exception {
+    Result first = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
+        "--epoch", "0", "--step", "60", NpzCase.of(N, 1, 2).write(dir.resolve("a.npz")).toString());
+    assertThat(first.code).as(first.err).isZero();
+    Map<String, String> before = tree(archive());
+    Result res = importNpz("train", 1, NpzCase.of(N, 1, 3).write(dir.resolve("b.npz")));
+    assertThat(res.code).as(res.out + res.err).isEqualTo(2);
+    assertThat(res.err.lines().count()).as(res.err).isEqualTo(1);
+    assertThat(res.err).contains("run r1, split train, epoch 1 step 0", "contradicts the training order",
+        "epoch 0 step 60", "--step");
+    assertThat(tree(archive())).isEqualTo(before);
+    // with its step, the same checkpoint is accepted
+    Result ok = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
+        "--epoch", "1", "--step", "120", dir.resolve("b.npz").toString());
+    assertThat(ok.code).as(ok.err).isZero();
+  }
+
   /** Every file and directory under a path, files with their bytes: directories count too. */
   static Map<String, String> tree(Path root) throws java.io.IOException {
     Map<String, String> out = new java.util.TreeMap<>();

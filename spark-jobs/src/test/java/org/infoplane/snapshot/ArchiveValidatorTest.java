@@ -209,4 +209,35 @@ class ArchiveValidatorTest {
     assertThat(r.problemLines()).hasSize(2);
     assertThat(r.out).contains("checked 1 runs, 2 checkpoints, 4 units: 2 errors, 0 warnings");
   }
+
+  /** A checkpoint written by hand at a later epoch but an earlier step than epoch 1 step 0's: (2, 0) vs (1, 5). */
+  @Test
+  void checkpointsThatContradictTheTrainingOrderAreErrorsNamingBoth() throws Exception {
+    RunWriter w = archive.openRunForAppend("r1");
+    w.writeCheckpoint("train", new CheckpointId(0, 60), List.of(values(8, N, 2, 2, 2), values(9, N, D)), false);
+    Result r = validate();
+    assertThat(r.code).as(r.out + r.err).isEqualTo(1);
+    // epoch 1 step 0 comes before epoch 0 step 60 when sorted by step
+    assertThat(r.problemLines()).singleElement().asString()
+        .startsWith("ERROR run r1, split train, epoch 1 step 0: contradicts the training order of epoch 0 step 60")
+        .contains("--step");
+  }
+
+  /**
+   * A training checkpoint written to split train but not to split test (a kill between the two
+   * splits) is a warning naming the split that lacks it.
+   */
+  @Test
+  void aCheckpointInOneSplitOnlyIsAWarningNamingTheOtherSplit() throws Exception {
+    long[] testIds = LongStream.range(100, 100 + N).toArray();
+    archive.addSplit("r1", "test", testIds, w -> {
+      w.writeInputs("test", values(11, N, 3), new int[] {0, 1, 2, 0, 1, 2});
+      w.writeCheckpoint("test", E0, List.of(values(12, N, 2, 2, 2), values(13, N, D)), false);
+    });
+    Result r = validate();
+    assertThat(r.code).as(r.out + r.err).isZero();
+    assertThat(r.problemLines()).singleElement().asString()
+        .startsWith("WARNING run r1, split test, epoch 1 step 0: the checkpoint is in split train but not in this one");
+    assertThat(r.out).contains("0 errors, 1 warnings");
+  }
 }
