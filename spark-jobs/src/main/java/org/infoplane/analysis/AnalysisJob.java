@@ -85,12 +85,20 @@ public final class AnalysisJob {
   private final Map<String, Long> smoothingSteps = new HashMap<>();
   private final Map<String, Integer> computed = new LinkedHashMap<>();
   private final Map<String, Integer> skipped = new LinkedHashMap<>();
+  private final Map<String, Integer> blocked = new LinkedHashMap<>();
+  /** Ids of the units that failed in this run (any pass). */
+  private final Set<String> failedIds = new HashSet<>();
   /** The lease this run holds while it runs; every table write checks it first. */
   private AnalysisLease lease;
+  private final TableWrites writes;
 
-  /** What a run of the job did. */
+  /**
+   * What a run of the job did: per pass, the units computed, those skipped because their results
+   * are stored already, and those left out because an earlier pass failed for them (their error is
+   * among {@code errors}, or in {@code analysis_errors} from an earlier run).
+   */
   public record Summary(String configId, int units, Map<String, Integer> computed, Map<String, Integer> skipped,
-      List<String> errors, List<String> warnings) {
+      Map<String, Integer> blocked, List<String> errors, List<String> warnings) {
     public boolean ok() {
       return errors.isEmpty();
     }
@@ -99,7 +107,13 @@ public final class AnalysisJob {
   public AnalysisJob(SparkSession spark, ResolvedConf conf, String archiveUri) {
     this.spark = spark;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    this.archiveUri = archiveUri;
+    // One archive, one name: the lease, runs.archive and the tasks all use the canonical URI.
+    this.archiveUri = SnapshotArchive.canonicalUri(archiveUri, spark.sparkContext().hadoopConfiguration());
+    this.writes = new TableWrites(spark, () -> {
+      if (lease != null) {
+        lease.requireHeld();
+      }
+    });
     this.config = AnalysisConfig.from(conf);
     this.configId = config.configId();
     this.tables = new IpTables(spark, conf);
@@ -129,21 +143,37 @@ public final class AnalysisJob {
 
     describe("listing the archive");
     SnapshotArchive archive = SnapshotArchive.open(archiveUri, spark.sparkContext().hadoopConfiguration());
-    List<String> runIds = archive.runIds();
-    if (runIds.isEmpty()) {
+    List<String> runDirs = archive.runDirectoryIds();
+    if (runDirs.isEmpty()) {
       throw new IllegalArgumentException("archive " + archiveUri + " holds no run");
     }
+    List<String> runIds = new ArrayList<>();
+    List<Row> unreadableRuns = new ArrayList<>();
     List<UnitKey> inputs = new ArrayList<>();
     List<UnitKey> layers = new ArrayList<>();
     Map<String, Integer> numClasses = new HashMap<>();
     List<Row> runRows = new ArrayList<>();
     List<Row> refusedRuns = new ArrayList<>();
     boolean perStep = config.usesDistances() && config.smooths() && config.smoothsPerStep();
-    for (String runId : runIds) {
-      RunReader reader = archive.run(runId);
-      RunManifest m = reader.manifest();
+    for (String runId : runDirs) {
+      RunReader reader;
+      RunManifest m;
+      List<CheckpointMetrics> metrics;
+      try {
+        reader = archive.run(runId);
+        m = reader.manifest();
+        metrics = reader.metrics();
+      } catch (org.infoplane.snapshot.SnapshotFormatException | java.io.UncheckedIOException e) {
+        // A run whose manifest is missing or unreadable is an error of that run; the others go on.
+        if (failFast) {
+          throw e;
+        }
+        unreadableRuns.add(RowFactory.create(runId, e.getMessage()));
+        continue;
+      }
+      runIds.add(runId);
       numClasses.put(runId, m.numClasses());
-      runRows.add(runRow(m, reader.metrics()));
+      runRows.add(runRow(m, metrics));
       Map<String, List<CheckpointId>> checkpoints = new LinkedHashMap<>();
       Map<String, Map<CheckpointId, Long>> steps = new LinkedHashMap<>();
       String refusal = null;
@@ -174,6 +204,10 @@ public final class AnalysisJob {
         }
       }
     }
+    recordRunErrors(unreadableRuns, "listing");
+    if (runIds.isEmpty()) {
+      return new Summary(configId, 0, computed, skipped, blocked, List.copyOf(errors), List.copyOf(warnings));
+    }
     describe("updating the runs table");
     upsertRuns(runRows);
     // A run refused here is one error row naming it; the other runs are analysed.
@@ -202,7 +236,8 @@ public final class AnalysisJob {
     }
     describe("done");
     spark.sparkContext().clearJobGroup();
-    return new Summary(configId, layers.size(), computed, skipped, List.copyOf(errors), List.copyOf(warnings));
+    return new Summary(configId, layers.size(), computed, skipped, blocked, List.copyOf(errors),
+        List.copyOf(warnings));
   }
 
   // ---- pass 1 ----------------------------------------------------------------------------------
@@ -231,8 +266,8 @@ public final class AnalysisJob {
         out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
-        // Only units without stored distances were computed: a plain append, no merge needed.
-        write("INSERT INTO " + tables.name(IpTables.DISTANCE_MATRICES) + " SELECT * FROM ip_new_distances");
+        // Only units without stored distances were computed; an overlapping writer's copy is kept.
+        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), "ip_new_distances", DISTANCE_KEY, runIds(chunk));
         describe(pass + ": committing widths");
         appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(10) && r.getInt(4) >= 0).toList(), agg::width));
       } finally {
@@ -247,8 +282,10 @@ public final class AnalysisJob {
   private void widthPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
     String pass = "pass 2/3 widths";
     if (skipped.getOrDefault(DISTANCE_PASS, -1) == 0) {
-      // Pass 1 computed every unit, and with them their widths under this width rule.
-      count(pass, 0, layers.size());
+      // Pass 1 computed every unit, and with them their widths under this width rule (but for those
+      // it failed on).
+      int failed = (int) layers.stream().filter(u -> failedIds.contains(u.id())).count();
+      count(pass, 0, layers.size() - failed, failed);
       return;
     }
     describe(pass + ": finding stored units");
@@ -259,7 +296,8 @@ public final class AnalysisJob {
         + "' AND width_config = '" + sql(config.widthConfig()) + "'");
     List<UnitKey> todo = layers.stream()
         .filter(u -> haveDistances.contains(u.id()) && !have.contains(u.id())).toList();
-    count(pass, todo.size(), layers.size() - todo.size());
+    int noDistances = (int) layers.stream().filter(u -> !haveDistances.contains(u.id())).count();
+    count(pass, todo.size(), layers.size() - todo.size() - noDistances, noDistances);
     Progress progress = new Progress(pass, todo.size());
     for (List<UnitKey> chunk : chunks(todo)) {
       describe(pass + ": width rule " + config.widthRule() + " on " + chunk.size() + " units");
@@ -390,10 +428,12 @@ public final class AnalysisJob {
     }
     List<UnitKey> todo = new ArrayList<>();
     Map<String, Integer> edges = new HashMap<>();
+    int noWidth = 0;
     for (UnitKey u : layers) {
       UnitWidths s = sigmas.get(u.id());
       if (s == null) {
-        continue; // no width: its distances or widths failed, and the error is recorded
+        noWidth++; // no width: its distances or widths failed, and the error is recorded
+        continue;
       }
       edges.put(u.id(), s.edgeBatches());
       if (!doneIds.contains(u.id()) || !sameWidth(done.get(u.id()), unitWidth(s.sigma()))
@@ -402,7 +442,7 @@ public final class AnalysisJob {
       }
     }
     Aggregates agg = new Aggregates(config, edges);
-    count(pass, todo.size(), layers.size() - todo.size());
+    count(pass, todo.size(), layers.size() - todo.size() - noWidth, noWidth);
     Progress progress = new Progress(pass, todo.size());
     for (List<UnitKey> chunk : chunks(todo)) {
       describe(pass + ": " + config.estimator() + " (alpha " + config.alpha() + ") on " + chunk.size() + " units");
@@ -461,7 +501,8 @@ public final class AnalysisJob {
     describe(passName + ": committing results");
     spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
     if (!replacesRows) {
-      write(tables.insertByName(IpTables.INFORMATION_PLANE, "ip_new_results"));
+      writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), "ip_new_results", RESULT_KEY,
+          good.stream().map(r -> r.getString(0)).toList());
       return;
     }
     write("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
@@ -491,12 +532,21 @@ public final class AnalysisJob {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /** Runs a statement that writes a table, once the lease is known to outlast it. */
+  /** Runs a statement that writes a table, once the lease is known to outlast it; conflicts are retried. */
   private void write(String statement) {
-    if (lease != null) {
-      lease.requireHeld();
-    }
-    spark.sql(statement);
+    writes.run(statement);
+  }
+
+  /** The columns that identify a row of each table the passes fill. */
+  private static final List<String> DISTANCE_KEY =
+      List.of("run_id", "split", "epoch", "step", "layer_index", "batching", "batch_index");
+  private static final List<String> WIDTH_KEY =
+      List.of("run_id", "split", "epoch", "step", "layer_index", "batching", "width_config");
+  private static final List<String> RESULT_KEY =
+      List.of("run_id", "split", "epoch", "step", "layer_index", "config_id");
+
+  private static List<String> runIds(Collection<UnitKey> units) {
+    return units.stream().map(UnitKey::runId).distinct().toList();
   }
 
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
@@ -509,7 +559,8 @@ public final class AnalysisJob {
     spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching() + "' AS batching, '"
         + sql(config.widthConfig()) + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at,"
         + " edge_batches, batch_sigma_stars FROM ip_new_width_rows").createOrReplaceTempView("ip_new_widths");
-    write(tables.insertByName(IpTables.LAYER_WIDTHS, "ip_new_widths"));
+    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), "ip_new_widths", WIDTH_KEY,
+        good.stream().map(r -> r.getString(0)).toList());
   }
 
   /** T distance rows of the units in {@code ip_todo}, joined with their batch's input row. */
@@ -570,6 +621,9 @@ public final class AnalysisJob {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
     for (Row r : bad) {
+      if (r.get(1) != null) {
+        failedIds.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
+      }
       String reason = r.getString(6);
       errors.add(reason);
       LOG.warn("{}: {}", pass, reason);
@@ -596,7 +650,8 @@ public final class AnalysisJob {
     if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
         + "'").isEmpty()) {
       write("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
-          + " ON t.config_id = s.config_id WHEN NOT MATCHED THEN INSERT *");
+          + " ON t.config_id = s.config_id WHEN MATCHED THEN UPDATE SET t.config_id = t.config_id"
+          + " WHEN NOT MATCHED THEN INSERT *"); // a MERGE with a matched clause is validated at commit
     }
   }
 
@@ -667,9 +722,15 @@ public final class AnalysisJob {
   }
 
   private void count(String pass, int todo, int skip) {
+    count(pass, todo, skip, 0);
+  }
+
+  private void count(String pass, int todo, int skip, int failedEarlier) {
     computed.put(pass, todo);
     skipped.put(pass, skip);
-    LOG.info("{}: {} units to compute, {} already done", pass, todo, skip);
+    blocked.put(pass, failedEarlier);
+    LOG.info("{}: {} units to compute, {} already done{}", pass, todo, skip,
+        failedEarlier == 0 ? "" : ", " + failedEarlier + " left out (an earlier pass failed for them)");
   }
 
   private <T> List<List<T>> chunks(List<T> all) {

@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * touching the file; the lease expires {@link #TTL} after its last renewal, so a killed analysis
  * blocks the next one for at most that long.
  *
- * <p>Why a lease and not only Iceberg's optimistic commits: the distance and width passes append
- * units that were absent when the pass started; two overlapping runs would both append them, and the
- * duplicate rows double the batches the later joins see.
+ * <p>The archive is named by its canonical URI ({@link
+ * org.infoplane.snapshot.SnapshotArchive#canonicalUri}), so two spellings of one archive share one
+ * lease. The lease spares duplicate work; it is not what keeps the tables free of duplicates: the
+ * passes insert a unit only where its key is absent, validated at commit ({@link TableWrites}), so
+ * overlapping writers store each unit once even where the lease cannot be held.
  */
 final class AnalysisLease implements AutoCloseable {
 

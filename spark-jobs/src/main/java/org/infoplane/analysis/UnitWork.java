@@ -94,7 +94,9 @@ final class UnitWork implements Serializable {
 
   private String failure(UnitKey u, Exception e) {
     String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-    String message = u.describe() + ": " + reason;
+    // Messages of the archive's readers name the run and split (and checkpoint and layer) already.
+    String message = reason.startsWith("run " + u.runId() + ", split " + u.split() + ",")
+        ? reason : u.describe() + ": " + reason;
     if (failFast) {
       throw new UnitFailedException(message, e);
     }

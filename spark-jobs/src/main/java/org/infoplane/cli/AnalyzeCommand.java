@@ -55,12 +55,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.printf("analysis %s of %s: %d layer units%n", s.configId(), archive, s.units());
       for (Map.Entry<String, Integer> e : s.computed().entrySet()) {
-        out.printf("  %-22s computed %5d, skipped %5d (already done)%n", e.getKey(), e.getValue(),
-            s.skipped().get(e.getKey()));
+        int left = s.blocked().getOrDefault(e.getKey(), 0);
+        out.printf("  %-22s computed %5d, skipped %5d (already done)%s%n", e.getKey(), e.getValue(),
+            s.skipped().get(e.getKey()), left == 0 ? "" : String.format(", left out %5d (failed earlier)", left));
       }
       s.warnings().forEach(w -> out.println("warning: " + w));
       if (!s.ok()) {
-        out.printf("%d units failed (see the analysis_errors table):%n", s.errors().size());
+        out.printf("%d units or runs failed (see the analysis_errors table):%n", s.errors().size());
         s.errors().stream().limit(20).forEach(e -> out.println("  " + e));
         if (s.errors().size() > 20) {
           out.printf("  ... and %d more%n", s.errors().size() - 20);

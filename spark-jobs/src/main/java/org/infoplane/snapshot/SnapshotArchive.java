@@ -65,6 +65,37 @@ public final class SnapshotArchive {
     }
   }
 
+  /**
+   * The one name of an archive, however it is spelled: its fully qualified URI (scheme and
+   * authority filled in by its file system, {@code .} and {@code ..} resolved, no trailing slash;
+   * for a local archive that exists, symbolic links resolved too). {@code a1}, {@code ./a1/} and
+   * {@code file:///abs/a1} name one archive and give one URI.
+   */
+  public static String canonicalUri(String uriOrPath, Configuration conf) {
+    Path p = toPath(uriOrPath);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      Path q = fs.makeQualified(p);
+      if ("file".equals(q.toUri().getScheme())) {
+        java.nio.file.Path local = java.nio.file.Paths.get(q.toUri()).toAbsolutePath().normalize();
+        if (java.nio.file.Files.exists(local)) {
+          local = local.toRealPath();
+        }
+        q = fs.makeQualified(new Path(local.toUri()));
+      } else {
+        q = fs.makeQualified(new Path(q.toUri().normalize()));
+      }
+      URI u = q.toUri();
+      String path = u.getPath();
+      while (path.length() > 1 && path.endsWith("/")) {
+        path = path.substring(0, path.length() - 1);
+      }
+      return new Path(u.getScheme(), u.getAuthority(), path).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach the archive " + uriOrPath + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A URI stays as it is; a plain path becomes an absolute local file URI. */
   static Path toPath(String uriOrPath) {
     URI uri = URI.create(uriOrPath.replace(" ", "%20"));
@@ -147,6 +178,30 @@ public final class SnapshotArchive {
       for (FileStatus s : fs.listStatus(runs)) {
         String name = s.getPath().getName();
         if (s.isDirectory() && name.startsWith("run=") && fs.exists(new Path(s.getPath(), "manifest.json"))) {
+          ids.add(name.substring(4));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the runs of " + root + ": " + e.getMessage(), e);
+    }
+    ids.sort(String::compareTo);
+    return ids;
+  }
+
+  /**
+   * The ids of every run directory ({@code runs/run=RUN}), with a manifest or not, sorted: what an
+   * analysis must either analyse or report. {@link #run} then reads each one's manifest.
+   */
+  public List<String> runDirectoryIds() {
+    List<String> ids = new ArrayList<>();
+    try {
+      Path runs = new Path(root, RUNS);
+      if (!fs.exists(runs)) {
+        return ids;
+      }
+      for (FileStatus s : fs.listStatus(runs)) {
+        String name = s.getPath().getName();
+        if (s.isDirectory() && name.startsWith("run=")) {
           ids.add(name.substring(4));
         }
       }
@@ -315,7 +370,8 @@ public final class SnapshotArchive {
     try (InputStream in = fs.open(file)) {
       return JSON.readValue(in, ManifestJson.class).toManifest(file.toString());
     } catch (FileNotFoundException e) {
-      throw new SnapshotFormatException("run " + runId + " is not in the archive " + root + " (no " + file + ")", e);
+      throw new SnapshotFormatException("run " + runId + ": no manifest " + file + " (not a run of the archive "
+          + root + ", or its manifest was lost)", e);
     } catch (SnapshotFormatException e) {
       throw e;
     } catch (IOException e) {

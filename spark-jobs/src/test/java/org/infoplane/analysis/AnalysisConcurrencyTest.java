@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two analyses of one archive into one warehouse started at the same moment: no unit is written
- * twice, none is lost, and the numbers equal those of a single run.
+ * Two analyses of one archive, spelled two ways, into one warehouse started at the same moment: no
+ * unit is written twice, none is lost, and the numbers equal those of a single run.
  */
 class AnalysisConcurrencyTest {
 
@@ -55,10 +55,16 @@ class AnalysisConcurrencyTest {
     return conf;
   }
 
+  /**
+   * The two runs name the archive differently (a relative path, and a file URI with a trailing
+   * slash): it is one archive, with one lease and one name in runs.archive.
+   */
   @Test
   void twoOverlappingRunsWriteEachUnitOnceAndEqualASingleRun() throws Exception {
     Path archive = dir.resolve("archive");
     new SyntheticRun(5).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 2);
+    String relative = Path.of("").toAbsolutePath().relativize(archive.toAbsolutePath()).toString();
+    String uri = archive.toAbsolutePath().toUri().toString() + "/";
     ResolvedConf both = conf(dir.resolve("wh"), "both");
     ResolvedConf single = conf(dir.resolve("wh-single"), "single");
     new AnalysisJob(spark, single, archive.toString()).run();
@@ -69,11 +75,11 @@ class AnalysisConcurrencyTest {
       List<Future<AnalysisJob.Summary>> runs = List.of(
           pool.submit(() -> {
             start.await();
-            return new AnalysisJob(spark, both, archive.toString()).run();
+            return new AnalysisJob(spark, both, relative).run();
           }),
           pool.submit(() -> {
             start.await();
-            return new AnalysisJob(spark, both, archive.toString()).run();
+            return new AnalysisJob(spark, both, uri).run();
           }));
       int computedTotal = 0;
       for (Future<AnalysisJob.Summary> f : runs) {
@@ -94,10 +100,14 @@ class AnalysisConcurrencyTest {
       assertThat(keys).as(t[0] + ": no key twice").isEqualTo(rows);
       assertThat(rows).as(t[0] + ": every unit present").isEqualTo(spark.sql("SELECT * FROM " + s + ".ip." + t[0]).count());
     }
-    String cols = "run_id, split, epoch, step, layer_index, sigma, sigma_raw, i_xt, i_ty, h_t, h_x, h_y, n_batches";
+    String cols = "run_id, split, epoch, step, layer_index, sigma, sigma_raw, i_xt, i_ty, h_t, h_x, h_y, n_batches,"
+        + " i_xt_std, i_ty_std, h_t_std";
     List<Row> a = spark.sql("SELECT " + cols + " FROM " + b + ".ip.information_plane ORDER BY run_id, split, step, layer_index").collectAsList();
     List<Row> c = spark.sql("SELECT " + cols + " FROM " + s + ".ip.information_plane ORDER BY run_id, split, step, layer_index").collectAsList();
     assertThat(a).hasSize(2 * 2 * 3);
     assertThat(a.toString()).isEqualTo(c.toString());
+    List<Row> archives = spark.sql("SELECT DISTINCT archive FROM " + b + ".ip.runs").collectAsList();
+    assertThat(archives).hasSize(1);
+    assertThat(archives.get(0).getString(0)).isEqualTo("file:" + archive.toRealPath());
   }
 }

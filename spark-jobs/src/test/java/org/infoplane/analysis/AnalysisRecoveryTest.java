@@ -81,12 +81,59 @@ class AnalysisRecoveryTest {
     assertThat(err.<String>getAs("pass")).isEqualTo("distances");
     assertThat(err.<Integer>getAs("layer_index")).isEqualTo(1);
     assertThat(err.<String>getAs("reason")).contains("cannot be read");
+    String where = "run r1, split test, epoch 1 step 10, layer 1 (conv1)";
+    assertThat(err.<String>getAs("reason")).as("names the unit once").startsWith(where)
+        .satisfies(r -> assertThat(r.indexOf(where, 1)).isEqualTo(-1));
+    // the unit whose distances failed is left out of the later passes, not counted as done
+    assertThat(s.skipped().get("pass 3/3 entropies")).isZero();
+    assertThat(s.blocked().get("pass 3/3 entropies")).isEqualTo(1);
+    assertThat(s.computed().get("pass 3/3 entropies")).isEqualTo(2 * 2 * 3 - 1);
 
     // The next run retries the bad unit only, and fails again the same way.
     AnalysisJob.Summary again = new AnalysisJob(spark, c, archive.toString()).run();
     assertThat(again.computed().get("pass 1/3 distances")).isEqualTo(1);
     assertThat(again.errors()).hasSize(1);
     assertThat(count(c, "information_plane", "")).isEqualTo(2 * 2 * 3 - 1);
+  }
+
+  /**
+   * Runs whose manifest is truncated, of an unknown format version, or missing: one error row each,
+   * naming the run and the file, and the good run is analysed; with fail-fast the job stops.
+   */
+  @Test
+  void aRunWithABadOrMissingManifestIsAnErrorRowAndTheOtherRunsAreAnalysed() throws Exception {
+    Path archive = dir.resolve("archive");
+    SnapshotArchive a = SnapshotArchive.open(archive.toString(), new Configuration());
+    new SyntheticRun(5).write(a, "r1", 0, 1);
+    new SyntheticRun(6).write(a, "r2", 0, 1);
+    new SyntheticRun(7).write(a, "r3", 0, 1);
+    Path truncated = archive.resolve("runs/run=r2/manifest.json");
+    Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(truncated), 40));
+    Files.deleteIfExists(truncated.resolveSibling(".manifest.json.crc"));
+    Path future = archive.resolve("runs/run=r3/manifest.json");
+    Files.writeString(future, Files.readString(future).replaceFirst("\"formatVersion\"\\s*:\\s*\\d+", "\"formatVersion\" : 99"));
+    Files.deleteIfExists(future.resolveSibling(".manifest.json.crc"));
+    Files.createDirectories(archive.resolve("runs/run=r4/activations"));
+
+    ResolvedConf c = conf(dir.resolve("wh"));
+    AnalysisJob.Summary s = new AnalysisJob(spark, c, archive.toString()).run();
+    assertThat(s.errors()).hasSize(3);
+    assertThat(count(c, "information_plane", "run_id = 'r1'")).isEqualTo(2 * 1 * 3);
+    assertThat(count(c, "information_plane", "run_id <> 'r1'")).isZero();
+    List<Row> errs = spark.sql("SELECT run_id, pass, reason, split FROM " + c.get(InfoPlaneConf.CATALOG_NAME)
+        + ".ip.analysis_errors ORDER BY run_id").collectAsList();
+    assertThat(errs).extracting(r -> r.getString(0)).containsExactly("r2", "r3", "r4");
+    assertThat(errs).allSatisfy(r -> assertThat(r.getString(1)).isEqualTo("listing"));
+    assertThat(errs).allSatisfy(r -> assertThat(r.isNullAt(3)).isTrue());
+    assertThat(errs.get(0).getString(2)).contains("run r2", truncated.toString());
+    assertThat(errs.get(1).getString(2)).contains("run r3", future.toString(), "99");
+    assertThat(errs.get(2).getString(2)).contains("run r4", "no manifest",
+        archive.resolve("runs/run=r4/manifest.json").toString());
+
+    ResolvedConf failFast = conf(dir.resolve("wh-ff"), "infoplane.failFast=true");
+    assertThatThrownBy(() -> new AnalysisJob(spark, failFast, archive.toString()).run())
+        .hasMessageContaining("run r2").hasMessageContaining(truncated.toString());
+    assertThat(count(failFast, "information_plane", "")).isZero();
   }
 
   @Test

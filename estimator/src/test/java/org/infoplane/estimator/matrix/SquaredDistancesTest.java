@@ -11,6 +11,7 @@ import org.infoplane.estimator.reference.TestData;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The Gram-trick distances against direct summation Σ_f (a_f − b_f)² in {@link ReferenceRenyi}. */
 class SquaredDistancesTest {
@@ -205,5 +206,38 @@ class SquaredDistancesTest {
         .hasMessageContaining("row 6 is outside the 6 samples");
     assertThatThrownBy(() -> SquaredDistances.ofRows(values, shape, new int[] {1}, "T"))
         .hasMessageContaining("at least 2 samples");
+  }
+
+  /**
+   * Finite float32 values near the top of the float range (their float32 sum overflows) are valid
+   * samples: the distances, computed in double, equal (a − b)² of the values taken as doubles.
+   */
+  @Test
+  void valuesNearTheFloat32LimitGiveDoublePrecisionDistances() {
+    float[] v = {1e38f, -1e38f, 3e38f, -3.4e38f, 0f, 2e38f};
+    INDArray x = Nd4j.create(v, new long[] {3, 2}, 'c');
+    SquaredDistances.requireFinite(x, "T");
+    DistanceMatrix d = SquaredDistances.of(x);
+    DistanceMatrix rows = SquaredDistances.ofRows(v, new long[] {3, 2}, new int[] {0, 1, 2}, "T");
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        double want = 0;
+        for (int f = 0; f < 2; f++) {
+          double diff = (double) v[i * 2 + f] - (double) v[j * 2 + f];
+          want += diff * diff;
+        }
+        assertThat(d.squared(i, j)).as("of(%d, %d)", i, j).isCloseTo(want, withinPercentage(1e-10));
+        assertThat(rows.squared(i, j)).as("ofRows(%d, %d)", i, j).isCloseTo(want, withinPercentage(1e-10));
+      }
+    }
+  }
+
+  @Test
+  void theFinitenessCheckOfAWholeArrayHasNoBatchSizeLimit() {
+    INDArray many = Nd4j.zeros(DataType.FLOAT, 50_000, 1);
+    SquaredDistances.requireFinite(many, "X");
+    many.putScalar(new long[] {49_999, 0}, Float.NaN);
+    assertThatThrownBy(() -> SquaredDistances.requireFinite(many, "X"))
+        .hasMessage("X: non-finite value NaN at sample 49999, feature 0");
   }
 }

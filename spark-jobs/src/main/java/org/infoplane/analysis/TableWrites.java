@@ -1,0 +1,99 @@
+package org.infoplane.analysis;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job's writes to its Iceberg tables, safe whatever else writes the same tables at the same time.
+ *
+ * <p>A unit's rows are inserted only where its key is absent ({@link #insertAbsent}): a MERGE whose
+ * matched rows keep their stored values. Unlike an append, such a MERGE is validated at commit
+ * (Iceberg's serializable isolation, the default of {@code write.merge.isolation-level}): when
+ * another writer committed rows it would have matched since it read the table, the commit fails
+ * with a conflict instead of adding a second copy. Conflicts ({@code ValidationException},
+ * {@code CommitFailedException}) are retried, re-reading the table, at most {@link #MAX_ATTEMPTS}
+ * times; the retry then finds the other writer's rows and keeps them.
+ */
+final class TableWrites {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TableWrites.class);
+
+  /** Attempts of one statement before a conflict is reported. */
+  static final int MAX_ATTEMPTS = 8;
+  /** The first wait after a conflict; it doubles with each attempt (with jitter), up to about 13 s. */
+  static final long FIRST_BACKOFF_MS = 100;
+
+  private static final List<String> CONFLICTS = List.of(
+      "org.apache.iceberg.exceptions.ValidationException",
+      "org.apache.iceberg.exceptions.CommitFailedException");
+
+  private final SparkSession spark;
+  private final Runnable beforeEachAttempt;
+
+  /**
+   * @param beforeEachAttempt runs before every attempt (the job checks its lease there); may throw
+   *     to stop the write
+   */
+  TableWrites(SparkSession spark, Runnable beforeEachAttempt) {
+    this.spark = spark;
+    this.beforeEachAttempt = beforeEachAttempt;
+  }
+
+  /** Runs a statement that writes a table, retrying it when its commit conflicts with another writer's. */
+  void run(String statement) {
+    for (int attempt = 1; ; attempt++) {
+      beforeEachAttempt.run();
+      try {
+        spark.sql(statement);
+        return;
+      } catch (RuntimeException e) {
+        String conflict = conflict(e);
+        if (conflict == null) {
+          throw e;
+        }
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IllegalStateException("a table write conflicted with other writers " + MAX_ATTEMPTS
+              + " times in a row (last: " + conflict + "); nothing of it was committed: run the analysis again", e);
+        }
+        long wait = (FIRST_BACKOFF_MS << (attempt - 1)) + ThreadLocalRandom.current().nextLong(FIRST_BACKOFF_MS);
+        LOG.info("commit conflict with another writer (attempt {} of {}), retrying in {} ms: {}", attempt,
+            MAX_ATTEMPTS, wait, conflict);
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while retrying a table write", ie);
+        }
+      }
+    }
+  }
+
+  /**
+   * Inserts the rows of {@code view} whose key is absent from {@code table}; rows whose key is
+   * present keep the stored values. {@code runIds} are the runs the view's rows belong to: they
+   * bound what the statement reads, and what a concurrent commit must touch to conflict with it.
+   */
+  void insertAbsent(String table, String view, List<String> keys, Collection<String> runIds) {
+    String runs = runIds.stream().distinct().sorted().map(r -> "'" + r.replace("'", "''") + "'")
+        .collect(Collectors.joining(", "));
+    String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+    run("MERGE INTO " + table + " t USING " + view + " s ON t.run_id IN (" + runs + ") AND " + on
+        + " WHEN MATCHED THEN UPDATE SET t." + keys.get(0) + " = t." + keys.get(0)
+        + " WHEN NOT MATCHED THEN INSERT *");
+  }
+
+  /** The Iceberg conflict in a failure's causes, as "class: message", or null when there is none. */
+  static String conflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (CONFLICTS.contains(t.getClass().getName())) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return null;
+  }
+}
