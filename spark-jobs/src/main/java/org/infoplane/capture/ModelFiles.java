@@ -1,24 +1,39 @@
 package org.infoplane.capture;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.nd4j.linalg.api.buffer.BaseDataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Saved models (DL4J's {@link ModelSerializer} zip, with the updater state) on any Hadoop file
@@ -72,7 +87,7 @@ public final class ModelFiles {
   static final String CONFIGURATION = "configuration.json";
   static final String COEFFICIENTS = "coefficients.bin";
   /** Entries that may be present and are skipped unread: the updater state, the no-parameters marker. */
-  static final java.util.Set<String> SKIPPED = java.util.Set.of("updaterState.bin", "noParams.marker");
+  static final Set<String> SKIPPED = Set.of("updaterState.bin", "noParams.marker");
   /** The most bytes of configuration JSON read (a VGG-16's is about 40 KB). */
   static final int MAX_CONFIGURATION_BYTES = 16 << 20;
 
@@ -90,27 +105,24 @@ public final class ModelFiles {
     Path file = toPath(uri);
     String json = null;
     byte[] coefficients = null;
-    boolean noParams = false;
-    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(
-        new java.io.BufferedInputStream(file.getFileSystem(conf).open(file)))) {
-      for (java.util.zip.ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+    try (ZipInputStream zip = new ZipInputStream(
+        new BufferedInputStream(file.getFileSystem(conf).open(file)))) {
+      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         String name = e.getName();
         if (name.equals(CONFIGURATION)) {
-          json = new String(readEntry(zip, MAX_CONFIGURATION_BYTES, uri, name), java.nio.charset.StandardCharsets.UTF_8);
+          json = new String(readEntry(zip, MAX_CONFIGURATION_BYTES, uri, name), StandardCharsets.UTF_8);
         } else if (name.equals(COEFFICIENTS)) {
           coefficients = readEntry(zip, (int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4),
               uri, name);
-        } else if (SKIPPED.contains(name)) {
-          noParams |= name.equals("noParams.marker");
-        } else {
+        } else if (!SKIPPED.contains(name)) {
           throw new DatasetException("cannot load the model " + uri + ": entry '" + name + "' is not read (only "
               + CONFIGURATION + " and " + COEFFICIENTS + " are; " + String.join(", ", SKIPPED.stream().sorted().toList())
               + " are skipped); models holding serialized Java objects or normalizers are refused");
         }
       }
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       throw new DatasetException("cannot load the model " + uri + ": not a valid zip: " + e.getMessage(), e);
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       throw new DatasetException("cannot load the model " + uri + ": no such file", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model " + uri + ": " + e.getMessage(), e);
@@ -118,9 +130,9 @@ public final class ModelFiles {
     if (json == null) {
       throw new DatasetException("cannot load the model " + uri + ": no " + CONFIGURATION + " entry (not a DL4J model zip)");
     }
-    org.deeplearning4j.nn.conf.MultiLayerConfiguration mlc;
+    MultiLayerConfiguration mlc;
     try {
-      mlc = org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(json);
+      mlc = MultiLayerConfiguration.fromJson(json);
     } catch (RuntimeException e) {
       throw new DatasetException("cannot load the model " + uri + ": entry " + CONFIGURATION
           + " is not a DL4J multi-layer configuration: " + e.getMessage(), e);
@@ -128,7 +140,7 @@ public final class ModelFiles {
     long expected = 0;
     try {
       for (int i = 0; i < mlc.getConfs().size(); i++) {
-        org.deeplearning4j.nn.conf.NeuralNetConfiguration c = mlc.getConf(i);
+        NeuralNetConfiguration c = mlc.getConf(i);
         expected = Math.addExact(expected, c.getLayer().initializer().numParams(c));
       }
     } catch (RuntimeException e) {
@@ -137,7 +149,7 @@ public final class ModelFiles {
     }
     MultiLayerNetwork net;
     if (coefficients == null) {
-      if (!noParams && expected > 0) {
+      if (expected > 0) {
         throw new DatasetException("cannot load the model " + uri + ": no " + COEFFICIENTS + " entry for the "
             + expected + " parameters its configuration has");
       }
@@ -145,7 +157,7 @@ public final class ModelFiles {
       net.init();
       return net;
     }
-    org.nd4j.linalg.api.ndarray.INDArray params = readParameters(coefficients, expected, uri);
+    INDArray params = readParameters(coefficients, expected, uri);
     mlc.setDataType(params.dataType());
     net = new MultiLayerNetwork(mlc);
     net.init(params, false);
@@ -153,9 +165,9 @@ public final class ModelFiles {
   }
 
   /** An entry's bytes, refused beyond {@code max}. */
-  private static byte[] readEntry(java.util.zip.ZipInputStream zip, int max, String uri, String name)
+  private static byte[] readEntry(ZipInputStream zip, int max, String uri, String name)
       throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[1 << 16];
     for (int r = zip.read(buf); r >= 0; r = zip.read(buf)) {
       if (out.size() + (long) r > max) {
@@ -172,21 +184,21 @@ public final class ModelFiles {
    * header of allocation mode, length and data type): both headers are checked against the
    * configuration's parameter count and the bytes present before ND4J reads and allocates.
    */
-  private static org.nd4j.linalg.api.ndarray.INDArray readParameters(byte[] bytes, long expected, String uri) {
+  private static INDArray readParameters(byte[] bytes, long expected, String uri) {
     String where = "cannot load the model " + uri + ": entry " + COEFFICIENTS;
     try {
-      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes));
-      var shapeHeader = org.nd4j.linalg.api.buffer.BaseDataBuffer.readHeader(in);
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      var shapeHeader = BaseDataBuffer.readHeader(in);
       long shapeLength = shapeHeader.getMiddle();
-      org.nd4j.linalg.api.buffer.DataType shapeType = shapeHeader.getRight();
+      DataType shapeType = shapeHeader.getRight();
       if (shapeLength < 0 || shapeLength > 2 * 32 + 4
-          || (shapeType != org.nd4j.linalg.api.buffer.DataType.LONG && shapeType != org.nd4j.linalg.api.buffer.DataType.INT)) {
+          || (shapeType != DataType.LONG && shapeType != DataType.INT)) {
         throw new DatasetException(where + ": implausible shape header (" + shapeLength + " values of " + shapeType + ")");
       }
       in.skipNBytes(shapeLength * shapeType.width());
-      var dataHeader = org.nd4j.linalg.api.buffer.BaseDataBuffer.readHeader(in);
+      var dataHeader = BaseDataBuffer.readHeader(in);
       long length = dataHeader.getMiddle();
-      org.nd4j.linalg.api.buffer.DataType type = dataHeader.getRight();
+      DataType type = dataHeader.getRight();
       if (!type.isFPType()) { // a COMPRESSED buffer is refused too
         throw new DatasetException(where + ": parameters of type " + type + ", expected floating point");
       }
@@ -198,7 +210,7 @@ public final class ModelFiles {
         throw new DatasetException(where + ": " + length + " parameters of " + type + " need " + length * type.width()
             + " bytes, the entry holds " + rest + " after its headers");
       }
-      return org.nd4j.linalg.factory.Nd4j.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+      return Nd4j.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
       if (e instanceof DatasetException d) {
         throw d;
