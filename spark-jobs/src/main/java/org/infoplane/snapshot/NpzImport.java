@@ -186,9 +186,8 @@ public final class NpzImport {
     }
 
     requireSameLayers(existing, layers, first);
-    if (r.stepsPerEpoch() != null && existing.stepsPerEpoch().isEmpty()) {
-      existing = archive.setProperty(r.runId(), RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
-    }
+    // Recorded once the checkpoint is written, so that a refused import changes nothing.
+    boolean recordSteps = r.stepsPerEpoch() != null && existing.stepsPerEpoch().isEmpty();
     ParquetRun run = new ParquetRun(archive, existing);
     requireTrainingOrder(run, r.checkpoint(), where);
     if (!existing.splitSampleIds().containsKey(r.split())) {
@@ -196,6 +195,9 @@ public final class NpzImport {
         w.writeInputs(r.split(), xs, y);
         w.writeCheckpoint(r.split(), r.checkpoint(), activations, false);
       });
+      if (recordSteps) {
+        archive.setProperty(r.runId(), RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
+      }
       return new Result(r.runId(), r.split(), r.checkpoint(), n, layers.size(), false, true, true, false);
     }
 
@@ -236,6 +238,9 @@ public final class NpzImport {
       if (writeInputs && !written) {
         archive.removeQuietly(run.inputsDir(r.split())); // the inputs this import wrote go with its checkpoint
       }
+    }
+    if (recordSteps) {
+      archive.setProperty(r.runId(), RunManifest.STEPS_PER_EPOCH, Long.toString(r.stepsPerEpoch()));
     }
     return new Result(r.runId(), r.split(), r.checkpoint(), n, layers.size(), false, false, writeInputs, replaced);
   }
