@@ -308,6 +308,11 @@ class ImportCommandTest {
     assertThat(res.err).contains("run r1, split train, epoch 1 step 0", "contradicts the training order",
         "epoch 0 step 60", "--step");
     assertThat(tree(archive())).isEqualTo(before);
+    // the same refusal with --steps-per-epoch leaves the manifest as it was too
+    Result withSteps = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
+        "--epoch", "1", "--steps-per-epoch", "100", dir.resolve("b.npz").toString());
+    assertThat(withSteps.code).as(withSteps.out + withSteps.err).isEqualTo(2);
+    assertThat(tree(archive())).isEqualTo(before);
     // with its step, the same checkpoint is accepted
     Result ok = run("import", "npz", "--archive", archive().toString(), "--run", "r1", "--split", "train",
         "--epoch", "1", "--step", "120", dir.resolve("b.npz").toString());
