@@ -219,6 +219,7 @@ class SquaredDistancesTest {
     SquaredDistances.requireFinite(x, "T");
     DistanceMatrix d = SquaredDistances.of(x);
     DistanceMatrix rows = SquaredDistances.ofRows(v, new long[] {3, 2}, new int[] {0, 1, 2}, "T");
+    DistanceMatrix f32 = SquaredDistances.of(x, DistancePrecision.FLOAT32);
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
         double want = 0;
@@ -228,6 +229,8 @@ class SquaredDistancesTest {
         }
         assertThat(d.squared(i, j)).as("of(%d, %d)", i, j).isCloseTo(want, withinPercentage(1e-10));
         assertThat(rows.squared(i, j)).as("ofRows(%d, %d)", i, j).isCloseTo(want, withinPercentage(1e-10));
+        // single precision: panels that would overflow float are scaled by powers of two
+        assertThat(f32.squared(i, j)).as("float32 (%d, %d)", i, j).isCloseTo(want, withinPercentage(1e-3));
       }
     }
   }
