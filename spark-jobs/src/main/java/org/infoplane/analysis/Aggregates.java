@@ -69,7 +69,10 @@ final class Aggregates {
   private static final int E_HY = 12;
   private static final int E_IXT = 13;
   private static final int E_ITY = 14;
-  private static final int E_ERROR = 15;
+  private static final int E_HT_ERR = 15;
+  private static final int E_IXT_ERR = 16;
+  private static final int E_ITY_ERR = 17;
+  private static final int E_ERROR = 18;
 
   private static List<Row> sorted(Iterator<Row> rows) {
     List<Row> list = new ArrayList<>();
@@ -133,12 +136,13 @@ final class Aggregates {
       return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
           u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
           null, null, null, null, null, null, null, null, configId, now, edges,
-          null, null, null, null, null, null, null, null, null, error);
+          null, null, null, null, null, null, null, null, null, null, null, null, error);
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
     for (Row r : list) {
       estimates.add(new IpEstimate(r.getDouble(E_HX), r.getDouble(E_HT), r.getDouble(E_HY), r.getDouble(E_IXT),
-          r.getDouble(E_ITY), OptionalDouble.empty()));
+          r.getDouble(E_ITY), OptionalDouble.empty(), r.getDouble(E_HT_ERR), r.getDouble(E_IXT_ERR),
+          r.getDouble(E_ITY_ERR)));
     }
     IpSummary s = IpSummary.of(estimates, OptionalDouble.empty());
     double[] ixt = values(estimates, IpEstimate::iXT);
@@ -155,7 +159,7 @@ final class Aggregates {
         s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
         s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
         MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
-        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), null);
+        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(), null);
   }
 
   private static double[] values(List<IpEstimate> estimates, ToDoubleFunction<IpEstimate> f) {
@@ -205,6 +209,7 @@ final class Aggregates {
         .add("i_xt_ci_low", "double", true).add("i_xt_ci_high", "double", true)
         .add("i_ty_ci_low", "double", true).add("i_ty_ci_high", "double", true)
         .add("h_t_ci_low", "double", true).add("h_t_ci_high", "double", true)
+        .add("h_t_err", "double", true).add("i_xt_err", "double", true).add("i_ty_err", "double", true)
         .add("error", "string", true);
   }
 }

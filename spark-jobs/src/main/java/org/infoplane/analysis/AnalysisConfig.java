@@ -17,6 +17,7 @@ import org.infoplane.estimator.matrix.DistancePrecision;
 import org.infoplane.estimator.matrix.KernelConvention;
 import org.infoplane.estimator.width.AlignmentGrid;
 import org.infoplane.estimator.width.KernelWidthRule;
+import org.infoplane.estimator.matrix.EntropyMethod;
 import org.infoplane.estimator.width.KernelWidthRules;
 
 /**
@@ -36,6 +37,7 @@ public record AnalysisConfig(
     int batchSize,
     boolean shuffle,
     long seed,
+    EntropyMethod entropyMethod,
     int nd4jThreads,
     String backend,
     String kernelConvention,
@@ -77,6 +79,7 @@ public record AnalysisConfig(
         c.get(InfoPlaneConf.BATCH_SIZE),
         c.get(InfoPlaneConf.BATCH_SHUFFLE),
         c.get(InfoPlaneConf.BATCH_SEED),
+        InfoPlaneConf.entropyMethod(c),
         c.get(InfoPlaneConf.ND4J_THREADS),
         c.get(InfoPlaneConf.BACKEND),
         c.get(InfoPlaneConf.KERNEL_CONVENTION),
@@ -159,7 +162,7 @@ public record AnalysisConfig(
   }
 
   public RenyiSettings renyiSettings() {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, rule(), convention(), eigenvalueOffset, precision());
+    return new RenyiSettings(alpha, sigmaX, sigmaY, rule(), convention(), eigenvalueOffset, precision(), entropyMethod);
   }
 
   /** The estimator these parameters describe. */
@@ -172,7 +175,16 @@ public record AnalysisConfig(
     return estimator.equals(RenyiTensorKernelEstimator.NAME);
   }
 
-  /** A stable identifier of the parameters: 16 hex digits of the SHA-256 of their canonical form. */
+  /** The entropy method's canonical form, as the analysis_configs table records it. */
+  public String entropyMethodSpec() {
+    return usesDistances() ? entropyMethod.spec() : "-";
+  }
+
+  /**
+   * A stable identifier of the parameters: 16 hex digits of the SHA-256 of their canonical form.
+   * The entropy method enters the form only when it is randomized, so that exact analyses keep the
+   * identifiers they had before the method existed.
+   */
   public String configId() {
     boolean widths = usesDistances();
     String canonical = String.format(Locale.ROOT,
@@ -181,6 +193,9 @@ public record AnalysisConfig(
         estimator, alpha, sigmaX, sigmaY, widths ? widthRule : "-", widths ? smoothing : 0.0, batching(),
         kernelConvention, eigenvalueOffset, widths ? grid().spec() : "-", widths ? widthScope : "-",
         widths ? smoothingUnit : "-", widths ? smoothingConvention : "-");
+    if (usesDistances() && entropyMethod.randomized()) {
+      canonical += ";entropy=" + entropyMethod.spec();
+    }
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 8);

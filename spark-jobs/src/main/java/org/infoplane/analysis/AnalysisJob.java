@@ -641,11 +641,11 @@ public final class AnalysisJob {
   private void registerConfig() {
     spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(), config.sigmaX(),
                 config.sigmaY(), config.widthRule(), config.smoothing(), config.batchSize(), config.shuffle(),
-                config.seed(), new Timestamp(System.currentTimeMillis()))),
+                config.seed(), new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec())),
             new StructType().add("config_id", "string", false).add("estimator", "string").add("alpha", "double")
                 .add("sigma_x", "double").add("sigma_y", "double").add("width_rule", "string")
                 .add("width_smoothing", "double").add("batch_size", "int").add("batch_shuffle", "boolean")
-                .add("batch_seed", "bigint").add("created_at", "timestamp"))
+                .add("batch_seed", "bigint").add("created_at", "timestamp").add("entropy_method", "string"))
         .createOrReplaceTempView("ip_config");
     if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
         + "'").isEmpty()) {

@@ -75,7 +75,8 @@ public final class IpTables {
         i_ty_std DOUBLE NOT NULL COMMENT 'standard deviation of I(T;Y) over batches, bits',
         h_t_std DOUBLE NOT NULL,
         config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL,
-        """ + EDGE_BATCHES_COLUMN + ", " + String.join(", ", INFORMATION_PLANE_ADDED), "config_id");
+        """ + EDGE_BATCHES_COLUMN + ", " + String.join(", ", INFORMATION_PLANE_ADDED) + ", "
+        + String.join(", ", ERROR_COLUMNS), "config_id");
     create(RUNS, """
         run_id STRING NOT NULL, model STRING, dataset STRING, seed BIGINT, producer STRING,
         format_version INT, num_classes INT,
@@ -89,7 +90,7 @@ public final class IpTables {
     create(ANALYSIS_CONFIGS, """
         config_id STRING NOT NULL, estimator STRING, alpha DOUBLE, sigma_x DOUBLE, sigma_y DOUBLE,
         width_rule STRING, width_smoothing DOUBLE, batch_size INT, batch_shuffle BOOLEAN, batch_seed BIGINT,
-        created_at TIMESTAMP""", null);
+        created_at TIMESTAMP, """ + ENTROPY_METHOD_COLUMN, null);
     create(DISTANCE_MATRICES, """
         run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
         layer_index INT NOT NULL COMMENT '-1 for the input X',
@@ -121,6 +122,15 @@ public final class IpTables {
 
   private static final String EDGE_BATCHES_COLUMN = "edge_batches INT COMMENT 'batches whose width search ended"
       + " with its maximum on a grid edge (after any extension): their width depends on where the grid stops'";
+  /** The error columns of the randomized entropy method, in bits. */
+  private static final String[] ERROR_COLUMNS = {
+    "h_t_err DOUBLE COMMENT 'estimated standard error of h_t from the randomized entropy method, bits; 0 when"
+        + " exact; null in rows written before the column existed'",
+    "i_xt_err DOUBLE COMMENT 'estimated standard error of i_xt from the randomized entropy method, bits; 0 when exact'",
+    "i_ty_err DOUBLE COMMENT 'estimated standard error of i_ty from the randomized entropy method, bits; 0 when exact'",
+  };
+  private static final String ENTROPY_METHOD_COLUMN = "entropy_method STRING COMMENT 'exact, or"
+      + " randomized(probes=..,rank=..,steps=..,seed=..); null in rows written before the setting existed (exact)'";
   private static final String BATCH_SIGMA_STARS_COLUMN = "batch_sigma_stars ARRAY<DOUBLE> COMMENT 'the width"
       + " rule choice per batch, in batch order (null for a constant layer)'";
 
@@ -133,6 +143,10 @@ public final class IpTables {
     addColumnIfMissing(LAYER_WIDTHS, "edge_batches", EDGE_BATCHES_COLUMN);
     addColumnIfMissing(LAYER_WIDTHS, "batch_sigma_stars", BATCH_SIGMA_STARS_COLUMN);
     addMissingColumns(INFORMATION_PLANE, INFORMATION_PLANE_ADDED);
+    for (String c : ERROR_COLUMNS) {
+      addColumnIfMissing(INFORMATION_PLANE, c.substring(0, c.indexOf(' ')), c);
+    }
+    addColumnIfMissing(ANALYSIS_CONFIGS, "entropy_method", ENTROPY_METHOD_COLUMN);
   }
 
   private void addColumnIfMissing(String table, String column, String definition) {

@@ -62,6 +62,9 @@ final class Schemas {
       createStructField("h_y", DoubleType, true),
       createStructField("i_xt", DoubleType, true),
       createStructField("i_ty", DoubleType, true),
+      createStructField("h_t_err", DoubleType, true),
+      createStructField("i_xt_err", DoubleType, true),
+      createStructField("i_ty_err", DoubleType, true),
       createStructField("error", StringType, true));
 
   static StructType with(List<StructField> base, StructField... more) {

@@ -237,6 +237,11 @@ final class UnitWork implements Serializable {
 
   /** Input batches whose terms a task keeps (each two N × N kernels: 160 KB at N = 100). */
   private static final int INPUT_TERMS_CACHED = 256;
+  /**
+   * Most N² entries the kept input terms may hold together (2²⁵: 256 MB of kernels): at large B
+   * (10,000 samples: 10⁸ entries, 800 MB per N × N array) only the latest batch is kept.
+   */
+  private static final long INPUT_TERMS_ENTRIES = 1L << 25;
 
   /**
    * Input: the layer's distance row joined with its batch's input distances and labels, the run's
@@ -250,7 +255,8 @@ final class UnitWork implements Serializable {
         new java.util.LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, RenyiTensorKernelEstimator.InputTerms> eldest) {
-            return size() > INPUT_TERMS_CACHED;
+            long n = eldest.getValue().labels().length;
+            return size() > INPUT_TERMS_CACHED || (size() > 1 && size() * n * n > INPUT_TERMS_ENTRIES);
           }
         };
     List<Row> out = new ArrayList<>();
@@ -272,9 +278,10 @@ final class UnitWork implements Serializable {
           inputTerms.put(inputBatch, in);
         }
         IpEstimate e = estimator.estimate(in, dt, sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma));
-        out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), null));
+        out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(),
+            e.iTYErr(), null));
       } catch (RuntimeException e) {
-        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, failure(u, e)));
+        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, null, null, null, failure(u, e)));
       }
     }
     return out.iterator();
@@ -303,11 +310,11 @@ final class UnitWork implements Serializable {
         for (int b = 0; b < batches.size(); b++) {
           IpEstimate e = estimator.estimate(batches.get(b), OptionalDouble.empty());
           Double s = e.sigmaT().isPresent() ? e.sigmaT().getAsDouble() : null;
-          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), null));
+          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(), e.iTYErr(), null));
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, null, null, null, null, null, null, null, null, failure(u, e)));
+        rows.add(row(u, null, null, null, null, null, null, null, null, null, null, null, failure(u, e)));
       }
       out.addAll(rows);
     }

@@ -19,6 +19,7 @@ import org.infoplane.estimator.ip.InformationPlaneEstimator;
 import org.infoplane.estimator.ip.IpBatch;
 import org.infoplane.estimator.ip.IpSummary;
 import org.infoplane.estimator.ip.RenyiSettings;
+import org.infoplane.estimator.matrix.EntropyMethod;
 import org.infoplane.estimator.matrix.RenyiEntropy;
 import org.infoplane.estimator.matrix.SquaredDistances;
 import org.infoplane.io.Npy;
@@ -208,6 +209,10 @@ public final class MiCommand implements Callable<Integer> {
       o.put("i_xt_std", s.iXT().std());
       o.put("i_ty_std", s.iTY().std());
       o.put("h_t_std", s.hT().std());
+      o.put("i_xt_err", s.iXTErr());
+      o.put("i_ty_err", s.iTYErr());
+      o.put("h_t_err", s.hTErr());
+      o.put("entropy_method", entropyMethod().spec());
       o.put("estimator", estimator);
       o.put("alpha", config.alpha());
       o.put("batch_size", config.batchSize());
@@ -220,22 +225,34 @@ public final class MiCommand implements Callable<Integer> {
         throw new IllegalStateException("cannot write JSON", e);
       }
     } else {
-      out.printf(Locale.ROOT, "%-9s %10s %10s%n", "quantity", "mean", "std");
-      row(out, "I(X;T)", s.iXT());
-      row(out, "I(T;Y)", s.iTY());
-      row(out, "H(T)", s.hT());
-      row(out, "H(X)", s.hX());
-      row(out, "H(Y)", s.hY());
+      boolean randomized = entropyMethod().randomized();
+      out.printf(Locale.ROOT, randomized ? "%-9s %10s %10s %10s%n" : "%-9s %10s %10s%n", "quantity", "mean", "std",
+          "error");
+      row(out, "I(X;T)", s.iXT(), randomized, s.iXTErr());
+      row(out, "I(T;Y)", s.iTY(), randomized, s.iTYErr());
+      row(out, "H(T)", s.hT(), randomized, s.hTErr());
+      row(out, "H(X)", s.hX(), false, 0.0);
+      row(out, "H(Y)", s.hY(), false, 0.0);
       out.printf(Locale.ROOT, "%-9s %10s%n", "sigma_T", s.sigmaT().isPresent()
           ? String.format(Locale.ROOT, "%.4f", s.sigmaT().getAsDouble()) : "none (constant layer)");
       out.printf(Locale.ROOT, "%-9s %10d%n", "batches", s.nBatches());
-      out.printf(Locale.ROOT, "(bits; %s, alpha=%s, B=%d, preset %s%s)%n", estimator, config.alpha(),
-          config.batchSize(), config.preset(), config.perBatchWidth() ? ", each batch its own sigma_T" : "");
+      out.printf(Locale.ROOT, "(bits; %s, alpha=%s, B=%d, preset %s%s%s)%n", estimator, config.alpha(),
+          config.batchSize(), config.preset(), config.perBatchWidth() ? ", each batch its own sigma_T" : "",
+          randomized ? "; " + entropyMethod().spec() + ", error = estimated standard error of the mean" : "");
     }
     out.flush();
   }
 
-  private static void row(PrintWriter out, String name, IpSummary.Stat st) {
-    out.printf(Locale.ROOT, "%-9s %10.4f %10.4f%n", name, st.mean(), st.std());
+  /** The entropy method in effect: the configured one for the tensor-kernel estimator, else exact. */
+  private EntropyMethod entropyMethod() {
+    return config.usesDistances() ? config.entropyMethod() : EntropyMethod.exact();
+  }
+
+  private static void row(PrintWriter out, String name, IpSummary.Stat st, boolean withError, double error) {
+    if (withError) {
+      out.printf(Locale.ROOT, "%-9s %10.4f %10.4f %10.4f%n", name, st.mean(), st.std(), error);
+    } else {
+      out.printf(Locale.ROOT, "%-9s %10.4f %10.4f%n", name, st.mean(), st.std());
+    }
   }
 }

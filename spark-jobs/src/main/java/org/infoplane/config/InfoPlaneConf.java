@@ -10,6 +10,7 @@ import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.ip.InformationPlaneEstimators;
 import org.infoplane.estimator.ip.RenyiSettings;
 import org.infoplane.estimator.matrix.DistancePrecision;
+import org.infoplane.estimator.matrix.EntropyMethod;
 import org.infoplane.estimator.matrix.RenyiEntropy;
 import org.infoplane.estimator.width.AlignmentGrid;
 import org.infoplane.estimator.width.KernelWidthRules;
@@ -121,6 +122,26 @@ public final class InfoPlaneConf {
       "Which value beta weighs: beta-on-old is sigma_t = beta*sigma_(t-1) + (1-beta)*sigma*_t (the authors); beta-on-new is sigma_t = beta*sigma*_t + (1-beta)*sigma_(t-1) (SolidusAbi/IPDL).",
       "beta-on-old", "beta-on-new");
 
+  public static final ConfigEntry<String> ENTROPY_METHOD = choice("infoplane.entropy.method", "exact",
+      "How entropies are computed: exact (all eigenvalues, O(B^3) per matrix) or randomized (Hutch++ with Lanczos quadrature from matrix-block products, O(B^2) per product, with an error estimate in the *_err columns). Randomized batches of at most 4*(rank+probes) samples are computed exactly. For large batches (B in the thousands); see docs/benchmarks.md for its accuracy and speed.",
+      "exact", "randomized");
+
+  public static final ConfigEntry<Integer> ENTROPY_PROBES = register(new ConfigEntry<>("infoplane.entropy.probes",
+      "Random probe vectors of the randomized entropy method (its error falls as 1/sqrt(probes)).", "int",
+      "" + EntropyMethod.DEFAULT_PROBES, Integer::parseInt, n -> n >= 2, "must be >= 2"));
+
+  public static final ConfigEntry<Integer> ENTROPY_RANK = register(new ConfigEntry<>("infoplane.entropy.rank",
+      "Dimension of the subspace of largest eigenvalues that the randomized method computes without probes (at most B/2).",
+      "int", "" + EntropyMethod.DEFAULT_RANK, Integer::parseInt, n -> n >= 0, "must be >= 0"));
+
+  public static final ConfigEntry<Integer> ENTROPY_LANCZOS_STEPS = register(new ConfigEntry<>("infoplane.entropy.lanczos.steps",
+      "Lanczos steps of each quadrature of the randomized method.", "int",
+      "" + EntropyMethod.DEFAULT_LANCZOS_STEPS, Integer::parseInt, n -> n >= 2, "must be >= 2"));
+
+  public static final ConfigEntry<Long> ENTROPY_SEED = register(new ConfigEntry<>("infoplane.entropy.seed",
+      "Seed of the randomized method's probes: the same data and seed give the same numbers.", "long", "0",
+      Long::parseLong, s -> true, ""));
+
   public static final ConfigEntry<Integer> BATCH_SIZE = register(new ConfigEntry<>("infoplane.batch.size",
       "Samples per batch B; every quantity is estimated per batch and averaged. B is part of every result's key.",
       "int", "" + BatchPlan.DEFAULT_BATCH_SIZE, Integer::parseInt, b -> b >= 2 && b <= 10_000,
@@ -154,6 +175,14 @@ public final class InfoPlaneConf {
       "cpu", "cuda", "auto");
 
   private InfoPlaneConf() {}
+
+  /** The entropy method of resolved settings. */
+  public static EntropyMethod entropyMethod(ResolvedConf c) {
+    return c.get(ENTROPY_METHOD).equals("randomized")
+        ? EntropyMethod.randomized(c.get(ENTROPY_PROBES), c.get(ENTROPY_RANK), c.get(ENTROPY_LANCZOS_STEPS),
+            c.get(ENTROPY_SEED))
+        : EntropyMethod.exact();
+  }
 
   /** Every setting, in declaration order. */
   public static List<ConfigEntry<?>> entries() {

@@ -2,6 +2,7 @@ package org.infoplane.estimator.ip;
 
 import java.util.Objects;
 import org.infoplane.estimator.matrix.DistancePrecision;
+import org.infoplane.estimator.matrix.EntropyMethod;
 import org.infoplane.estimator.matrix.KernelConvention;
 import org.infoplane.estimator.matrix.SquaredDistances;
 import org.infoplane.estimator.width.KernelWidthRule;
@@ -17,11 +18,13 @@ import org.infoplane.estimator.width.KernelWidthRules;
  *     grid should read σ with the same {@code convention})
  * @param convention how every σ (σ_X, σ_Y, σ_T) is read: exp(−d²/σ²) (default) or exp(−d²/(2σ²))
  * @param eigenvalueOffset ε added to every eigenvalue before the entropy (default 0; SolidusAbi/IPDL: 1e-8)
+ * @param entropyMethod exact eigenvalues (default) or the randomized estimator (which needs ε = 0)
  * @param distancePrecision the arithmetic of the squared distances' Gram products (default float32,
  *     within 10⁻⁶ bits of float64 on the library's test batches; see {@link SquaredDistances})
  */
 public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule,
-    KernelConvention convention, double eigenvalueOffset, DistancePrecision distancePrecision) {
+    KernelConvention convention, double eigenvalueOffset, DistancePrecision distancePrecision,
+    EntropyMethod entropyMethod) {
 
   public static final double DEFAULT_SIGMA_X = 8.0;
   public static final double DEFAULT_SIGMA_Y = 0.1;
@@ -42,9 +45,20 @@ public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWi
       throw new IllegalArgumentException("eigenvalue offset must be >= 0 and finite, got " + eigenvalueOffset);
     }
     Objects.requireNonNull(distancePrecision, "distancePrecision");
+    Objects.requireNonNull(entropyMethod, "entropyMethod");
+    if (entropyMethod.randomized() && eigenvalueOffset != 0.0) {
+      throw new IllegalArgumentException("the randomized entropy method needs an eigenvalue offset of 0, got "
+          + eigenvalueOffset + " (an offset on every eigenvalue needs all of them: use the exact method)");
+    }
   }
 
   /** Settings with the given kernel convention and eigenvalue offset, and the default distance precision. */
+  /** Settings with exact entropies. */
+  public RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule,
+      KernelConvention convention, double eigenvalueOffset, DistancePrecision distancePrecision) {
+    this(alpha, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision, EntropyMethod.exact());
+  }
+
   public RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWidthRule widthRule,
       KernelConvention convention, double eigenvalueOffset) {
     this(alpha, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, DistancePrecision.DEFAULT);
@@ -66,22 +80,26 @@ public record RenyiSettings(double alpha, double sigmaX, double sigmaY, KernelWi
   }
 
   public RenyiSettings withAlpha(double a) {
-    return new RenyiSettings(a, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision);
+    return new RenyiSettings(a, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision, entropyMethod);
   }
 
   public RenyiSettings withSigmaX(double s) {
-    return new RenyiSettings(alpha, s, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision);
+    return new RenyiSettings(alpha, s, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision, entropyMethod);
   }
 
   public RenyiSettings withSigmaY(double s) {
-    return new RenyiSettings(alpha, sigmaX, s, widthRule, convention, eigenvalueOffset, distancePrecision);
+    return new RenyiSettings(alpha, sigmaX, s, widthRule, convention, eigenvalueOffset, distancePrecision, entropyMethod);
   }
 
   public RenyiSettings withWidthRule(KernelWidthRule r) {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, r, convention, eigenvalueOffset, distancePrecision);
+    return new RenyiSettings(alpha, sigmaX, sigmaY, r, convention, eigenvalueOffset, distancePrecision, entropyMethod);
+  }
+
+  public RenyiSettings withEntropyMethod(EntropyMethod m) {
+    return new RenyiSettings(alpha, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, distancePrecision, m);
   }
 
   public RenyiSettings withDistancePrecision(DistancePrecision p) {
-    return new RenyiSettings(alpha, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, p);
+    return new RenyiSettings(alpha, sigmaX, sigmaY, widthRule, convention, eigenvalueOffset, p, entropyMethod);
   }
 }

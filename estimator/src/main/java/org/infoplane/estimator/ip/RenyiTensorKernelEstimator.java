@@ -3,6 +3,9 @@ package org.infoplane.estimator.ip;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import org.infoplane.estimator.matrix.DistanceMatrix;
+import org.infoplane.estimator.matrix.EntropyMethod;
+import org.infoplane.estimator.matrix.NativeKernel;
+import org.infoplane.estimator.matrix.RandomizedRenyiEntropy;
 import org.infoplane.estimator.matrix.KernelMatrix;
 import org.infoplane.estimator.matrix.RenyiEntropy;
 import org.infoplane.estimator.width.WidthInput;
@@ -23,27 +26,55 @@ import org.infoplane.estimator.width.WidthInput;
  * constant layer (all distances 0) has S(T) = I(X;T) = I(T;Y) = 0 and no width.
  */
 public final class RenyiTensorKernelEstimator implements InformationPlaneEstimator {
+  // Entropies are exact (all eigenvalues) unless the settings' EntropyMethod is randomized and the
+  // batch is large enough for it to pay (EntropyMethod#randomizesBatchOf): then S(X), S(T), S(X,T)
+  // and S(T,Y) come from RandomizedRenyiEntropy, each from its own probes, with kernels built in
+  // native memory straight from the distances (the joint kernels exp(−d_X/σ_X² − d_T/σ_T²) and
+  // K_T ∘ K_Y without their factors), and S(Y) from the closed form of the label kernel
+  // (RenyiEntropy#labelEntropy). The estimate then carries standard errors: that of I(X;T) is
+  // √(e_X² + e_T² + e_XT²), that of I(T;Y) is √(e_T² + e_TY²).
 
   /** Identifier in result tables. */
   public static final String NAME = "renyi-tensor";
 
   private final RenyiSettings settings;
   private final RenyiEntropy entropy;
+  private final RandomizedRenyiEntropy randomized;
 
   RenyiTensorKernelEstimator(RenyiSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.entropy = new RenyiEntropy(settings.alpha(), settings.eigenvalueOffset());
+    EntropyMethod m = settings.entropyMethod();
+    this.randomized = m.randomized() ? new RandomizedRenyiEntropy(settings.alpha(), m) : null;
   }
 
   /**
-   * The batch's input and label terms: K_X, K_Y, S(X), S(Y).
+   * The batch's input and label terms.
    *
-   * @param kx Gaussian kernel of the inputs with σ_X
-   * @param ky label kernel with σ_Y
+   * @param kx Gaussian kernel of the inputs with σ_X; null for a batch estimated by the randomized
+   *     method (its kernels are built from {@code distancesX} when needed)
+   * @param ky label kernel with σ_Y; null for a batch estimated by the randomized method
    * @param hX S(X) in bits
    * @param hY S(Y) in bits
+   * @param hXErr estimated standard error of hX in bits (0 when exact)
+   * @param distancesX the squared distances of the inputs
+   * @param labels the batch's labels (not copied: do not modify)
+   * @param numClasses the number of classes of the label kernel
    */
-  public record InputTerms(KernelMatrix kx, KernelMatrix ky, double hX, double hY) {}
+  public record InputTerms(KernelMatrix kx, KernelMatrix ky, double hX, double hY, double hXErr,
+      DistanceMatrix distancesX, int[] labels, int numClasses) {
+
+    /** True when the batch's entropies come from the randomized method. */
+    public boolean randomized() {
+      return kx == null;
+    }
+  }
+
+  /** Probe streams of the randomized method, one per matrix of a batch. */
+  private static final long STREAM_X = 1;
+  private static final long STREAM_T = 2;
+  private static final long STREAM_XT = 3;
+  private static final long STREAM_TY = 4;
 
   @Override
   public String name() {
@@ -60,9 +91,32 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
       throw new IllegalArgumentException("sample counts differ: X has " + distancesX.size()
           + ", Y has " + labels.length);
     }
-    KernelMatrix kx = KernelMatrix.gaussian(distancesX, settings.convention().effectiveWidth(settings.sigmaX()));
+    double sigmaX = settings.convention().effectiveWidth(settings.sigmaX());
+    if (settings.entropyMethod().randomizesBatchOf(labels.length)) {
+      double hY = entropy.labelEntropy(labels, numClasses, settings.convention().effectiveWidth(settings.sigmaY()));
+      try (NativeKernel kx = NativeKernel.gaussian(distancesX, sigmaX)) {
+        RandomizedRenyiEntropy.Estimate hX = randomized.entropy(kx, stream(distancesX, STREAM_X));
+        return new InputTerms(null, null, hX.bits(), hY, hX.error(), distancesX, labels.clone(), numClasses);
+      }
+    }
+    KernelMatrix kx = KernelMatrix.gaussian(distancesX, sigmaX);
     KernelMatrix ky = labelKernel(labels, numClasses);
-    return new InputTerms(kx, ky, entropy.entropy(kx), entropy.entropy(ky));
+    return new InputTerms(kx, ky, entropy.entropy(kx), entropy.entropy(ky), 0.0, distancesX, labels.clone(),
+        numClasses);
+  }
+
+  /**
+   * The probe stream of one matrix of a batch: the matrix's kind mixed with a fingerprint of the
+   * batch's input distances (its first row), so that batches draw independent probes and the same
+   * batch always draws the same ones.
+   */
+  private static long stream(DistanceMatrix distancesX, long kind) {
+    long h = kind;
+    int n = distancesX.size();
+    for (int j = 0; j < n; j++) {
+      h = h * 31 + Double.hashCode(distancesX.squared(0, j));
+    }
+    return h;
   }
 
   /** The label kernel of a batch under these settings' σ_Y and kernel convention. */
@@ -72,13 +126,14 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
 
   /** The width rule's choice for a layer's batch; empty for a constant layer. */
   public OptionalDouble selectWidth(InputTerms inputs, DistanceMatrix distancesT, long dimensionT) {
-    return settings.widthRule().select(new WidthInput(distancesT, dimensionT, inputs.ky()));
+    KernelMatrix ky = inputs.ky() != null ? inputs.ky() : labelKernel(inputs.labels(), inputs.numClasses());
+    return settings.widthRule().select(new WidthInput(distancesT, dimensionT, ky));
   }
 
   /** The information-plane point of a layer's batch with the given width. */
   public IpEstimate estimate(InputTerms inputs, DistanceMatrix distancesT, OptionalDouble sigmaT) {
-    if (distancesT.size() != inputs.kx().size()) {
-      throw new IllegalArgumentException("sample counts differ: X has " + inputs.kx().size()
+    if (distancesT.size() != inputs.distancesX().size()) {
+      throw new IllegalArgumentException("sample counts differ: X has " + inputs.distancesX().size()
           + ", T has " + distancesT.size());
     }
     if (distancesT.isConstant()) {
@@ -87,11 +142,38 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
     if (sigmaT.isEmpty()) {
       throw new IllegalArgumentException("a kernel width for T is needed: the layer is not constant");
     }
+    if (inputs.randomized()) {
+      return estimateRandomized(inputs, distancesT, sigmaT.getAsDouble());
+    }
     KernelMatrix kt = KernelMatrix.gaussian(distancesT, settings.convention().effectiveWidth(sigmaT.getAsDouble()));
     double hT = entropy.entropy(kt);
     double hXT = entropy.jointEntropy(inputs.kx(), kt);
     double hTY = entropy.jointEntropy(kt, inputs.ky());
     return new IpEstimate(inputs.hX(), hT, inputs.hY(), inputs.hX() + hT - hXT, hT + inputs.hY() - hTY, sigmaT);
+  }
+
+  private IpEstimate estimateRandomized(InputTerms in, DistanceMatrix distancesT, double sigmaT) {
+    DistanceMatrix dx = in.distancesX();
+    double widthT = settings.convention().effectiveWidth(sigmaT);
+    RandomizedRenyiEntropy.Estimate hT;
+    RandomizedRenyiEntropy.Estimate hXT;
+    RandomizedRenyiEntropy.Estimate hTY;
+    // At most two N × N kernels at a time in native memory: K_T, then each joint kernel.
+    try (NativeKernel kt = NativeKernel.gaussian(distancesT, widthT)) {
+      hT = randomized.entropy(kt, stream(dx, STREAM_T));
+      try (NativeKernel kty = kt.hadamardLabels(in.labels(), settings.convention().effectiveWidth(settings.sigmaY()))) {
+        hTY = randomized.entropy(kty, stream(dx, STREAM_TY));
+      }
+    }
+    try (NativeKernel kxt = NativeKernel.gaussianJoint(dx, settings.convention().effectiveWidth(settings.sigmaX()),
+        distancesT, widthT)) {
+      hXT = randomized.entropy(kxt, stream(dx, STREAM_XT));
+    }
+    double eX = in.hXErr();
+    double eT = hT.error();
+    return new IpEstimate(in.hX(), hT.bits(), in.hY(), in.hX() + hT.bits() - hXT.bits(),
+        hT.bits() + in.hY() - hTY.bits(), OptionalDouble.of(sigmaT), eT,
+        Math.sqrt(eX * eX + eT * eT + hXT.error() * hXT.error()), Math.sqrt(eT * eT + hTY.error() * hTY.error()));
   }
 
   @Override

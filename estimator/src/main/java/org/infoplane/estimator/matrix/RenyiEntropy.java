@@ -101,6 +101,53 @@ public final class RenyiEntropy {
   }
 
   /**
+   * S_α of the label kernel (K_ij = 1 for samples of the same class, c = exp(−2/σ_Y²) otherwise;
+   * see {@link KernelMatrix#labels}) in closed form, without an N × N matrix: K = c·11ᵀ + (1−c)·Σ_k
+   * 1_k 1_kᵀ has rank ≤ C, and its non-zero eigenvalues are those of the C × C matrix
+   * (1−c)·diag(n_k) + c·√n √nᵀ (n_k the class counts, over the classes present). With c ≈ 0 this is
+   * the Rényi entropy of the class frequencies (METHOD.md §6, property 6). Equal, to round-off, to
+   * {@code entropy(KernelMatrix.labels(labels, numClasses, sigmaY))}.
+   */
+  public double labelEntropy(int[] labels, int numClasses, double sigmaY) {
+    KernelMatrix.requireWidth(sigmaY, "sigmaY");
+    int[] counts = new int[numClasses];
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= numClasses) {
+        throw new IllegalArgumentException(
+            "label " + labels[i] + " of sample " + i + " is outside [0, " + numClasses + ")");
+      }
+      counts[labels[i]]++;
+    }
+    int present = 0;
+    for (int cnt : counts) {
+      present += cnt > 0 ? 1 : 0;
+    }
+    double[] root = new double[present];
+    int p = 0;
+    for (int cnt : counts) {
+      if (cnt > 0) {
+        root[p++] = Math.sqrt(cnt);
+      }
+    }
+    double c = Math.exp(-2.0 / (sigmaY * sigmaY));
+    double n = labels.length;
+    double[] m = new double[present * present];
+    for (int a = 0; a < present; a++) {
+      for (int b = 0; b < present; b++) {
+        m[a * present + b] = (c * root[a] * root[b] + (a == b ? (1.0 - c) * root[a] * root[a] : 0.0)) / n;
+      }
+    }
+    double[] values = new double[present];
+    int info = org.bytedeco.openblas.global.openblas.LAPACKE_dsyev(
+        org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'L', present, m, present, values);
+    if (info != 0) {
+      throw new ArithmeticException("eigenvalues of the " + present + "×" + present
+          + " class matrix of a label kernel failed (LAPACK dsyev info=" + info + ")");
+    }
+    return entropyOfEigenvalues(values);
+  }
+
+  /**
    * The entropy S_α of a spectrum: a probability vector of eigenvalues (absolute values are
    * taken). Exposed so that callers holding eigenvalues, and reference implementations in tests,
    * share the exact formula.
