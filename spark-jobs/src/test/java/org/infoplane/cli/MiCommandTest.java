@@ -196,6 +196,74 @@ class MiCommandTest {
     assertThat(j.get("n_batches").asInt()).isEqualTo(n / 100);
     assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
     assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(TOL));
+
+  /**
+   * The randomized method through {@code --conf}, on the closed-form case: K_X = I is flat (the
+   * control variate is exact) and K_T has rank 10 (the deflated subspace of rank 10 holds it all),
+   * so the randomized route must give the closed forms to round-off, with errors near 0.
+   */
+  @Test
+  void randomizedEntropiesThroughConfGiveTheClosedForm() throws Exception {
+    Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(), "--sigma-t", "1",
+        "--format", "json", "--conf", "infoplane.entropy.method=randomized", "--conf", "infoplane.entropy.rank=10",
+        "--conf", "infoplane.entropy.probes=10", "--conf", "infoplane.entropy.seed=3");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertThat(j.get("entropy_method").asText()).isEqualTo("randomized(probes=10,rank=10,steps=30,seed=3)");
+    assertThat(j.get("h_x").asDouble()).isCloseTo(LOG2_100, within(1e-6));
+    assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(1e-6));
+    assertThat(j.get("i_xt").asDouble()).isCloseTo(LOG2_10, within(1e-6));
+    assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(1e-6));
+    assertThat(j.get("i_xt_err").asDouble()).isBetween(0.0, 1e-6);
+    assertThat(j.get("h_t_err").asDouble()).isBetween(0.0, 1e-6);
+  }
+
+  /**
+   * On clustered random data the randomized route agrees with the exact one within 0.01 bits and
+   * within four times its own error estimate, and the same seed prints the same numbers.
+   */
+  @Test
+  void randomizedAgreesWithExactAndIsReproducible() throws Exception {
+    int n = 400;
+    int d = 8;
+    java.util.Random random = new java.util.Random(23);
+    float[] xv = new float[n * d];
+    float[] tv = new float[n * d];
+    long[] yv = new long[n];
+    for (int i = 0; i < n; i++) {
+      yv[i] = random.nextInt(CLASSES);
+      for (int f = 0; f < d; f++) {
+        xv[i * d + f] = (float) (random.nextGaussian() * 3);
+        tv[i * d + f] = (float) (random.nextGaussian() + (f == yv[i] % d ? 3 : 0));
+      }
+    }
+    Path xr = NpyFiles.writeFloat32(dir.resolve("Xr.npy"), new long[] {n, d}, xv);
+    Path tr = NpyFiles.writeFloat32(dir.resolve("Tr.npy"), new long[] {n, d}, tv);
+    Path yr = NpyFiles.writeInt64(dir.resolve("Yr.npy"), yv);
+    String[] common = {"mi", "--x", xr.toString(), "--t", tr.toString(), "--y", yr.toString(), "--sigma-t", "2",
+        "--batch-size", "400", "--format", "json"};
+    String[] rnd = Stream.concat(Arrays.stream(common), Stream.of("--conf", "infoplane.entropy.method=randomized",
+        "--conf", "infoplane.entropy.rank=40", "--conf", "infoplane.entropy.probes=20")).toArray(String[]::new);
+    Result exact = run(common);
+    Result first = run(rnd);
+    Result second = run(rnd);
+    assertThat(first.code).as(first.err).isZero();
+    assertThat(second.out).isEqualTo(first.out);
+    JsonNode e = new ObjectMapper().readTree(exact.out);
+    JsonNode a = new ObjectMapper().readTree(first.out);
+    for (String q : new String[] {"h_t", "i_xt", "i_ty"}) {
+      double err = Math.abs(a.get(q).asDouble() - e.get(q).asDouble());
+      assertThat(err).as(q).isLessThan(0.01).isLessThan(4 * a.get(q + "_err").asDouble() + 1e-9);
+      assertThat(e.get(q + "_err").asDouble()).isZero();
+    }
+  }
+
+  @Test
+  void badSettingsThroughConfNameTheKey() {
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+        "--conf", "infoplane.entropy.method=fast"), "infoplane.entropy.method", "fast");
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+        "--conf", "infoplane.entropy.probes=1"), "infoplane.entropy.probes", ">= 2");
   }
 
   private static void assertBadInput(Result r, String... fragments) {
