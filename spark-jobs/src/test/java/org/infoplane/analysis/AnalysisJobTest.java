@@ -117,6 +117,69 @@ class AnalysisJobTest {
     }
   }
 
+  /**
+   * The randomized entropy method through the job, on a warehouse whose information_plane table
+   * predates the error columns: the table gains them (an old row keeps its values and reads null
+   * errors), and the job's numbers and errors equal direct estimator calls with the same settings
+   * (the method is seeded: the same batch gives the same probes).
+   */
+  @Test
+  void randomizedEntropiesEqualDirectCallsAndOldTablesGainTheErrorColumns() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    SyntheticRun run = new SyntheticRun(3);
+    run.write(archive, "r1", 0, 1);
+    ResolvedConf conf = conf(dir.resolve("wh-rnd"), "infoplane.width.smoothing=0",
+        "infoplane.entropy.method=randomized", "infoplane.entropy.rank=5", "infoplane.entropy.probes=10",
+        "infoplane.entropy.seed=9");
+    String table = conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip.information_plane";
+    Sessions.create(conf, "test");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip");
+    spark.sql("CREATE TABLE " + table + " (run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL,"
+        + " step BIGINT NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL, layer_kind STRING,"
+        + " estimator STRING NOT NULL, alpha DOUBLE NOT NULL, batch_size INT NOT NULL, n_batches INT NOT NULL,"
+        + " sigma DOUBLE, sigma_raw DOUBLE, i_xt DOUBLE NOT NULL, i_ty DOUBLE NOT NULL, h_t DOUBLE NOT NULL,"
+        + " h_x DOUBLE NOT NULL, h_y DOUBLE NOT NULL, i_xt_std DOUBLE NOT NULL, i_ty_std DOUBLE NOT NULL,"
+        + " h_t_std DOUBLE NOT NULL, config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL) USING iceberg"
+        + " PARTITIONED BY (config_id) TBLPROPERTIES ('format-version'='2')");
+    spark.sql("INSERT INTO " + table + " VALUES ('old', 'train', 0, 0, 0, 'l', NULL, 'renyi-tensor', 1.01, 100, 2,"
+        + " 1.0, 1.0, 0.5, 0.25, 1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 'oldconfig', current_timestamp())");
+
+    AnalysisJob.Summary s = analyze(conf, archivePath);
+    assertThat(s.errors()).isEmpty();
+    assertThat(s.configId()).isNotEqualTo(AnalysisConfig.from(conf(dir.resolve("wh-x"), "infoplane.width.smoothing=0"))
+        .configId());
+    Row old = spark.sql("SELECT * FROM " + table + " WHERE run_id = 'old'").collectAsList().get(0);
+    assertThat(old.<Double>getAs("i_xt")).isEqualTo(0.5);
+    assertThat(old.<Double>getAs("h_t_err")).isNull();
+
+    List<Row> rows = spark.sql("SELECT * FROM " + table + " WHERE run_id = 'r1' ORDER BY split, layer_index")
+        .collectAsList();
+    assertThat(rows).hasSize(2 * 3);
+    InformationPlaneEstimator estimator = AnalysisConfig.from(conf).buildEstimator();
+    for (Row r : rows) {
+      String split = r.getAs("split");
+      int layer = r.getAs("layer_index");
+      CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
+      INDArray t = run.acts.get(split).get(cp).get(layer);
+      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, AnalysisConfig.from(conf).plan());
+      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty());
+      String what = split + " layer " + layer;
+      assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_ty")).as(what).isCloseTo(direct.iTY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_t")).as(what).isCloseTo(direct.hT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_xt_err")).as(what).isCloseTo(direct.iXTErr(), within(TOL));
+      assertThat(r.<Double>getAs("i_ty_err")).as(what).isCloseTo(direct.iTYErr(), within(TOL));
+      assertThat(r.<Double>getAs("h_t_err")).as(what).isCloseTo(direct.hTErr(), within(TOL));
+      if (layer != 2) {
+        assertThat(r.<Double>getAs("i_xt_err")).as(what + ": randomized batches carry an error").isPositive();
+      }
+    }
+    assertThat(spark.sql("SELECT entropy_method FROM " + conf.get(InfoPlaneConf.CATALOG_NAME)
+        + ".ip.analysis_configs").collectAsList().get(0).getString(0))
+        .isEqualTo("randomized(probes=10,rank=5,steps=30,seed=9)");
+  }
+
   @Test
   void smoothedWidthsFollowTheMovingAverageAndIncrementalEqualsFromScratch() {
     Path archivePath = dir.resolve("archive");
