@@ -30,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * [0, 1]) and a fixed layer T = tanh(X·W) (W: 784 × 256, seeded Gaussian, scale 3/√784), with
  * σ_X = 8, σ_T = the mean pairwise distance of T, α = 1.01, by one entropy method; the timings of
  * the distances and of the entropies, and the estimates, appended as one JSON object to a file.
- * Run each case in its own JVM (see {@code benchmarks/entropy-benchmark.sh}) so that its peak
+ * Timings are wall seconds and the process's CPU seconds (all threads) of the entropy step. Run each case in its own JVM (see {@code benchmarks/entropy-benchmark.sh}) so that its peak
  * memory can be measured from outside.
  */
 public final class EntropyBenchmark {
@@ -78,9 +78,11 @@ public final class EntropyBenchmark {
     RenyiTensorKernelEstimator estimator = InformationPlaneEstimators.tensorKernel(
         RenyiSettings.defaults().withEntropyMethod(method));
     long t1 = System.nanoTime();
+    long cpu1 = processCpuNanos();
     RenyiTensorKernelEstimator.InputTerms in = estimator.prepareInputs(dx, labels, 10);
     IpEstimate e = estimator.estimate(in, dt, OptionalDouble.of(sigmaT));
     double entropySeconds = (System.nanoTime() - t1) / 1e9;
+    double entropyCpuSeconds = (processCpuNanos() - cpu1) / 1e9;
 
     long heapPeak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -95,6 +97,7 @@ public final class EntropyBenchmark {
     r.put("sigma_t", sigmaT);
     r.put("seconds_distances", distanceSeconds);
     r.put("seconds_entropies", entropySeconds);
+    r.put("cpu_seconds_entropies", entropyCpuSeconds);
     r.put("h_x", e.hX());
     r.put("h_t", e.hT());
     r.put("h_y", e.hY());
@@ -114,6 +117,15 @@ public final class EntropyBenchmark {
       throw new UncheckedIOException(ex);
     }
     System.out.println(line);
+  }
+
+  /**
+   * CPU time of the whole process (every thread, OpenBLAS's included): on a machine shared with
+   * other work it measures the work done, where wall time measures the share of the cores it got.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static EntropyMethod parse(String s) {
