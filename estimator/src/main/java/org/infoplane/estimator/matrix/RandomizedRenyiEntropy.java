@@ -36,10 +36,13 @@ import org.bytedeco.openblas.global.openblas;
  * is a one-sigma figure: about two thirds of seeded runs fall within it, 95 % within twice it.
  * It does not include the quadrature's own error, which the defaults keep well below it (see the
  * tests against exact eigenvalues). The same matrix, parameters and stream give the same result.
+ * The subspace's columns are sampled from a Gaussian with a seeded Box–Muller transform, the probes
+ * from the same seeded {@link SplittableRandom}.
  *
- * <p>Costs, for N samples: (2 + ℓ)·r + ℓ·m matrix-vector products, in blocks (dgemm): with the
- * defaults r = 100, m = 30, ℓ = 30, about 4,000 products, against ~N³ for the eigenvalues.
- * Memory: the kernel (8·N² bytes) plus a few N × (r + m) blocks.
+ * <p>Costs, for N samples: (3 + 10)·r + ℓ·m matrix-vector products (3 rounds of subspace
+ * iteration, 10 Lanczos steps per subspace column), in blocks (dgemm): with the defaults r = 100,
+ * m = 30, ℓ = 30, 2,200 products of N² multiply-adds, against ≈ 4/3·N³ flops for the eigenvalues
+ * (measured in docs/benchmarks.md). Memory: the kernel (8·N² bytes) plus a few N × max(r, m) blocks.
  */
 public final class RandomizedRenyiEntropy {
 
