@@ -149,7 +149,7 @@ class ReportAndViewsTest {
         values.append(values.length() == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
             "('h', 'train', %d, %d, %d, 'L%d', 'dense', 'renyi-tensor', 1.01D, 100, 1, 1D, 1D, %sD, %sD,"
                 + " 1D, 1D, 1D, 0D, 0D, 0D, 'cfg', TIMESTAMP'2026-01-01 00:00:00', 0D, 0D, 0D,"
-                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0D, 0D, 0D)",
             k, 10L * k, l, l, ixt[k][l], ity[k][l]));
       }
     }

@@ -82,7 +82,7 @@ class VerdictsAndSensitivityTest {
       return String.format(Locale.ROOT, "('%s', '%s', %d, %d, %d, 'L%d', 'dense', %s, %d, %s, %sD, %sD, %sD, 1D, 1D,"
               + " %sD, %sD, 0D, %s, %s, 0D, %s)", run, split, epoch, 10L * epoch, layer, layer, key, n,
           ht == 0 ? "NULL" : "1D", ixt, ity, ht, stdXt, seTy * Math.sqrt(n), seXt == null ? "NULL" : seXt + "D",
-          seTy + "D", "TIMESTAMP'2026-01-01 00:00:00', 'cfg', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL");
+          seTy + "D", "TIMESTAMP'2026-01-01 00:00:00', 'cfg', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0D, 0D, 0D");
     }
   }
 
@@ -94,7 +94,8 @@ class VerdictsAndSensitivityTest {
     spark.sql("INSERT INTO " + t.name(IpTables.INFORMATION_PLANE) + " (run_id, split, epoch, step, layer_index,"
         + " layer_name, layer_kind, estimator, alpha, batch_size, n_batches, sigma, i_xt, i_ty, h_t, h_x, h_y,"
         + " i_xt_std, i_ty_std, h_t_std, i_xt_se, i_ty_se, h_t_se, computed_at, config_id, sigma_raw, i_xt_ci_low,"
-        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches) VALUES " + v);
+        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches, h_t_err, i_xt_err,"
+        + " i_ty_err) VALUES " + v);
   }
 
   /** Rows of run h (DPI) and run p (phases); verdicts below are worked out by hand. */
