@@ -134,7 +134,7 @@ public record AnalysisConfig(
   /** The same parameters with another Rényi order α. */
   public AnalysisConfig withAlpha(double a) {
     return new AnalysisConfig(estimator, a, sigmaX, sigmaY, widthRule, distancePrecision, smoothing, batchSize,
-        shuffle, seed, nd4jThreads, backend, kernelConvention, eigenvalueOffset, gridStart, gridEndFactor, gridSize, gridMean,
+        shuffle, seed, entropyMethod, nd4jThreads, backend, kernelConvention, eigenvalueOffset, gridStart, gridEndFactor, gridSize, gridMean,
         gridEdges, widthScope, smoothingUnit, smoothingConvention, preset);
   }
 
