@@ -263,7 +263,7 @@ class VerdictsAndSensitivityTest {
     t.createAll(); // a second opening changes nothing
     List<String> columns = List.of(spark.table("old.ip.information_plane").schema().fieldNames());
     assertThat(columns).endsWith("computed_at", "edge_batches", "i_xt_se", "i_ty_se", "h_t_se", "i_xt_ci_low", "i_xt_ci_high",
-        "i_ty_ci_low", "i_ty_ci_high", "h_t_ci_low", "h_t_ci_high");
+        "i_ty_ci_low", "i_ty_ci_high", "h_t_ci_low", "h_t_ci_high", "h_t_err", "i_xt_err", "i_ty_err");
     Row old = spark.sql("SELECT * FROM old.ip.information_plane").first();
     assertThat(old.<Double>getAs("i_xt")).isEqualTo(2.0);
     assertThat(old.isNullAt(old.fieldIndex("i_xt_se"))).isTrue();
