@@ -196,6 +196,7 @@ class MiCommandTest {
     assertThat(j.get("n_batches").asInt()).isEqualTo(n / 100);
     assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
     assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(TOL));
+  }
 
   /**
    * The randomized method through {@code --conf}, on the closed-form case: K_X = I is flat (the
