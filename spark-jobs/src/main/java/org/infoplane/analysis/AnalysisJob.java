@@ -669,7 +669,7 @@ public final class AnalysisJob {
     List<Row> ms = new ArrayList<>();
     for (CheckpointMetrics c : metrics) {
       ms.add(RowFactory.create(c.checkpoint().epoch(), c.checkpoint().step(), c.loss(), c.trainAccuracy(),
-          c.testAccuracy()));
+          c.testAccuracy(), c.testLoss()));
     }
     return RowFactory.create(m.runId(), m.model(), m.dataset(), m.seed(), m.producer(), m.formatVersion(),
         m.numClasses(), layers, scala.collection.JavaConverters.mapAsScalaMap(splits), ms, archiveUri,

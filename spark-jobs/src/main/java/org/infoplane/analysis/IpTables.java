@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.StructType;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 
@@ -82,8 +84,10 @@ public final class IpTables {
         format_version INT, num_classes INT,
         layers ARRAY<STRUCT<layer_index: INT, name: STRING, kind: STRING, shape: ARRAY<BIGINT>>>,
         splits MAP<STRING, INT> COMMENT 'evaluation samples per split',
-        metrics ARRAY<STRUCT<epoch: INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE>>,
+        metrics ARRAY<STRUCT<epoch: INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE,
+            test_loss: DOUBLE>>,
         archive STRING, updated_at TIMESTAMP""", null);
+    addMetricsTestLoss();
     create(ANALYSIS_ERRORS, """
         run_id STRING NOT NULL, split STRING, epoch INT, step BIGINT, layer_index INT, layer_name STRING,
         config_id STRING NOT NULL, pass STRING NOT NULL, reason STRING NOT NULL, failed_at TIMESTAMP NOT NULL""", null);
@@ -179,6 +183,18 @@ public final class IpTables {
     List<String> missing = columns.stream().filter(c -> !have.contains(c.split("\\s+", 2)[0])).toList();
     if (!missing.isEmpty()) {
       spark.sql("ALTER TABLE " + name(table) + " ADD COLUMNS (" + String.join(", ", missing) + ")");
+    }
+  }
+
+  /**
+   * Warehouses created before the test loss was recorded: adds {@code metrics.element.test_loss}
+   * (null in the existing rows; the next analysis of their archives fills it where recorded).
+   */
+  private void addMetricsTestLoss() {
+    ArrayType metrics = (ArrayType) spark.table(name(RUNS)).schema().apply("metrics").dataType();
+    StructType element = (StructType) metrics.elementType();
+    if (!Arrays.asList(element.fieldNames()).contains("test_loss")) {
+      spark.sql("ALTER TABLE " + name(RUNS) + " ADD COLUMN metrics.element.test_loss DOUBLE");
     }
   }
 

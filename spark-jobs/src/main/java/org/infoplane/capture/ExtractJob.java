@@ -130,6 +130,7 @@ public final class ExtractJob {
       double loss = Double.NaN;
       double trainAcc = Double.NaN;
       double testAcc = Double.NaN;
+      double testLoss = Double.NaN;
       for (String split : reader.manifest().splitSampleIds().keySet()) {
         INDArray x = reader.readInputs(split);
         x = x.reshape('c', x.size(0), x.length() / x.size(0));
@@ -140,9 +141,10 @@ public final class ExtractJob {
           trainAcc = r.accuracy();
         } else if (split.equals(EvaluationSets.TEST)) {
           testAcc = r.accuracy();
+          testLoss = r.loss();
         }
       }
-      writer.appendMetrics(new CheckpointMetrics(cp, loss, trainAcc, testAcc));
+      writer.appendMetrics(CheckpointMetrics.withTestLoss(cp, loss, trainAcc, testAcc, testLoss));
       return new Done(cp.epoch(), cp.step(), loss, trainAcc, testAcc, (System.nanoTime() - t0) / 1e9);
     }
   }

@@ -102,6 +102,11 @@ public final class ModelFiles {
    * @throws DatasetException naming the file and the entry when the zip is refused or damaged
    */
   public static MultiLayerNetwork load(String uri, Configuration conf) {
+    return load(uri, conf, false);
+  }
+
+  /** Loads a saved model, with its updater state when {@code withUpdater} (to continue training). */
+  public static MultiLayerNetwork load(String uri, Configuration conf, boolean withUpdater) {
     Path file = toPath(uri);
     String json = null;
     byte[] coefficients = null;

@@ -40,10 +40,22 @@ public record TrainingOptions(NetworkSpec network, int epochs, int batchSize, in
 
   /** The checkpoints a run of {@code trainImages} training images records, step 0 included. */
   public int checkpoints(int trainImages) {
+    return checkpoints(trainImages, false);
+  }
+
+  /**
+   * The checkpoints a run records, step 0 included: locally every K steps counted over the whole run
+   * (and the last step), with Spark every K mini-batches of each epoch and at each epoch's end.
+   */
+  public int checkpoints(int trainImages, boolean spark) {
     if (everySteps == 0) {
       return epochs + 1;
     }
-    long total = (long) epochs * stepsPerEpoch(trainImages);
+    int perEpoch = stepsPerEpoch(trainImages);
+    if (spark) {
+      return 1 + epochs * ((perEpoch + everySteps - 1) / everySteps);
+    }
+    long total = (long) epochs * perEpoch;
     return (int) (1 + total / everySteps + (total % everySteps == 0 ? 0 : 1));
   }
 

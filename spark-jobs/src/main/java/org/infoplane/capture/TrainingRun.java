@@ -19,6 +19,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.LayerInfo;
 import org.infoplane.snapshot.RunManifest;
+import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.nd4j.linalg.dataset.DataSet;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Locally, SGD runs on this JVM. With Spark, DL4J's parameter averaging trains on the session's
  * master (each worker takes {@code averagingFrequency} steps between averagings) and the driver
- * records after each epoch; only per-epoch checkpoints are possible then.
+ * records after each epoch or, with {@code everySteps} K, after every K mini-batches of an epoch (each
+ * such slice of an epoch is one distributed fit).
  */
 public final class TrainingRun {
 
@@ -67,12 +69,22 @@ public final class TrainingRun {
    * @return the reports of every checkpoint, in order
    */
   public List<CheckpointRecorder.Report> run(SparkSession spark, Progress progress) {
-    if (spark != null && options.everySteps() > 0) {
-      throw new IllegalArgumentException("--every-steps is not available with --spark (checkpoints follow the epochs)");
-    }
-    if (archive.hasRun(runId)) {
+    return run(spark, progress, false);
+  }
+
+  /**
+   * As {@link #run(SparkSession, Progress)}; with {@code resume}, a run that exists already is
+   * continued from its last complete checkpoint (activations of every split, model and metrics):
+   * its saved model, with the updater state, is loaded, the mini-batches it had seen are skipped in
+   * the same seeded order, and what an interruption left of later checkpoints is replaced. The
+   * existing run must have been made with the same options (its manifest's properties). A complete
+   * run is left as it is.
+   */
+  public List<CheckpointRecorder.Report> run(SparkSession spark, Progress progress, boolean resume) {
+    boolean exists = archive.hasRun(runId);
+    if (exists && !resume) {
       throw new IllegalArgumentException("run " + runId + " already exists in the archive " + archive.root()
-          + ": choose another --run");
+          + ": choose another --run (or --resume to continue it)");
     }
     LabeledImages train = dataset.train();
     LabeledImages test = dataset.test();
@@ -90,27 +102,115 @@ public final class TrainingRun {
     RunManifest manifest = new RunManifest(runId, spec.architecture().cliName(), dataset.name(), options.seed(),
         "infoplane train", RunManifest.FORMAT_VERSION, layers, eval.sampleIds(), ImageDataset.NUM_CLASSES,
         properties(n, spark));
-    RunWriter writer = archive.createRun(manifest);
-    eval.splits().forEach((split, s) -> writer.writeInputs(split, s.x(), s.labels()));
+    RunWriter writer;
+    CheckpointId from = null;
+    if (exists) {
+      from = lastComplete(manifest, spark);
+      long total = (long) options.epochs() * options.stepsPerEpoch(n);
+      if (from != null && from.step() == total) {
+        return List.of();
+      }
+      writer = archive.openRunForAppend(runId);
+      if (from != null) {
+        net = ModelFiles.load(archive.modelPath(runId, from).toString(), archive.conf());
+      }
+      deleteModelsAfter(from);
+    } else {
+      writer = archive.createRun(manifest);
+      eval.splits().forEach((split, s) -> writer.writeInputs(split, s.x(), s.labels()));
+    }
 
     long perCheckpoint = 4L * (eval.totalSamples() * layers.stream().mapToLong(LayerInfo::size).sum() + net.numParams());
-    progress.started(manifest, perCheckpoint, options.checkpoints(n));
+    progress.started(manifest, perCheckpoint, options.checkpoints(n, spark != null) - (from == null ? 0 : done(from, n)));
 
     CheckpointRecorder recorder = new CheckpointRecorder(archive, writer, eval,
-        new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true);
+        new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true, exists);
     List<CheckpointRecorder.Report> reports = new ArrayList<>();
     Recorder rec = (m, cp) -> {
       CheckpointRecorder.Report r = recorder.record(m, cp);
       reports.add(r);
       progress.checkpoint(r);
     };
-    rec.record(net, new CheckpointId(0, 0));
+    long start = from == null ? 0 : from.step();
+    if (from == null) {
+      rec.record(net, new CheckpointId(0, 0));
+    }
     if (spark == null) {
-      trainLocally(net, train, n, rec);
+      trainLocally(net, train, n, rec, start);
     } else {
-      trainWithSpark(spark, net, train, n, rec);
+      trainWithSpark(spark, net, train, n, rec, start);
     }
     return reports;
+  }
+
+  /** Checkpoints of a run up to and including {@code cp}, step 0 included. */
+  private int done(CheckpointId cp, int n) {
+    if (cp.step() == 0) {
+      return 1;
+    }
+    TrainingOptions upTo = new TrainingOptions(options.network(), Math.max(1, cp.epoch()), options.batchSize(),
+        options.everySteps(), options.trainSamples(), options.evalSamples(), options.seed(), options.averagingFrequency());
+    return Math.min(upTo.checkpoints(n, false), options.checkpoints(n, false));
+  }
+
+  /**
+   * The last checkpoint of an existing run whose activations (every split), model and metrics are all
+   * there; null when there is none. Refuses a run made with other options.
+   */
+  private CheckpointId lastComplete(RunManifest wanted, SparkSession spark) {
+    RunReader reader = archive.run(runId);
+    RunManifest have = reader.manifest();
+    Map<String, String> a = new LinkedHashMap<>(have.properties());
+    Map<String, String> b = new LinkedHashMap<>(wanted.properties());
+    a.remove("training");
+    b.remove("training");
+    if (!have.model().equals(wanted.model()) || have.seed() != wanted.seed() || !a.equals(b)
+        || !have.dataset().equals(wanted.dataset())) {
+      throw new IllegalArgumentException("cannot resume run " + runId + " in " + archive.root()
+          + ": it was made with model " + have.model() + ", dataset " + have.dataset() + ", seed " + have.seed()
+          + " and " + a + "; this command asks for model " + wanted.model() + ", dataset " + wanted.dataset()
+          + ", seed " + wanted.seed() + " and " + b);
+    }
+    java.util.Set<CheckpointId> complete = new java.util.TreeSet<>();
+    reader.metrics().forEach(m -> complete.add(m.checkpoint()));
+    for (String split : have.splitSampleIds().keySet()) {
+      complete.retainAll(reader.checkpoints(split));
+    }
+    CheckpointId last = null;
+    for (CheckpointId cp : complete) {
+      if (exists(archive.modelPath(runId, cp)) && (last == null || cp.compareTo(last) > 0)) {
+        last = cp;
+      }
+    }
+    return last;
+  }
+
+  private boolean exists(Path p) {
+    try {
+      return p.getFileSystem(archive.conf()).exists(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot reach " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes saved models of checkpoints after {@code last} (all when null): an interrupted run's leftovers. */
+  private void deleteModelsAfter(CheckpointId last) {
+    Path dir = archive.modelsDir(runId);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(archive.conf());
+      if (!fs.exists(dir)) {
+        return;
+      }
+      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
+        java.util.Optional<CheckpointId> cp = SnapshotArchive.parseModelFileName(s.getPath().getName());
+        if (cp.isPresent() && (last == null || cp.get().compareTo(last) > 0)) {
+          fs.delete(s.getPath(), false);
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the models of run " + runId + " in " + dir + ": "
+          + e.getMessage(), e);
+    }
   }
 
   @FunctionalInterface
@@ -118,14 +218,18 @@ public final class TrainingRun {
     void record(MultiLayerNetwork net, CheckpointId cp);
   }
 
-  private void trainLocally(MultiLayerNetwork net, LabeledImages train, int n, Recorder rec) {
+  private void trainLocally(MultiLayerNetwork net, LabeledImages train, int n, Recorder rec, long start) {
     int b = options.batchSize();
     int k = options.everySteps();
     long step = 0;
-    long lastRecorded = 0;
+    long lastRecorded = start;
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       int[] order = shuffled(n, epoch);
       for (int from = 0; from < n; from += b) {
+        if (step < start) {
+          step++;
+          continue;
+        }
         int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
         net.fit(new DataSet(train.features(idx), train.oneHot(idx)));
         step++;
@@ -134,7 +238,7 @@ public final class TrainingRun {
           lastRecorded = step;
         }
       }
-      if (k == 0) {
+      if (k == 0 && step > start) {
         rec.record(net, new CheckpointId(epoch, step));
         lastRecorded = step;
       }
@@ -144,7 +248,8 @@ public final class TrainingRun {
     }
   }
 
-  private void trainWithSpark(SparkSession spark, MultiLayerNetwork net, LabeledImages train, int n, Recorder rec) {
+  private void trainWithSpark(SparkSession spark, MultiLayerNetwork net, LabeledImages train, int n, Recorder rec,
+      long start) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     File scratch = new File(System.getProperty("java.io.tmpdir"), "infoplane-dl4j-" + UUID.randomUUID());
     ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(options.batchSize())
@@ -165,12 +270,23 @@ public final class TrainingRun {
           int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
           batches.add(new DataSet(train.features(idx), train.oneHot(idx)));
         }
-        jsc.setJobGroup("infoplane-train", "InfoPlane train " + runId + ": epoch " + epoch + " of "
-            + options.epochs() + " (" + batches.size() + " mini-batches)", false);
-        JavaRDD<DataSet> rdd = jsc.parallelize(batches, Math.max(1, Math.min(batches.size(), jsc.defaultParallelism())));
-        MultiLayerNetwork trained = sparkNet.fit(rdd);
-        step += batches.size();
-        rec.record(trained, new CheckpointId(epoch, step));
+        int k = options.everySteps() == 0 ? batches.size() : options.everySteps();
+        for (int from = 0; from < batches.size(); from += k) {
+          List<DataSet> slice = batches.subList(from, Math.min(batches.size(), from + k));
+          if (step + slice.size() <= start) {
+            step += slice.size();
+            continue;
+          }
+          jsc.setJobGroup("infoplane-train", "InfoPlane train " + runId + ": epoch " + epoch + " of "
+              + options.epochs() + ", mini-batches " + (from + 1) + "-" + (from + slice.size()) + " of "
+              + batches.size(), false);
+          JavaRDD<DataSet> rdd = jsc.parallelize(new ArrayList<>(slice),
+              Math.max(1, Math.min(slice.size(), jsc.defaultParallelism())));
+          MultiLayerNetwork trained = sparkNet.fit(rdd);
+          step += slice.size();
+          boolean endOfEpoch = from + slice.size() == batches.size();
+          rec.record(trained, new CheckpointId(endOfEpoch ? epoch : epoch - 1, step));
+        }
       }
     } finally {
       jsc.clearJobGroup();

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       BenchmarkCommand.class,
       DemoCommand.class,
+      ExperimentCommand.class,
     })
 public final class InfoPlaneCli implements Runnable {
 

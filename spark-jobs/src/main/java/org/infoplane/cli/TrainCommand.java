@@ -59,6 +59,14 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Record every K SGD steps instead of at the end of every epoch.")
   int everySteps;
 
+  @Option(names = "--checkpoints-per-epoch", defaultValue = "0", paramLabel = "P",
+      description = "Record P times per epoch, evenly (P must divide the steps per epoch; instead of --every-steps).")
+  int checkpointsPerEpoch;
+
+  @Option(names = "--resume", description = "Continue the run from its last complete checkpoint if it exists"
+      + " (same options); a complete run is left as it is.")
+  boolean resume;
+
   @Option(names = "--train-samples", defaultValue = "0", paramLabel = "N",
       description = "Train on the first N training images (default: all).")
   int trainSamples;
@@ -95,9 +103,14 @@ public final class TrainCommand implements Callable<Integer> {
     Architecture arch = Architecture.parse(model);
     NetworkSpec net = new NetworkSpec(arch, activation == null ? arch.defaultActivation() : activation, learningRate,
         widthMultiplier, seed);
-    TrainingOptions options = new TrainingOptions(net, epochs, batchSize, everySteps, trainSamples, evalSamples, seed,
-        averagingFrequency);
     ImageDataset dataset = datasetOptions.resolve();
+    int k = everySteps;
+    if (checkpointsPerEpoch != 0) {
+      k = everyStepsFor(checkpointsPerEpoch, everySteps, trainSamples == 0 ? dataset.train().count() : trainSamples,
+          batchSize);
+    }
+    TrainingOptions options = new TrainingOptions(net, epochs, batchSize, k, trainSamples, evalSamples, seed,
+        averagingFrequency);
     PrintWriter out = spec.commandLine().getOut();
     SparkSession spark = null;
     SnapshotArchive store;
@@ -110,7 +123,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     try {
-      new TrainingRun(options, dataset, store, run).run(spark, new Printer(out));
+      if (new TrainingRun(options, dataset, store, run).run(spark, new Printer(out), resume).isEmpty() && resume) {
+        out.printf("run %s is complete already: nothing to train%n", run);
+      }
     } finally {
       if (spark != null) {
         spark.stop();
@@ -119,6 +134,22 @@ public final class TrainCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "run %s done in %.1f s%n", run, (System.nanoTime() - t0) / 1e9);
     out.flush();
     return 0;
+  }
+
+  /** The steps between checkpoints that record {@code perEpoch} times per epoch, evenly. */
+  static int everyStepsFor(int perEpoch, int everySteps, int trainImages, int batchSize) {
+    if (everySteps != 0) {
+      throw new BadInputException("give --checkpoints-per-epoch or --every-steps, not both");
+    }
+    if (perEpoch < 1) {
+      throw new BadInputException("--checkpoints-per-epoch must be >= 1, got " + perEpoch);
+    }
+    int steps = (trainImages + batchSize - 1) / batchSize;
+    if (steps % perEpoch != 0) {
+      throw new BadInputException("--checkpoints-per-epoch " + perEpoch + " does not divide the " + steps
+          + " steps of an epoch (" + trainImages + " images in batches of " + batchSize + ")");
+    }
+    return steps / perEpoch;
   }
 
   /** The command's progress lines. */
@@ -140,15 +171,16 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "projected archive size: %s per checkpoint x %d checkpoints = %s "
           + "(float32 activations and model parameters, before compression)%n",
           bytes(bytesPerCheckpoint), checkpoints, bytes(bytesPerCheckpoint * checkpoints));
-      out.printf(Locale.ROOT, "%6s %8s %10s %9s %9s %10s %8s%n", "epoch", "step", "loss", "train_acc", "test_acc",
-          "written", "seconds");
+      out.printf(Locale.ROOT, "%6s %8s %10s %9s %9s %10s %10s %8s%n", "epoch", "step", "loss", "train_acc",
+          "test_acc", "test_loss", "written", "seconds");
       out.flush();
     }
 
     @Override
     public void checkpoint(CheckpointRecorder.Report r) {
-      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %10s %8.1f%n", r.checkpoint().epoch(), r.checkpoint().step(),
-          r.loss(), r.trainAccuracy(), r.testAccuracy(), bytes(r.bytes()), r.seconds());
+      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %10.4f %10s %8.1f%n", r.checkpoint().epoch(),
+          r.checkpoint().step(), r.loss(), r.trainAccuracy(), r.testAccuracy(), r.testLoss(), bytes(r.bytes()),
+          r.seconds());
       out.flush();
     }
 

@@ -17,6 +17,22 @@ public record CheckpointMetrics(CheckpointId checkpoint, double loss, double tra
     other = other == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(other));
   }
 
+  /** The name under {@code other} of the mean cross-entropy on the test evaluation set (nats). */
+  public static final String TEST_LOSS = "test_loss";
+
+  /** The standard metrics and the test loss (kept under {@link #TEST_LOSS} when finite). */
+  public static CheckpointMetrics withTestLoss(CheckpointId checkpoint, double loss, double trainAccuracy,
+      double testAccuracy, double testLoss) {
+    return new CheckpointMetrics(checkpoint, loss, trainAccuracy, testAccuracy,
+        Double.isFinite(testLoss) ? Map.of(TEST_LOSS, testLoss) : Map.of());
+  }
+
+  /** The mean cross-entropy on the test evaluation set (nats); NaN when not recorded. */
+  public double testLoss() {
+    Double v = other.get(TEST_LOSS);
+    return v == null ? Double.NaN : v;
+  }
+
   /** The standard metrics only. */
   public CheckpointMetrics(CheckpointId checkpoint, double loss, double trainAccuracy, double testAccuracy) {
     this(checkpoint, loss, trainAccuracy, testAccuracy, Map.of());
