@@ -59,6 +59,26 @@ public record TrainingOptions(NetworkSpec network, int epochs, int batchSize, in
     return (int) (1 + total / everySteps + (total % everySteps == 0 ? 0 : 1));
   }
 
+  /** The steps at which a run records its checkpoints, in order, step 0 included (as {@link #checkpoints}). */
+  public java.util.List<Long> recordedSteps(int trainImages, boolean spark) {
+    int perEpoch = stepsPerEpoch(trainImages);
+    java.util.List<Long> steps = new java.util.ArrayList<>(java.util.List.of(0L));
+    long step = 0;
+    for (int e = 1; e <= epochs; e++) {
+      for (int s = 1; s <= perEpoch; s++) {
+        step++;
+        boolean k = everySteps > 0 && (spark ? s % everySteps == 0 : step % everySteps == 0);
+        if (k || s == perEpoch && (everySteps == 0 || spark)) {
+          steps.add(step);
+        }
+      }
+    }
+    if (steps.get(steps.size() - 1) != step) {
+      steps.add(step);
+    }
+    return steps;
+  }
+
   /** SGD steps per epoch (the last batch may be smaller). */
   public int stepsPerEpoch(int trainImages) {
     return (trainImages + batchSize - 1) / batchSize;

@@ -121,7 +121,9 @@ public final class TrainingRun {
     }
 
     long perCheckpoint = 4L * (eval.totalSamples() * layers.stream().mapToLong(LayerInfo::size).sum() + net.numParams());
-    progress.started(manifest, perCheckpoint, options.checkpoints(n, spark != null) - (from == null ? 0 : done(from, n)));
+    long after = from == null ? -1 : from.step();
+    progress.started(manifest, perCheckpoint,
+        (int) options.recordedSteps(n, spark != null).stream().filter(s -> s > after).count());
 
     CheckpointRecorder recorder = new CheckpointRecorder(archive, writer, eval,
         new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true, exists);
@@ -141,16 +143,6 @@ public final class TrainingRun {
       trainWithSpark(spark, net, train, n, rec, start);
     }
     return reports;
-  }
-
-  /** Checkpoints of a run up to and including {@code cp}, step 0 included. */
-  private int done(CheckpointId cp, int n) {
-    if (cp.step() == 0) {
-      return 1;
-    }
-    TrainingOptions upTo = new TrainingOptions(options.network(), Math.max(1, cp.epoch()), options.batchSize(),
-        options.everySteps(), options.trainSamples(), options.evalSamples(), options.seed(), options.averagingFrequency());
-    return Math.min(upTo.checkpoints(n, false), options.checkpoints(n, false));
   }
 
   /**

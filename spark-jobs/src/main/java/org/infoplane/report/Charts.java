@@ -199,9 +199,36 @@ public final class Charts {
       plot.setDataset(1, errs);
       plot.setRenderer(1, er);
     }
+    earlyStopRings(plot, data, data.tracks(split).values(), 2);
     JFreeChart chart = new JFreeChart(plot);
     style(chart, split + " split");
     return chart;
+  }
+
+  /** Rings around each track's point at the early-stopping checkpoint, as dataset {@code index}. */
+  static void earlyStopRings(XYPlot plot, PlaneData data, java.util.Collection<List<PlaneData.Point>> tracks, int index) {
+    java.util.Optional<PlaneData.Checkpoint> stop = data.earlyStopping();
+    if (stop.isEmpty()) {
+      return;
+    }
+    XYSeries rings = new XYSeries("early stopping", false, true);
+    for (List<PlaneData.Point> t : tracks) {
+      for (PlaneData.Point p : t) {
+        if (p.epoch() == stop.get().epoch() && p.step() == stop.get().step()) {
+          rings.add(p.iXT(), p.iTY());
+        }
+      }
+    }
+    XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(false, true);
+    rr.setSeriesShape(0, new Ellipse2D.Double(-7, -7, 14, 14));
+    rr.setSeriesShapesFilled(0, false);
+    rr.setSeriesPaint(0, EARLY_STOP);
+    rr.setSeriesOutlineStroke(0, new BasicStroke(2f));
+    rr.setSeriesStroke(0, new BasicStroke(2f));
+    rr.setUseOutlinePaint(false);
+    rr.setDrawOutlines(true);
+    plot.setDataset(index, new XYSeriesCollection(rings));
+    plot.setRenderer(index, rr);
   }
 
   static double progress(List<PlaneData.Checkpoint> cps, PlaneData.Point p) {
@@ -212,25 +239,83 @@ public final class Charts {
   /** The information plane: one panel per split side by side with shared axes, and the colour bars. */
   static Figure planeFigure(PlaneData data) {
     List<String> splits = data.splits();
-    double[] xr = range(data.points(), PlaneData.Point::iXT, PlaneData.Point::iXTSpread);
-    double[] yr = range(data.points(), PlaneData.Point::iTY, PlaneData.Point::iTYSpread);
+    double[] xr = include(range(data.points(), PlaneData.Point::iXT, PlaneData.Point::iXTSpread), data.context().log2B());
+    double[] yr = include(range(data.points(), PlaneData.Point::iTY, PlaneData.Point::iTYSpread), data.context().hY());
     int panel = 640;
-    int height = Math.max(620, 110 + data.layers().size() * 34);
+    int height = Math.max(640, 130 + data.layers().size() * 34);
     int width = panel * splits.size() + LEGEND_WIDTH;
     return new Figure(width, height, g -> {
-      title(g, data.title() + ": the information plane", width);
+      header(g, data.title() + ": the information plane", data, width);
       for (int i = 0; i < splits.size(); i++) {
-        plane(data, splits.get(i), xr, yr).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
+        JFreeChart c = plane(data, splits.get(i), xr, yr);
+        XYPlot plot = c.getXYPlot();
+        reference(plot, data.context().log2B(), bits("log2 B", data.context().log2B()), false, REFERENCE);
+        reference(plot, data.context().hY(), bits("H(Y)", data.context().hY()), true, REFERENCE);
+        c.draw(g, new Rectangle2D.Double(i * panel, HEADER, panel, height - HEADER));
       }
-      colourBars(g, data, panel * splits.size() + 10, 60, LEGEND_WIDTH - 20, height - 80);
+      colourBars(g, data, panel * splits.size() + 10, HEADER + 30, LEGEND_WIDTH - 20, height - HEADER - 50);
     });
   }
+
+  /** {@code r} widened to hold {@code v} (when finite). */
+  static double[] include(double[] r, double v) {
+    return Double.isFinite(v) ? new double[] {Math.min(r[0], v), Math.max(r[1], v)} : r;
+  }
+
+  /** Height of a figure's header: the title and, below it, the subtitle line. */
+  static final int HEADER = 50;
 
   static void title(Graphics2D g, String text, int width) {
     g.setFont(TITLE.deriveFont(18f));
     g.setColor(Color.BLACK);
     FontMetrics fm = g.getFontMetrics();
     g.drawString(text, (width - fm.stringWidth(text)) / 2, 22);
+  }
+
+  /** The title, and the analysis settings of the data as a subtitle under it. */
+  static void header(Graphics2D g, String text, PlaneData data, int width) {
+    title(g, text, width);
+    String sub = data.context().subtitle();
+    if (!sub.isEmpty()) {
+      g.setFont(LABEL);
+      g.setColor(new Color(0x44, 0x44, 0x44));
+      FontMetrics fm = g.getFontMetrics();
+      g.drawString(sub, Math.max(4, (width - fm.stringWidth(sub)) / 2), 42);
+    }
+  }
+
+  static final Color REFERENCE = new Color(0x70, 0x70, 0x70);
+  static final Color EARLY_STOP = new Color(0xC0, 0x00, 0x00);
+
+  static Stroke dashed(float width) {
+    return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f);
+  }
+
+  /** A labelled reference line at {@code value}, on the range (horizontal) or the domain (vertical) axis. */
+  static void reference(XYPlot plot, double value, String label, boolean horizontal, Color colour) {
+    if (!Double.isFinite(value)) {
+      return;
+    }
+    org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(value, colour, dashed(1.2f));
+    m.setLabel(label);
+    m.setLabelFont(SMALL);
+    m.setLabelPaint(colour);
+    m.setLabelBackgroundColor(new Color(255, 255, 255, 210));
+    if (horizontal) {
+      m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+      m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+      m.setLabelOffset(new RectangleInsets(2, 4, 2, 4));
+      plot.addRangeMarker(m);
+    } else {
+      m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_LEFT);
+      m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+      m.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+      plot.addDomainMarker(m);
+    }
+  }
+
+  static String bits(String name, double v) {
+    return String.format(Locale.ROOT, "%s = %.2f bits", name, v);
   }
 
   /** One colour bar per layer: its hue from the first checkpoint (light) to the last (dark). */
@@ -299,10 +384,22 @@ public final class Charts {
 
   /** A line per layer and split against training time: train solid, the other splits dashed. */
   static JFreeChart overTime(PlaneData data, String title, String yLabel, ToDoubleFunction<PlaneData.Point> v, boolean logY) {
+    return overTime(data, title, yLabel, v, p -> 0, logY, Double.NaN, null);
+  }
+
+  /**
+   * A line per layer and split against training time (train solid, the other splits dashed), a band
+   * of ± {@code spread} around each line where it is not 0, a reference line at {@code ref} and the
+   * early-stopping checkpoint as a vertical line.
+   */
+  static JFreeChart overTime(PlaneData data, String title, String yLabel, ToDoubleFunction<PlaneData.Point> v,
+      ToDoubleFunction<PlaneData.Point> spread, boolean logY, double ref, String refLabel) {
     Map<Integer, String> layers = data.layers();
     int n = layers.size();
-    XYSeriesCollection ds = new XYSeriesCollection();
-    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, data.checkpoints().size() <= 20);
+    org.jfree.data.xy.YIntervalSeriesCollection ds = new org.jfree.data.xy.YIntervalSeriesCollection();
+    org.jfree.chart.renderer.xy.DeviationRenderer r =
+        new org.jfree.chart.renderer.xy.DeviationRenderer(true, data.checkpoints().size() <= 20);
+    r.setAlpha(0.18f);
     int series = 0;
     int pos = 0;
     double lo = Double.POSITIVE_INFINITY;
@@ -310,17 +407,21 @@ public final class Charts {
     for (Map.Entry<Integer, String> layer : layers.entrySet()) {
       int si = 0;
       for (String split : data.splits()) {
-        XYSeries s = new XYSeries(layer.getValue() + " " + split, false, true);
+        org.jfree.data.xy.YIntervalSeries s = new org.jfree.data.xy.YIntervalSeries(layer.getValue() + " " + split, false, true);
         for (PlaneData.Point p : data.track(split, layer.getKey())) {
           double y = v.applyAsDouble(p);
+          double e = spread.applyAsDouble(p);
           if (Double.isFinite(y) && (!logY || y > 0)) {
-            s.add(data.time(p.epoch(), p.step()), y);
-            lo = Math.min(lo, y);
-            hi = Math.max(hi, y);
+            double ylo = logY ? Math.max(y - e, y * 0.5) : y - e;
+            s.add(data.time(p.epoch(), p.step()), y, ylo, y + e);
+            lo = Math.min(lo, ylo);
+            hi = Math.max(hi, y + e);
           }
         }
         ds.addSeries(s);
-        r.setSeriesPaint(series, layerColor(pos, n, 0.85));
+        Color c = layerColor(pos, n, 0.85);
+        r.setSeriesPaint(series, c);
+        r.setSeriesFillPaint(series, c);
         r.setSeriesStroke(series, si == 0 ? new BasicStroke(1.6f)
             : new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {5f, 4f}, 0f));
         r.setSeriesShape(series, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
@@ -328,6 +429,10 @@ public final class Charts {
         si++;
       }
       pos++;
+    }
+    if (Double.isFinite(ref) && !logY) {
+      lo = Math.min(lo, ref);
+      hi = Math.max(hi, ref);
     }
     ValueAxis yAxis;
     if (logY && lo < hi && hi / lo > 20) {
@@ -337,6 +442,8 @@ public final class Charts {
       la.setLog10TickLabelsFlag(false);
       la.setRange(lo * 0.8, hi * 1.25);
       yAxis = la;
+    } else if (lo <= hi) {
+      yAxis = axis(yLabel, lo, hi);
     } else {
       NumberAxis na = new NumberAxis(yLabel);
       na.setAutoRangeIncludesZero(false);
@@ -345,20 +452,245 @@ public final class Charts {
     NumberAxis xAxis = new NumberAxis(data.timeLabel());
     xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     XYPlot plot = new XYPlot(ds, xAxis, yAxis, r);
+    if (refLabel != null) {
+      reference(plot, ref, bits(refLabel, ref), true, REFERENCE);
+    }
+    earlyStopLine(plot, data);
     JFreeChart chart = new JFreeChart(plot);
     style(chart, title);
     return chart;
   }
 
+  /** The early-stopping checkpoint as a vertical line, when the data has one. */
+  static void earlyStopLine(XYPlot plot, PlaneData data) {
+    data.earlyStopping().ifPresent(cp -> {
+      double x = data.time(cp.epoch(), cp.step());
+      List<PlaneData.Checkpoint> cps = data.checkpoints();
+      PlaneData.Checkpoint last = cps.get(cps.size() - 1);
+      boolean left = x > data.time(last.epoch(), last.step()) / 2;
+      org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(x, EARLY_STOP, dashed(1.4f));
+      m.setLabel("early stopping");
+      m.setLabelFont(SMALL);
+      m.setLabelPaint(EARLY_STOP);
+      m.setLabelBackgroundColor(new Color(255, 255, 255, 210));
+      m.setLabelAnchor(left ? org.jfree.chart.ui.RectangleAnchor.TOP_LEFT : org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+      m.setLabelTextAnchor(left ? org.jfree.chart.ui.TextAnchor.TOP_RIGHT : org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+      m.setLabelOffset(new RectangleInsets(14, 4, 4, 4));
+      plot.addDomainMarker(m);
+    });
+  }
+
+  /** I(X;T) and I(T;Y) over training, with their ceilings log2 B and H(Y). */
+  static Figure miOverTraining(PlaneData data) {
+    return row(data.title() + ": mutual information over training", data, List.of(
+        overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, PlaneData.Point::iXTSpread, false,
+            data.context().log2B(), "log2 B"),
+        overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, PlaneData.Point::iTYSpread, false,
+            data.context().hY(), "H(Y)")), true);
+  }
+
+  /**
+   * The kernel widths per layer over training, one panel per split: the width used (smoothed σ,
+   * lines) and each checkpoint's own σ* (the mean of its per-batch widths, open circles).
+   */
+  static Figure widths(PlaneData data) {
+    List<JFreeChart> charts = new ArrayList<>();
+    for (String split : data.splits()) {
+      charts.add(widthChart(data, split));
+    }
+    Figure f = row(data.title() + ": kernel width per layer", data, charts, true);
+    return new Figure(f.width(), f.height(), g -> {
+      f.draw(g);
+      g.setFont(SMALL);
+      g.setColor(Color.BLACK);
+      int x = f.width() - 190;
+      int y = f.height() - 40;
+      g.setStroke(new BasicStroke(1.6f));
+      g.draw(new Line2D.Double(x, y - 4, x + 26, y - 4));
+      g.drawString("σ used (smoothed)", x + 34, y);
+      g.draw(new Ellipse2D.Double(x + 9, y + 14, 8, 8));
+      g.drawString("σ* of the checkpoint", x + 34, y + 22);
+    });
+  }
+
+  private static JFreeChart widthChart(PlaneData data, String split) {
+    Map<Integer, String> layers = data.layers();
+    int n = layers.size();
+    XYSeriesCollection used = new XYSeriesCollection();
+    XYSeriesCollection raw = new XYSeriesCollection();
+    XYLineAndShapeRenderer lr = new XYLineAndShapeRenderer(true, false);
+    XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(false, true);
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    int pos = 0;
+    for (Map.Entry<Integer, String> layer : layers.entrySet()) {
+      XYSeries s = new XYSeries(layer.getValue() + " σ", false, true);
+      XYSeries s2 = new XYSeries(layer.getValue() + " σ*", false, true);
+      for (PlaneData.Point p : data.track(split, layer.getKey())) {
+        double t = data.time(p.epoch(), p.step());
+        if (p.sigma() != null && p.sigma() > 0) {
+          s.add(t, p.sigma());
+          lo = Math.min(lo, p.sigma());
+          hi = Math.max(hi, p.sigma());
+        }
+        if (p.sigmaRaw() != null && p.sigmaRaw() > 0) {
+          s2.add(t, p.sigmaRaw());
+          lo = Math.min(lo, p.sigmaRaw());
+          hi = Math.max(hi, p.sigmaRaw());
+        }
+      }
+      used.addSeries(s);
+      raw.addSeries(s2);
+      Color c = layerColor(pos, n, 0.85);
+      lr.setSeriesPaint(pos, c);
+      lr.setSeriesStroke(pos, new BasicStroke(1.6f));
+      rr.setSeriesPaint(pos, c);
+      rr.setSeriesShape(pos, new Ellipse2D.Double(-4, -4, 8, 8));
+      rr.setSeriesShapesFilled(pos, false);
+      pos++;
+    }
+    ValueAxis yAxis;
+    if (lo < hi && hi / lo > 20) {
+      LogarithmicAxis la = new LogarithmicAxis("σ (log scale)");
+      la.setStrictValuesFlag(false);
+      la.setExpTickLabelsFlag(false);
+      la.setLog10TickLabelsFlag(false);
+      la.setRange(lo * 0.8, hi * 1.25);
+      yAxis = la;
+    } else {
+      NumberAxis na = new NumberAxis("σ");
+      na.setAutoRangeIncludesZero(false);
+      yAxis = na;
+    }
+    NumberAxis xAxis = new NumberAxis(data.timeLabel());
+    xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    XYPlot plot = new XYPlot(used, xAxis, yAxis, lr);
+    plot.setDataset(1, raw);
+    plot.setRenderer(1, rr);
+    earlyStopLine(plot, data);
+    JFreeChart chart = new JFreeChart(plot);
+    style(chart, split + " split");
+    return chart;
+  }
+
+  /** The colour of training progress {@code t} in [0, 1] on one scale for all layers (dark blue → yellow). */
+  static Color timeColor(double t) {
+    int[][] anchors = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    double x = Math.max(0, Math.min(1, t)) * (anchors.length - 1);
+    int i = Math.min(anchors.length - 2, (int) Math.floor(x));
+    double f = x - i;
+    int[] a = anchors[i];
+    int[] b = anchors[i + 1];
+    return new Color((int) Math.round(a[0] + f * (b[0] - a[0])), (int) Math.round(a[1] + f * (b[1] - a[1])),
+        (int) Math.round(a[2] + f * (b[2] - a[2])));
+  }
+
+  /**
+   * The information plane of one split with one small panel per layer, each on its own axes (one far
+   * point does not squash the others), as in the paper: colour = training time on one scale, bars
+   * the spread over runs, a ring at the early-stopping checkpoint.
+   */
+  static Figure layerPlanes(PlaneData data, String split) {
+    Map<Integer, List<PlaneData.Point>> tracks = data.tracks(split);
+    List<PlaneData.Checkpoint> cps = data.checkpoints();
+    int n = tracks.size();
+    int cols = n <= 4 ? n : n <= 6 ? 3 : n <= 9 ? 3 : n <= 12 ? 4 : 5;
+    int rows = (n + cols - 1) / cols;
+    int panel = 330;
+    int legend = 200;
+    int width = cols * panel + legend;
+    int height = HEADER + rows * panel;
+    return new Figure(width, height, g -> {
+      header(g, data.title() + ": information plane per layer, " + split + " split", data, width);
+      int k = 0;
+      for (Map.Entry<Integer, List<PlaneData.Point>> t : tracks.entrySet()) {
+        List<PlaneData.Point> pts = t.getValue();
+        XYSeriesCollection ds = new XYSeriesCollection();
+        XYSeries s = new XYSeries(data.layers().get(t.getKey()), false, true);
+        XYIntervalSeries e = new XYIntervalSeries("spread", false, true);
+        List<Color> colours = new ArrayList<>();
+        boolean spread = false;
+        for (PlaneData.Point p : pts) {
+          s.add(p.iXT(), p.iTY());
+          e.add(p.iXT(), p.iXT() - p.iXTSpread(), p.iXT() + p.iXTSpread(),
+              p.iTY(), p.iTY() - p.iTYSpread(), p.iTY() + p.iTYSpread());
+          spread |= p.iXTSpread() > 0 || p.iTYSpread() > 0;
+          colours.add(timeColor(progress(cps, p)));
+        }
+        ds.addSeries(s);
+        PointPaints r = new PointPaints(7, 1.0f);
+        r.add(colours);
+        double[] xr = range(pts, PlaneData.Point::iXT, PlaneData.Point::iXTSpread);
+        double[] yr = range(pts, PlaneData.Point::iTY, PlaneData.Point::iTYSpread);
+        XYPlot plot = new XYPlot(ds, axis("I(X;T)", xr[0], xr[1]), axis("I(T;Y)", yr[0], yr[1]), r);
+        if (spread) {
+          XYIntervalSeriesCollection errs = new XYIntervalSeriesCollection();
+          errs.addSeries(e);
+          XYErrorRenderer er = new XYErrorRenderer();
+          er.setDefaultLinesVisible(false);
+          er.setDefaultShapesVisible(false);
+          er.setCapLength(3);
+          er.setErrorStroke(new BasicStroke(0.8f));
+          er.setSeriesPaint(0, new Color(0x88, 0x88, 0x88));
+          plot.setDataset(1, errs);
+          plot.setRenderer(1, er);
+        }
+        earlyStopRings(plot, data, List.of(pts), 2);
+        JFreeChart c = new JFreeChart(plot);
+        style(c, data.layers().get(t.getKey()));
+        c.getTitle().setFont(LABEL.deriveFont(Font.BOLD));
+        for (ValueAxis a : new ValueAxis[] {plot.getDomainAxis(), plot.getRangeAxis()}) {
+          a.setLabelFont(SMALL);
+          a.setTickLabelFont(SMALL);
+        }
+        c.draw(g, new Rectangle2D.Double((k % cols) * panel, HEADER + (k / cols) * panel, panel, panel));
+        k++;
+      }
+      timeBar(g, data, cols * panel + 20, HEADER + 30, legend - 40);
+    });
+  }
+
+  /** A vertical colour bar of training time, with the early-stopping ring explained under it. */
+  static void timeBar(Graphics2D g, PlaneData data, int x, int y, int w) {
+    List<PlaneData.Checkpoint> cps = data.checkpoints();
+    g.setColor(Color.BLACK);
+    g.setFont(LABEL);
+    g.drawString("colour = " + data.timeLabel(), x, y);
+    int barH = 220;
+    int top = y + 14;
+    int steps = 64;
+    for (int k = 0; k < steps; k++) {
+      g.setColor(timeColor((double) k / (steps - 1)));
+      g.fill(new Rectangle2D.Double(x, top + (double) barH * k / steps, 22, (double) barH / steps + 0.6));
+    }
+    g.setColor(Color.GRAY);
+    g.setStroke(new BasicStroke(0.5f));
+    g.draw(new Rectangle2D.Double(x, top, 22, barH));
+    g.setColor(Color.BLACK);
+    g.setFont(SMALL);
+    g.drawString(label(data, cps.get(0)), x + 30, top + 10);
+    g.drawString(label(data, cps.get(cps.size() - 1)), x + 30, top + barH);
+    data.earlyStopping().ifPresent(cp -> {
+      int ry = top + barH + 30;
+      g.setColor(EARLY_STOP);
+      g.setStroke(new BasicStroke(2f));
+      g.draw(new Ellipse2D.Double(x + 4, ry - 10, 14, 14));
+      g.setColor(Color.BLACK);
+      g.drawString("early stopping:", x + 26, ry);
+      g.drawString("lowest test loss,", x + 26, ry + 14);
+      g.drawString(label(data, cp), x + 26, ry + 28);
+    });
+  }
+
   /** Figure of several charts side by side with a legend of layers and line styles on the right. */
   static Figure row(String title, PlaneData data, List<JFreeChart> charts, boolean layerLegend) {
     int panel = 560;
-    int height = Math.max(460, layerLegend ? 110 + data.layers().size() * 24 : 460);
+    int height = Math.max(480, layerLegend ? 170 + (data.layers().size() + data.splits().size()) * 24 : 480);
     int width = panel * charts.size() + (layerLegend ? 200 : 0);
     return new Figure(width, height, g -> {
-      title(g, title, width);
+      header(g, title, data, width);
       for (int i = 0; i < charts.size(); i++) {
-        charts.get(i).draw(g, new Rectangle2D.Double(i * panel, 30, panel, height - 30));
+        charts.get(i).draw(g, new Rectangle2D.Double(i * panel, HEADER, panel, height - HEADER));
       }
       if (layerLegend) {
         layerKey(g, data, panel * charts.size() + 10, 70);
@@ -398,25 +730,36 @@ public final class Charts {
   /** Training loss, and train and test accuracy, against training time. */
   static Figure training(PlaneData data) {
     XYSeriesCollection loss = new XYSeriesCollection();
-    XYSeries l = new XYSeries("loss", false, true);
+    XYSeries l = new XYSeries("train loss", false, true);
+    XYSeries tl = new XYSeries("test loss", false, true);
     XYSeriesCollection acc = new XYSeriesCollection();
     XYSeries tr = new XYSeries("train accuracy", false, true);
     XYSeries te = new XYSeries("test accuracy", false, true);
     for (PlaneData.Metric m : data.metrics()) {
       double t = data.time(m.epoch(), m.step());
       addFinite(l, t, m.loss());
+      addFinite(tl, t, m.testLoss());
       addFinite(tr, t, m.trainAccuracy());
       addFinite(te, t, m.testAccuracy());
     }
     loss.addSeries(l);
+    if (!tl.isEmpty()) {
+      loss.addSeries(tl);
+    }
     acc.addSeries(tr);
     acc.addSeries(te);
-    JFreeChart a = simple(loss, data.timeLabel(), "training loss", "Training loss", new Color[] {new Color(0x33, 0x33, 0x33)});
+    JFreeChart a = simple(loss, data.timeLabel(), "cross-entropy  [nats]", "Loss",
+        new Color[] {new Color(0x1F, 0x5A, 0xA6), new Color(0xD9, 0x5F, 0x02)});
+    a.addLegend(new org.jfree.chart.title.LegendTitle(a.getXYPlot()));
+    a.getLegend().setItemFont(TICK);
+    a.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    earlyStopLine(a.getXYPlot(), data);
     JFreeChart b = simple(acc, data.timeLabel(), "accuracy", "Accuracy",
         new Color[] {new Color(0x1F, 0x5A, 0xA6), new Color(0xD9, 0x5F, 0x02)});
     b.addLegend(new org.jfree.chart.title.LegendTitle(b.getXYPlot()));
     b.getLegend().setItemFont(TICK);
     b.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    earlyStopLine(b.getXYPlot(), data);
     return row(data.title() + ": training", data, List.of(a, b), false);
   }
 

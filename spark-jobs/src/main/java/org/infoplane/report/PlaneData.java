@@ -10,15 +10,75 @@ import java.util.TreeMap;
 /**
  * What a report draws: information-plane points of one run (or the mean over runs of one model),
  * kept on the driver; a report reads at most checkpoints × layers × splits rows.
+ *
+ * @param context what the figures say beside the points: the analysis settings, the ceilings and
+ *     the early-stopping checkpoint
  */
-public record PlaneData(String title, List<Point> points, List<Metric> metrics) {
+public record PlaneData(String title, List<Point> points, List<Metric> metrics, Context context) {
 
-  /** One information-plane point; the spreads are 0 for a single run. All values in bits except sigma. */
+  /** Data without context (no subtitle, no reference lines, no early stopping). */
+  public PlaneData(String title, List<Point> points, List<Metric> metrics) {
+    this(title, points, metrics, Context.NONE);
+  }
+
+  /**
+   * One information-plane point; the spreads are 0 for a single run. All values in bits except the
+   * widths: {@code sigma} is the width used (smoothed), {@code sigmaRaw} the checkpoint's own σ*
+   * (mean of the per-batch widths); both null for a constant layer or a width-free estimator.
+   */
   public record Point(String split, int epoch, long step, int layerIndex, String layerName,
-      double iXT, double iTY, double iXTSpread, double iTYSpread, Double sigma) {}
+      double iXT, double iTY, double iXTSpread, double iTYSpread, Double sigma, Double sigmaRaw) {
 
-  /** Training metrics at a checkpoint; NaN where not recorded. */
-  public record Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy) {}
+    /** A point without σ*. */
+    public Point(String split, int epoch, long step, int layerIndex, String layerName,
+        double iXT, double iTY, double iXTSpread, double iTYSpread, Double sigma) {
+      this(split, epoch, step, layerIndex, layerName, iXT, iTY, iXTSpread, iTYSpread, sigma, null);
+    }
+  }
+
+  /**
+   * Training metrics at a checkpoint; NaN where not recorded. Losses are cross-entropies in nats on
+   * the training and test evaluation sets.
+   */
+  public record Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double testLoss) {
+
+    /** A metric without test loss. */
+    public Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy) {
+      this(epoch, step, loss, trainAccuracy, testAccuracy, Double.NaN);
+    }
+  }
+
+  /**
+   * What the figures state besides the points.
+   *
+   * @param subtitle the estimator, α, width rule, smoothing, preset and batch size, as one line
+   * @param hY the label entropy H(Y) in bits (the ceiling of I(T;Y)); NaN when unknown
+   * @param batchSize samples per batch B (log2 B is the ceiling of every entropy); 0 when unknown
+   */
+  public record Context(String subtitle, double hY, int batchSize) {
+    public static final Context NONE = new Context("", Double.NaN, 0);
+
+    /** log2 B, NaN when B is unknown. */
+    public double log2B() {
+      return batchSize > 1 ? Math.log(batchSize) / Math.log(2) : Double.NaN;
+    }
+  }
+
+  /**
+   * The early-stopping checkpoint: the one of lowest test loss (the first on ties); empty when no
+   * test loss is recorded.
+   */
+  public java.util.Optional<Checkpoint> earlyStopping() {
+    Metric best = null;
+    for (Metric m : metrics) {
+      if (Double.isFinite(m.testLoss()) && (best == null || m.testLoss() < best.testLoss()
+          || m.testLoss() == best.testLoss() && new Checkpoint(m.epoch(), m.step())
+              .compareTo(new Checkpoint(best.epoch(), best.step())) < 0)) {
+        best = m;
+      }
+    }
+    return best == null ? java.util.Optional.empty() : java.util.Optional.of(new Checkpoint(best.epoch(), best.step()));
+  }
 
   /** A checkpoint, in training order (by step, then epoch). */
   public record Checkpoint(int epoch, long step) implements Comparable<Checkpoint> {

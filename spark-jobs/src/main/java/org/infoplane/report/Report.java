@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -81,21 +82,84 @@ public final class Report {
   public PlaneData runData(String run, String configId) {
     String config = checkRun(run, configId);
     List<PlaneData.Point> pts = new ArrayList<>();
-    for (Row r : sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty, sigma FROM "
+    for (Row r : sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty, sigma, sigma_raw FROM "
         + t(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run AND config_id = :config", Map.of("run", run, "config", config))) {
       pts.add(new PlaneData.Point(r.getString(0), r.getInt(1), r.getLong(2), r.getInt(3), r.getString(4),
-          r.getDouble(5), r.getDouble(6), 0, 0, r.isNullAt(7) ? null : r.getDouble(7)));
+          r.getDouble(5), r.getDouble(6), 0, 0, r.isNullAt(7) ? null : r.getDouble(7), r.isNullAt(8) ? null : r.getDouble(8)));
     }
     if (pts.isEmpty()) {
       throw new NoSuchDataException("run '" + run + "' has no results under analysis configuration " + config);
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy FROM "
+    for (Row r : sql("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, " + testLoss() + " FROM "
         + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch",
         Map.of("run", run))) {
-      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4)));
+      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5)));
     }
-    return new PlaneData("run " + run, pts, metrics);
+    return new PlaneData("run " + run, pts, metrics, context(config, "p.run_id = :run", Map.of("run", run)));
+  }
+
+  /** The test loss of a metrics struct, or NaN in a warehouse that does not record it. */
+  private String testLoss() {
+    var metrics = (org.apache.spark.sql.types.ArrayType) spark.table(t(IpTables.RUNS)).schema().apply("metrics").dataType();
+    var element = (org.apache.spark.sql.types.StructType) metrics.elementType();
+    return java.util.Arrays.asList(element.fieldNames()).contains("test_loss") ? "m.test_loss" : "CAST('NaN' AS DOUBLE)";
+  }
+
+  /**
+   * The figures' subtitle and reference lines: the configuration's estimator, α, width rule,
+   * smoothing (with its unit and the preset where the table records them) and batch size; H(Y) as
+   * the mean over the selected rows.
+   */
+  PlaneData.Context context(String config, String where, Map<String, Object> args) {
+    List<Row> cfg = sql("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = :config",
+        Map.of("config", config));
+    Map<String, Object> c = new LinkedHashMap<>();
+    if (!cfg.isEmpty()) {
+      Row r = cfg.get(0);
+      for (StructField f : r.schema().fields()) {
+        c.put(f.name(), r.get(r.fieldIndex(f.name())));
+      }
+    }
+    Map<String, Object> a = new LinkedHashMap<>(args);
+    a.put("config", config);
+    Row h = sql("SELECT AVG(p.h_y), MAX(p.batch_size) FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN "
+        + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.config_id = :config AND " + where, a).get(0);
+    double hY = h.isNullAt(0) ? Double.NaN : h.getDouble(0);
+    int b = h.isNullAt(1) ? 0 : h.getInt(1);
+    return new PlaneData.Context(subtitle(c, b), hY, b);
+  }
+
+  /** One line naming the settings that shape a plane; keys a table lacks are left out. */
+  static String subtitle(Map<String, Object> c, int batchSize) {
+    List<String> parts = new ArrayList<>();
+    if (c.get("estimator") != null) {
+      parts.add(String.valueOf(c.get("estimator")));
+    }
+    if (c.get("alpha") instanceof Number n) {
+      parts.add("α = " + num(n.doubleValue()));
+    }
+    if (c.get("width_rule") != null) {
+      parts.add("width " + c.get("width_rule"));
+    }
+    if (c.get("width_smoothing") instanceof Number n) {
+      Object unit = c.get("width_smoothing_unit");
+      parts.add(n.doubleValue() == 0 ? "no smoothing"
+          : "smoothing β = " + num(n.doubleValue()) + " per " + (unit != null ? unit
+              : c.containsKey("width_smoothing_unit") ? "?" : "checkpoint"));
+    }
+    if (c.get("preset") != null) {
+      parts.add("preset " + c.get("preset"));
+    }
+    if (batchSize > 0) {
+      parts.add("batches of " + batchSize);
+    }
+    return String.join(" · ", parts);
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.6g", v)
+        .replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
   /** The mean over the runs of a model, with the standard deviation over runs as the spread. */
@@ -106,20 +170,37 @@ public final class Report {
       throw new NoSuchDataException("no runs of model '" + model + "'; models: "
           + (models.isEmpty() ? "(none: analyse an archive first)" : String.join(", ", models)));
     }
-    String config = configId != null ? configId
+    String config = modelConfig(model, configId);
+    List<PlaneData.Point> pts = new ArrayList<>();
+    for (Row r : sql("SELECT v.split, v.epoch, v.step, v.layer_index, v.layer_name, v.i_xt_mean, v.i_ty_mean, v.i_xt_std,"
+        + " v.i_ty_std, v.sigma_mean, w.sigma_raw_mean FROM " + IpViews.MEAN_OVER_RUNS + " v JOIN (SELECT p.split,"
+        + " p.epoch, p.step, p.layer_index, AVG(p.sigma_raw) AS sigma_raw_mean FROM " + t(IpTables.INFORMATION_PLANE)
+        + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
+        + " GROUP BY p.split, p.epoch, p.step, p.layer_index) w ON v.split = w.split AND v.epoch = w.epoch"
+        + " AND v.step = w.step AND v.layer_index = w.layer_index WHERE v.model = :model AND v.config_id = :config",
+        Map.of("model", model, "config", config))) {
+      pts.add(new PlaneData.Point(r.getString(0), r.getInt(1), r.getLong(2), r.getInt(3), r.getString(4),
+          r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8), r.isNullAt(9) ? null : r.getDouble(9),
+          r.isNullAt(10) ? null : r.getDouble(10)));
+    }
+    List<PlaneData.Metric> metrics = new ArrayList<>();
+    for (Row r : sql("SELECT m.epoch, m.step, AVG(m.loss), AVG(m.train_accuracy), AVG(m.test_accuracy), AVG("
+        + testLoss() + ") FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE model = :model"
+        + " AND run_id IN (SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE config_id = :config)"
+        + " GROUP BY m.epoch, m.step ORDER BY m.step, m.epoch", Map.of("model", model, "config", config))) {
+      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5)));
+    }
+    return new PlaneData("model " + model + " (mean ± sd over runs)", pts, metrics,
+        context(config, "r.model = :model", Map.of("model", model)));
+  }
+
+  private String modelConfig(String model, String configId) {
+    return configId != null ? configId
         : sql("SELECT p.config_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS)
             + " r ON p.run_id = r.run_id WHERE r.model = :model GROUP BY p.config_id"
             + " ORDER BY MAX(p.computed_at) DESC, p.config_id LIMIT 1", Map.of("model", model))
             .stream().map(r -> r.getString(0)).findFirst()
             .orElseThrow(() -> new NoSuchDataException("model '" + model + "' has no analysed runs"));
-    List<PlaneData.Point> pts = new ArrayList<>();
-    for (Row r : sql("SELECT split, epoch, step, layer_index, layer_name, i_xt_mean, i_ty_mean, i_xt_std, i_ty_std,"
-        + " sigma_mean FROM " + IpViews.MEAN_OVER_RUNS + " WHERE model = :model AND config_id = :config",
-        Map.of("model", model, "config", config))) {
-      pts.add(new PlaneData.Point(r.getString(0), r.getInt(1), r.getLong(2), r.getInt(3), r.getString(4),
-          r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8), r.isNullAt(9) ? null : r.getDouble(9)));
-    }
-    return new PlaneData("model " + model + " (mean ± sd over runs)", pts, List.of());
   }
 
   private static double d(Row r, int i) {
@@ -132,30 +213,27 @@ public final class Report {
     String config = checkRun(run, configId);
     List<Path> files = new ArrayList<>();
     createDir(dir);
-    figures(data, dir, "", files);
+    Set<String> figs = figures(data, dir, "", files);
     StringBuilder html = new StringBuilder();
     Html.head(html, "InfoPlane report: run " + run);
     html.append("<h1>Run ").append(Html.esc(run)).append("</h1>\n");
+    html.append("<p>").append(Html.esc(data.context().subtitle())).append("</p>\n");
     Html.table(html, "Run", rows("SELECT run_id, model, dataset, seed, num_classes, producer, archive, updated_at FROM "
         + t(IpTables.RUNS) + " WHERE run_id = :run", Map.of("run", run)));
-    figureSection(html, "");
-    html.append("<h2>Training</h2>\n<figure><img src=\"training.png\" alt=\"training loss and accuracy\">"
-        + "<figcaption>Training loss and accuracy (<a href=\"training.svg\">SVG</a>).</figcaption></figure>\n");
+    figureSection(html, data, figs);
     Html.table(html, "Analysis configuration " + config, rows("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS)
         + " WHERE config_id = :config", Map.of("config", config)));
-    Html.table(html, "Training metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy FROM "
-        + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch",
-        Map.of("run", run)));
+    Html.table(html, "Training metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
+        + testLoss() + " AS test_loss FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
+        + " WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run)));
     planeTable(html, data);
     Html.table(html, "Data processing inequality per checkpoint (view dpi_check)",
-        rows("SELECT split, epoch, step, n_pairs, xt_share, ty_share, share_holding, xt_violations, ty_violations FROM "
-            + IpViews.DPI_CHECK + " WHERE run_id = :run AND config_id = :config ORDER BY split DESC, step, epoch",
-            Map.of("run", run, "config", config)));
+        rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE run_id = :run AND config_id = :config"
+            + " ORDER BY split DESC, step, epoch", Map.of("run", run, "config", config)));
     Html.table(html, "Fitting and compression per layer (view compression_phases)",
-        rows("SELECT split, layer_index, layer_name, peak_epoch, i_xt_peak, i_xt_last, xt_drop, i_ty_at_peak,"
-            + " i_ty_min_after_peak, phases FROM " + IpViews.COMPRESSION_PHASES
-            + " WHERE run_id = :run AND config_id = :config ORDER BY split DESC, layer_index",
-            Map.of("run", run, "config", config)));
+        rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE run_id = :run AND config_id = :config"
+            + " ORDER BY split DESC, layer_index", Map.of("run", run, "config", config)));
+    sensitivity(html, List.of(run));
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
     Charts.writeText(index, html.toString());
@@ -163,25 +241,40 @@ public final class Report {
     return new Written(dir, files);
   }
 
-  /** Writes the report of every run of a model: the mean over runs with its spread, and each run beside it. */
+  /**
+   * Writes the report of every run of a model: the mean over runs with its spread (in the plane, per
+   * layer and over training), the early-stopping checkpoint, and each run's plane beside it.
+   */
   public Written writeModel(String model, String configId, Path dir) {
     PlaneData mean = modelData(model, configId);
+    String config = modelConfig(model, configId);
     List<Path> files = new ArrayList<>();
     createDir(dir);
-    figures(mean, dir, "", files);
+    Set<String> figs = figures(mean, dir, "", files);
     List<String> runs = sql("SELECT DISTINCT p.run_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN "
-        + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model ORDER BY p.run_id", Map.of("model", model))
+        + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
+        + " ORDER BY p.run_id", Map.of("model", model, "config", config))
         .stream().map(r -> r.getString(0)).toList();
     StringBuilder html = new StringBuilder();
     Html.head(html, "InfoPlane report: model " + model);
     html.append("<h1>Model ").append(Html.esc(model)).append(": ").append(runs.size()).append(" runs</h1>\n");
+    html.append("<p>").append(Html.esc(mean.context().subtitle())).append("</p>\n");
     Html.table(html, "Runs", rows("SELECT run_id, model, dataset, seed, archive, updated_at FROM " + t(IpTables.RUNS)
         + " WHERE model = :model ORDER BY run_id", Map.of("model", model)));
-    html.append("<p>Points are the mean over runs; bars one standard deviation over runs.</p>\n");
-    figureSection(html, "");
+    html.append("<p>Points and lines are the mean over runs; bars and bands one standard deviation over runs.");
+    mean.earlyStopping().ifPresent(cp -> html.append(" Early stopping (the checkpoint of lowest mean test loss"
+        + " over runs): ").append(Html.esc(Charts.label(mean, cp))).append("."));
+    html.append("</p>\n");
+    figureSection(html, mean, figs);
+    Html.table(html, "Early stopping per run: the checkpoint of lowest test loss", rows("SELECT run_id,"
+        + " MIN_BY(NAMED_STRUCT('epoch', m.epoch, 'step', m.step), NAMED_STRUCT('loss', " + testLoss() + ", 'step', m.step))"
+        + ".epoch AS epoch, MIN_BY(m.step, NAMED_STRUCT('loss', " + testLoss() + ", 'step', m.step)) AS step, MIN("
+        + testLoss() + ") AS test_loss FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
+        + " WHERE model = :model AND NOT isnan(" + testLoss() + ") AND " + testLoss() + " IS NOT NULL"
+        + " GROUP BY run_id ORDER BY run_id", Map.of("model", model)));
     html.append("<h2>Each run</h2>\n<div class=\"grid\">\n");
     for (String run : runs) {
-      PlaneData one = runData(run, configId);
+      PlaneData one = runData(run, config);
       String name = "plane-" + safe(run);
       Charts.write(Charts.planeFigure(one), dir, name);
       files.add(dir.resolve(name + ".png"));
@@ -191,6 +284,15 @@ public final class Report {
           .append(".svg\">SVG</a>)</figcaption></figure>\n");
     }
     html.append("</div>\n");
+    Html.table(html, "Data processing inequality per run and checkpoint (view dpi_check)",
+        rows("SELECT d.* FROM " + IpViews.DPI_CHECK + " d JOIN " + t(IpTables.RUNS) + " r ON d.run_id = r.run_id"
+            + " WHERE r.model = :model AND d.config_id = :config ORDER BY d.run_id, d.split DESC, d.step, d.epoch",
+            Map.of("model", model, "config", config)));
+    Html.table(html, "Fitting and compression per run and layer (view compression_phases)",
+        rows("SELECT c.* FROM " + IpViews.COMPRESSION_PHASES + " c JOIN " + t(IpTables.RUNS) + " r ON c.run_id = r.run_id"
+            + " WHERE r.model = :model AND c.config_id = :config ORDER BY c.run_id, c.split DESC, c.layer_index",
+            Map.of("model", model, "config", config)));
+    sensitivity(html, runs);
     planeTable(html, mean);
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
@@ -198,6 +300,23 @@ public final class Report {
     files.add(index);
     return new Written(dir, files);
   }
+
+  /** The {@code sensitivity} table's rows of these runs, when the warehouse has that table. */
+  private void sensitivity(StringBuilder html, List<String> runs) {
+    String table = t(SENSITIVITY);
+    if (!spark.catalog().tableExists(table)) {
+      return;
+    }
+    List<String> cols = List.of(spark.table(table).columns());
+    String where = cols.contains("run_id") ? " WHERE run_id IN (" + String.join(", ",
+        runs.stream().map(r -> "'" + r.replace("'", "''") + "'").toList()) + ")" : "";
+    String order = cols.contains("run_id") ? " ORDER BY run_id" : "";
+    Html.table(html, "Sensitivity to α and the kernel width (table " + SENSITIVITY + ")",
+        rows("SELECT * FROM " + table + where + order, Map.of()));
+  }
+
+  /** The table written by {@code infoplane sensitivity}. */
+  static final String SENSITIVITY = "sensitivity";
 
   static String safe(String s) {
     return s.replaceAll("[^A-Za-z0-9._-]", "_");
@@ -211,15 +330,17 @@ public final class Report {
     }
   }
 
-  private void figures(PlaneData data, Path dir, String prefix, List<Path> files) {
+  /** Writes the figures; returns the names of those written (a run without metrics has no training figure). */
+  private Set<String> figures(PlaneData data, Path dir, String prefix, List<Path> files) {
     Map<String, Charts.Figure> figs = new LinkedHashMap<>();
     figs.put("information-plane", Charts.planeFigure(data));
-    figs.put("mi-over-training", Charts.row(data.title() + ": mutual information over training", data, List.of(
-        Charts.overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, false),
-        Charts.overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, false)), true));
-    figs.put("sigma", Charts.row(data.title() + ": kernel width per layer", data, List.of(
-        Charts.overTime(data, "Kernel width σ (log scale)", "σ", p -> p.sigma() == null ? Double.NaN : p.sigma(), true)), true));
-    if (!data.metrics().isEmpty()) {
+    for (String split : data.splits()) {
+      figs.put("layers-" + safe(split), Charts.layerPlanes(data, split));
+    }
+    figs.put("mi-over-training", Charts.miOverTraining(data));
+    figs.put("sigma", Charts.widths(data));
+    if (data.metrics().stream().anyMatch(m -> Double.isFinite(m.loss()) || Double.isFinite(m.trainAccuracy())
+        || Double.isFinite(m.testAccuracy()) || Double.isFinite(m.testLoss()))) {
       figs.put("training", Charts.training(data));
     }
     for (Map.Entry<String, Charts.Figure> f : figs.entrySet()) {
@@ -227,18 +348,39 @@ public final class Report {
       files.add(dir.resolve(prefix + f.getKey() + ".png"));
       files.add(dir.resolve(prefix + f.getKey() + ".svg"));
     }
+    return figs.keySet();
   }
 
-  private static void figureSection(StringBuilder html, String prefix) {
-    html.append("<h2>Information plane</h2>\n<figure><img src=\"").append(prefix).append("information-plane.png\""
-        + " alt=\"information plane\"><figcaption>I(T;Y) against I(X;T) in bits, one track per layer through the"
-        + " checkpoints in training order; each layer has its own hue, light at the first checkpoint and dark at"
-        + " the last (<a href=\"").append(prefix).append("information-plane.svg\">SVG</a>).</figcaption></figure>\n");
-    html.append("<h2>Over training</h2>\n<figure><img src=\"").append(prefix).append("mi-over-training.png\""
-        + " alt=\"mutual information over training\"><figcaption>I(X;T) and I(T;Y) per layer; train solid, test"
-        + " dashed (<a href=\"").append(prefix).append("mi-over-training.svg\">SVG</a>).</figcaption></figure>\n");
-    html.append("<figure><img src=\"").append(prefix).append("sigma.png\" alt=\"kernel width\"><figcaption>The"
-        + " kernel width σ used per layer (<a href=\"").append(prefix).append("sigma.svg\">SVG</a>).</figcaption></figure>\n");
+  private static void figure(StringBuilder html, String name, String alt, String caption) {
+    html.append("<figure><img src=\"").append(name).append(".png\" alt=\"").append(Html.esc(alt))
+        .append("\"><figcaption>").append(caption).append(" (<a href=\"").append(name)
+        .append(".svg\">SVG</a>).</figcaption></figure>\n");
+  }
+
+  private static void figureSection(StringBuilder html, PlaneData data, Set<String> written) {
+    String stop = data.earlyStopping().isPresent()
+        ? " A red ring marks the early-stopping checkpoint (lowest test loss)." : "";
+    html.append("<h2>Information plane</h2>\n");
+    figure(html, "information-plane", "information plane", "I(T;Y) against I(X;T) in bits, one track per layer through"
+        + " the checkpoints in training order; each layer has its own hue, light at the first checkpoint and dark at"
+        + " the last. Dashed lines: the ceilings log2 B (of I(X;T), B samples per batch) and H(Y) (of I(T;Y))." + stop);
+    for (String split : data.splits()) {
+      String name = "layers-" + safe(split);
+      if (written.contains(name)) {
+        figure(html, name, "information plane per layer, " + split, "One panel per layer, " + Html.esc(split)
+            + " split, each on its own axes; colour = training time on one scale." + stop);
+      }
+    }
+    html.append("<h2>Over training</h2>\n");
+    figure(html, "mi-over-training", "mutual information over training", "I(X;T) and I(T;Y) per layer; train solid,"
+        + " test dashed; dashed grey lines: log2 B and H(Y)" + (stop.isEmpty() ? "" : "; red: early stopping"));
+    figure(html, "sigma", "kernel width", "The kernel width per layer: the width used (lines; smoothed over"
+        + " training when smoothing is on) and each checkpoint's own σ*, the mean of its per-batch widths (circles)");
+    if (written.contains("training")) {
+      html.append("<h2>Training</h2>\n");
+      figure(html, "training", "training loss and accuracy", "Loss (cross-entropy on the train and test evaluation"
+          + " sets) and accuracy");
+    }
   }
 
   /** The plane as a compact table: a row per split and checkpoint, a column per layer, I(X;T) / I(T;Y). */

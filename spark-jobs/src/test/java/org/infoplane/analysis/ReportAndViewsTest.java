@@ -92,13 +92,38 @@ class ReportAndViewsTest {
     }
     String html = Files.readString(out.resolve("index.html"));
     assertThat(html).contains("dense1", "conv1", "dead", "information-plane.png", "information-plane.svg",
-        "Analysis configuration", "Training metrics", "width_rule");
-    for (String img : html.split("src=\"")) {
-      if (img.startsWith("<") || img.startsWith("!")) {
-        continue;
-      }
-      assertThat(out.resolve(img.substring(0, img.indexOf('"')))).exists();
+        "layers-train.png", "layers-test.png", "Analysis configuration", "Training metrics", "width_rule");
+    assertLinksExist(out, html);
+
+    // The settings in every figure's subtitle; the ceilings as reference lines: log2 100 and H(Y) of
+    // the run's labels (5 classes drawn at random: below log2 5).
+    String subtitle = "renyi-tensor · α = 1.01 · width alignment";
+    for (String fig : List.of("information-plane", "layers-train", "layers-test", "mi-over-training", "sigma", "training")) {
+      assertThat(Files.readString(out.resolve(fig + ".svg"))).as(fig).contains(subtitle, "batches of 100");
     }
+    String plane = Files.readString(out.resolve("information-plane.svg"));
+    assertThat(plane).contains("log2 B = 6.64 bits");
+    double hY = spark.sql("SELECT AVG(h_y) FROM " + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = 'r1'")
+        .first().getDouble(0);
+    assertThat(plane).contains(String.format(java.util.Locale.ROOT, "H(Y) = %.2f bits", hY));
+    assertThat(hY).isBetween(1.0, Math.log(SyntheticRun.CLASSES) / Math.log(2));
+    assertThat(Files.readString(out.resolve("mi-over-training.svg"))).contains("log2 B = 6.64 bits", "H(Y) = ");
+    // The width figure shows the smoothed σ and each checkpoint's σ*, one panel per split.
+    assertThat(Files.readString(out.resolve("sigma.svg"))).contains("σ used (smoothed)", "σ* of the checkpoint",
+        "train split", "test split");
+    // One small plane per layer, the dead layer's included.
+    assertThat(Files.readString(out.resolve("layers-train.svg"))).contains(">dense1<", ">conv1<", ">dead<");
+  }
+
+  /** Every image and link of a report page names a file that was written. */
+  static void assertLinksExist(Path out, String html) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(html);
+    int n = 0;
+    while (m.find()) {
+      assertThat(out.resolve(m.group(1))).as("linked from index.html").exists();
+      n++;
+    }
+    assertThat(n).as("links on the page").isGreaterThan(5);
   }
 
   @Test
@@ -108,7 +133,11 @@ class ReportAndViewsTest {
     Report.Written w = new Report(spark, tables).writeModel("synthetic", null, out);
     assertThat(w.files()).extracting(p -> p.getFileName().toString())
         .contains("information-plane.png", "plane-r1.png", "plane-r2.svg", "index.html");
-    assertThat(Files.readString(out.resolve("index.html"))).contains("2 runs", "run r1", "run r2");
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(html).contains("2 runs", "run r1", "run r2", "layers-train.png", "one standard deviation over runs");
+    assertLinksExist(out, html);
+    // The mean over runs draws bars of its spread in each layer's panel.
+    assertThat(Files.readString(out.resolve("layers-train.svg"))).contains("model synthetic (mean ± sd over runs)");
   }
 
   @Test
@@ -243,8 +272,23 @@ class ReportAndViewsTest {
         .containsExactly("split", "epoch", "step", "layer_index", "layer_name", "i_xt", "i_ty", "sigma");
   }
 
+  /** A run with no training metrics: no training figure is written, and the page does not link one. */
   @Test
   @Order(6)
+  void reportOfARunWithoutMetricsLinksNoTrainingFigure() throws Exception {
+    spark.sql("UPDATE " + tables.name(IpTables.RUNS) + " SET metrics = filter(metrics, m -> false) WHERE run_id = 'r2'");
+    Path out = dir.resolve("report-r2");
+    Report.Written w = new Report(spark, tables).writeRun("r2", null, out);
+    assertThat(w.files()).extracting(p -> p.getFileName().toString()).contains("information-plane.png")
+        .doesNotContain("training.png", "training.svg");
+    assertThat(out.resolve("training.png")).doesNotExist();
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(html).doesNotContain("training.png", "training.svg");
+    assertLinksExist(out, html);
+  }
+
+  @Test
+  @Order(7)
   void reportCommandNamesAnUnknownRunAndTheKnownOnes() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -115,7 +115,69 @@ class TrainCommandTest {
     Result again = run(mlp(archive, "mlp1"));
     assertThat(again.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
     assertThat(again.err.strip()).startsWith("infoplane train: run mlp1 already exists in the archive")
-        .endsWith("choose another --run").doesNotContain("\n");
+        .endsWith("choose another --run (or --resume to continue it)").doesNotContain("\n");
+  }
+
+  /**
+   * An interrupted run (its last checkpoint half written: one split's activations and the model, no
+   * metrics) resumed with --resume ends as the uninterrupted run did: the same activations, bit for
+   * bit, and the same metrics.
+   */
+  @Test
+  void resumeContinuesAnInterruptedRunToTheSameResult() throws Exception {
+    Result r = run(mlp(archive, "res", "--every-steps", "1"));
+    assertThat(r.code).as(r.err).isZero();
+    RunReader run = SnapshotArchive.open(archive, new Configuration()).run("res");
+    CheckpointId last = new CheckpointId(1, 3);
+    List<INDArray> before = new ArrayList<>();
+    for (int l = 0; l < 5; l++) {
+      before.add(run.readActivations("train", last, l));
+    }
+    List<CheckpointMetrics> metricsBefore = run.metrics();
+    // Interrupt: checkpoint (0, 2) lost its metrics; (1, 3) kept only the test split and the model.
+    Path runDir = Path.of(archive, "runs", "run=res");
+    Files.delete(runDir.resolve("metrics/epoch=0-step=2.json"));
+    Files.delete(runDir.resolve("metrics/epoch=1-step=3.json"));
+    try (var files = Files.walk(runDir.resolve("activations/split=train/epoch=1"))) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+
+    Result resumed = run(mlp(archive, "res", "--every-steps", "1", "--resume"));
+    assertThat(resumed.code).as(resumed.err).isZero();
+    // Resumed from step 1, the last complete checkpoint: steps 2 and 3 recorded again.
+    assertThat(resumed.out).contains("x 2 checkpoints").containsPattern("\\n\\s+0\\s+2\\s")
+        .containsPattern("\\n\\s+1\\s+3\\s").doesNotContainPattern("\\n\\s+0\\s+1\\s");
+    RunReader after = SnapshotArchive.open(archive, new Configuration()).run("res");
+    assertThat(after.checkpoints("train")).containsExactly(new CheckpointId(0, 0), new CheckpointId(0, 1),
+        new CheckpointId(0, 2), last);
+    for (int l = 0; l < 5; l++) {
+      assertThat(after.readActivations("train", last, l).equalsWithEps(before.get(l), 0)).as("layer " + l).isTrue();
+    }
+    assertThat(after.metrics()).isEqualTo(metricsBefore);
+
+    Result complete = run(mlp(archive, "res", "--every-steps", "1", "--resume"));
+    assertThat(complete.code).isZero();
+    assertThat(complete.out).contains("run res is complete already: nothing to train");
+
+    Result other = run(mlp(archive, "res", "--every-steps", "1", "--resume", "--learning-rate", "0.05"));
+    assertThat(other.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(other.err).contains("cannot resume run res").contains("learningRate=0.09")
+        .contains("learningRate=0.05");
+  }
+
+  @Test
+  void checkpointsPerEpochDivideTheEpoch() {
+    // 300 images in batches of 100: 3 steps per epoch; 2 checkpoints per epoch do not divide them.
+    Result bad = run(mlp(archive, "cpe", "--checkpoints-per-epoch", "2"));
+    assertThat(bad.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(bad.err.strip()).isEqualTo("infoplane train: --checkpoints-per-epoch 2 does not divide the 3 steps"
+        + " of an epoch (300 images in batches of 100)");
+    Result ok = run(mlp(archive, "cpe", "--checkpoints-per-epoch", "3"));
+    assertThat(ok.code).as(ok.err).isZero();
+    assertThat(SnapshotArchive.open(archive, new Configuration()).run("cpe").checkpoints("test"))
+        .containsExactly(new CheckpointId(0, 0), new CheckpointId(0, 1), new CheckpointId(0, 2), new CheckpointId(1, 3));
   }
 
   @Test

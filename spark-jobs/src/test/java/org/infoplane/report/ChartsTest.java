@@ -34,15 +34,53 @@ class ChartsTest {
           double ixt = top * (0.55 + 0.45 * fit) - compress + 0.02 * r.nextGaussian();
           double ity = (3.3 - 0.04 * l) * (0.45 + 0.55 * fit) + 0.01 * r.nextGaussian();
           pts.add(new PlaneData.Point(split, e, 500L * e, l, l < 13 ? "conv" + (l + 1) : "dense" + (l - 12), ixt, ity,
-              0, 0, 0.5 * Math.pow(1.25, l) * (1 + e / 50.0)));
+              0, 0, 0.5 * Math.pow(1.25, l) * (1 + e / 50.0), 0.5 * Math.pow(1.25, l) * (1 + e / 45.0)));
         }
       }
     }
     for (int e = 0; e < EPOCHS; e++) {
       metrics.add(new PlaneData.Metric(e, 500L * e, 2.3 * Math.exp(-e / 8.0) + 0.1, 1 - 0.9 * Math.exp(-e / 6.0),
-          0.85 - 0.75 * Math.exp(-e / 6.0)));
+          0.85 - 0.75 * Math.exp(-e / 6.0), 2.3 * Math.exp(-e / 8.0) + 0.3 + 0.0004 * (e - 20) * (e - 20)));
     }
     return new PlaneData("VGG-16 (synthetic)", pts, metrics);
+  }
+
+  @Test
+  void earlyStoppingIsTheCheckpointOfLowestTestLossFirstOnTies() {
+    List<PlaneData.Metric> m = List.of(
+        new PlaneData.Metric(0, 0, 2.3, 0.1, 0.1, 2.30),
+        new PlaneData.Metric(1, 50, 0.6, 0.8, 0.8, 0.55),
+        new PlaneData.Metric(2, 100, 0.4, 0.9, 0.8, 0.50),
+        new PlaneData.Metric(3, 150, 0.3, 0.95, 0.8, 0.50),
+        new PlaneData.Metric(4, 200, 0.2, 0.99, 0.79, 0.61));
+    assertThat(new PlaneData("t", List.of(), m).earlyStopping()).contains(new PlaneData.Checkpoint(2, 100));
+    // Listed out of training order, the tie still goes to the earlier checkpoint.
+    List<PlaneData.Metric> reversed = new ArrayList<>(m);
+    java.util.Collections.reverse(reversed);
+    assertThat(new PlaneData("t", List.of(), reversed).earlyStopping()).contains(new PlaneData.Checkpoint(2, 100));
+    // No test loss recorded (older archives, imports): no early-stopping mark.
+    assertThat(new PlaneData("t", List.of(), List.of(new PlaneData.Metric(1, 10, 0.5, 0.8, 0.7))).earlyStopping())
+        .isEmpty();
+  }
+
+  @Test
+  void subtitleNamesTheSettingsAndLeavesOutWhatTheTableLacks() {
+    java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+    c.put("estimator", "renyi-tensor");
+    c.put("alpha", 1.01);
+    c.put("width_rule", "alignment");
+    c.put("width_smoothing", 0.9);
+    // A table without the smoothing unit column smooths once per checkpoint.
+    assertThat(Report.subtitle(c, 100))
+        .isEqualTo("renyi-tensor · α = 1.01 · width alignment · smoothing β = 0.9 per checkpoint · batches of 100");
+    c.put("width_smoothing_unit", "step");
+    c.put("preset", "authors-code");
+    c.put("alpha", 1.0);
+    assertThat(Report.subtitle(c, 100))
+        .isEqualTo("renyi-tensor · α = 1 · width alignment · smoothing β = 0.9 per step · preset authors-code"
+            + " · batches of 100");
+    c.put("width_smoothing", 0.0);
+    assertThat(Report.subtitle(c, 0)).isEqualTo("renyi-tensor · α = 1 · width alignment · no smoothing · preset authors-code");
   }
 
   @Test
@@ -54,10 +92,13 @@ class ChartsTest {
     Charts.write(Charts.row("VGG-16 (synthetic): mutual information over training", data, List.of(
         Charts.overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, false),
         Charts.overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, false)), true), out, "vgg-mi");
-    Charts.write(Charts.row("VGG-16 (synthetic): kernel width", data, List.of(
-        Charts.overTime(data, "Kernel width σ (log scale)", "σ", PlaneData.Point::sigma, true)), true), out, "vgg-sigma");
+    Charts.write(Charts.widths(data), out, "vgg-sigma");
+    Charts.write(Charts.layerPlanes(data, "train"), out, "vgg-layers-train");
     BufferedImage img = ImageIO.read(out.resolve("vgg-information-plane.png").toFile());
     assertThat(img.getHeight()).as("the colour bars of 16 layers fit").isGreaterThanOrEqualTo(2 * (110 + 16 * 34));
     assertThat(Files.readString(out.resolve("vgg-information-plane.svg"))).contains("conv13", "dense3", "epoch 49");
+    BufferedImage layers = ImageIO.read(out.resolve("vgg-layers-train.png").toFile());
+    assertThat(layers.getWidth()).as("16 panels in rows of 5, each at least 300 px wide").isGreaterThan(2 * 5 * 300);
+    assertThat(Files.readString(out.resolve("vgg-layers-train.svg"))).contains(">conv1<", ">dense3<", "early stopping");
   }
 }
