@@ -145,8 +145,7 @@ public final class Report {
     if (c.get("width_smoothing") instanceof Number n) {
       Object unit = c.get("width_smoothing_unit");
       parts.add(n.doubleValue() == 0 ? "no smoothing"
-          : "smoothing β = " + num(n.doubleValue()) + " per " + (unit != null ? unit
-              : c.containsKey("width_smoothing_unit") ? "?" : "checkpoint"));
+          : "smoothing β = " + num(n.doubleValue()) + (unit != null ? " per " + unit : ""));
     }
     if (c.get("preset") != null) {
       parts.add("preset " + c.get("preset"));

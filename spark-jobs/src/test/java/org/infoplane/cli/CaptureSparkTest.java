@@ -41,21 +41,23 @@ class CaptureSparkTest {
   void tinyVgg16TrainsWithSparkOnLocal2() {
     Result r = TrainCommandTest.run("train", "--model", "vgg16", "--width-multiplier", "0.0625", "--dataset",
         "fashion-mnist", "--epochs", "1", "--train-samples", "200", "--batch-size", "50", "--eval-samples", "50",
-        "--seed", "3", "--archive", archive, "--run", "vgg", "--spark", LOCAL2[0], LOCAL2[1]);
+        "--seed", "3", "--archive", archive, "--run", "vgg", "--spark", LOCAL2[0], LOCAL2[1],
+        "--checkpoints-per-epoch", "2");
     assertThat(r.code()).as(r.err()).isZero();
     RunReader run = SnapshotArchive.open(archive, new Configuration()).run("vgg");
     assertThat(run.manifest().layers()).hasSize(16);
     assertThat(run.manifest().properties().get("training")).startsWith("spark local[2]");
-    // 200 images in batches of 50: 4 mini-batches in the epoch, processed by the 2 workers together.
-    List<CheckpointId> expected = List.of(new CheckpointId(0, 0), new CheckpointId(1, 4));
+    // 200 images in batches of 50: 4 mini-batches in the epoch, processed by the 2 workers together,
+    // in two distributed fits of 2 mini-batches with a checkpoint after each.
+    List<CheckpointId> expected = List.of(new CheckpointId(0, 0), new CheckpointId(0, 2), new CheckpointId(1, 4));
     assertThat(run.checkpoints("train")).isEqualTo(expected);
     assertThat(run.checkpoints("test")).isEqualTo(expected);
     INDArray before = run.readActivations("train", expected.get(0), 15);
-    INDArray after = run.readActivations("train", expected.get(1), 15);
+    INDArray after = run.readActivations("train", expected.get(2), 15);
     assertThat(after.shape()).containsExactly(50, 10);
     assertThat(after.isNaN().any()).isFalse();
     assertThat(after.equalsWithEps(before, 1e-6)).as("parameter averaging changed the network").isFalse();
-    assertThat(run.metrics()).hasSize(2);
+    assertThat(run.metrics()).hasSize(3);
     assertThat(Path.of(archive, "runs", "run=vgg", "models", "epoch=1-step=4.zip")).isRegularFile();
   }
 

@@ -70,9 +70,9 @@ class ChartsTest {
     c.put("alpha", 1.01);
     c.put("width_rule", "alignment");
     c.put("width_smoothing", 0.9);
-    // A table without the smoothing unit column smooths once per checkpoint.
+    // A table without the smoothing unit and preset columns: the subtitle names neither.
     assertThat(Report.subtitle(c, 100))
-        .isEqualTo("renyi-tensor · α = 1.01 · width alignment · smoothing β = 0.9 per checkpoint · batches of 100");
+        .isEqualTo("renyi-tensor · α = 1.01 · width alignment · smoothing β = 0.9 · batches of 100");
     c.put("width_smoothing_unit", "step");
     c.put("preset", "authors-code");
     c.put("alpha", 1.0);
