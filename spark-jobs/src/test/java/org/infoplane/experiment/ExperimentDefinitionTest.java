@@ -1,0 +1,55 @@
+package org.infoplane.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The definitions of {@code experiments/}: what they hold, and the errors of a bad one. */
+class ExperimentDefinitionTest {
+
+  @TempDir Path dir;
+
+  /** The four experiments of METHOD.md §8 with the paper's sizes where the method states them. */
+  @Test
+  void theShippedDefinitionsFollowTheMethod() {
+    Path experiments = Path.of("..", "experiments");
+    ExperimentDefinition tanh = ExperimentDefinition.read(experiments.resolve("mlp-tanh.properties"));
+    ExperimentDefinition relu = ExperimentDefinition.read(experiments.resolve("mlp-relu.properties"));
+    ExperimentDefinition cnn = ExperimentDefinition.read(experiments.resolve("cnn.properties"));
+    ExperimentDefinition vgg = ExperimentDefinition.read(experiments.resolve("vgg16.properties"));
+    assertThat(List.of(tanh.model(), tanh.activation(), relu.model(), relu.activation(), cnn.model(), vgg.model()))
+        .containsExactly("mlp", "tanh", "mlp", "relu", "cnn", "vgg16");
+    assertThat(List.of(tanh.runs(), relu.runs(), cnn.runs(), vgg.runs())).containsExactly(5, 5, 3, 5);
+    for (ExperimentDefinition d : List.of(tanh, relu, cnn, vgg)) {
+      assertThat(d.learningRate()).as(d.name()).isEqualTo(0.09);
+      assertThat(d.batchSize()).as(d.name()).isEqualTo(100);
+      assertThat(d.checkpointsPerEpoch()).as(d.name()).isGreaterThan(1);
+    }
+    assertThat(tanh.epochs()).isEqualTo(10);
+    assertThat(vgg.epochs()).isEqualTo(50);
+    assertThat(vgg.widthMultiplier()).isEqualTo(1.0);
+    // Run i is seeded seed + i - 1 and named after the experiment.
+    List<String> args = tanh.trainArguments(3, "/a");
+    assertThat(args).containsSequence("--seed", "3").containsSequence("--run", "mlp-tanh-3").contains("--resume");
+  }
+
+  @Test
+  void aBadDefinitionIsNamedWithItsKey() throws Exception {
+    Path f = dir.resolve("x.properties");
+    Files.writeString(f, "model=mlp\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\nepoch=3\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(f + ": unknown keys [epoch]");
+    Files.writeString(f, "model=mlp\nruns=2\neval-samples=100\ncheckpoints-per-epoch=2\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f)).hasMessage(f + ": the key 'epochs' is missing");
+    Files.writeString(f, "model=mlp\nruns=two\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f)).hasMessage(f + ": runs must be an integer, got 'two'");
+    Files.writeString(f, "model=lenet\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f))
+        .hasMessage("experiment x: model must be mlp, cnn or vgg16, got 'lenet'");
+  }
+}
