@@ -641,17 +641,22 @@ public final class AnalysisJob {
   private void registerConfig() {
     spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(), config.sigmaX(),
                 config.sigmaY(), config.widthRule(), config.smoothing(), config.batchSize(), config.shuffle(),
-                config.seed(), new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec())),
+                config.seed(), new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec(),
+                config.smoothingUnit(), config.preset())),
             new StructType().add("config_id", "string", false).add("estimator", "string").add("alpha", "double")
                 .add("sigma_x", "double").add("sigma_y", "double").add("width_rule", "string")
                 .add("width_smoothing", "double").add("batch_size", "int").add("batch_shuffle", "boolean")
-                .add("batch_seed", "bigint").add("created_at", "timestamp").add("entropy_method", "string"))
+                .add("batch_seed", "bigint").add("created_at", "timestamp").add("entropy_method", "string")
+                .add("width_smoothing_unit", "string").add("preset", "string"))
         .createOrReplaceTempView("ip_config");
     if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
         + "'").isEmpty()) {
+      String cols = String.join(", ", spark.table("ip_config").columns());
       write("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
           + " ON t.config_id = s.config_id WHEN MATCHED THEN UPDATE SET t.config_id = t.config_id"
-          + " WHEN NOT MATCHED THEN INSERT *"); // a MERGE with a matched clause is validated at commit
+          + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES ("
+          + String.join(", ", java.util.Arrays.stream(spark.table("ip_config").columns()).map(c -> "s." + c).toList())
+          + ")"); // a MERGE with a matched clause is validated at commit
     }
   }
 

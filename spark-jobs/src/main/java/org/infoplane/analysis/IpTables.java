@@ -87,14 +87,13 @@ public final class IpTables {
         metrics ARRAY<STRUCT<epoch: INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE,
             test_loss: DOUBLE>>,
         archive STRING, updated_at TIMESTAMP""", null);
-    addMetricsTestLoss();
     create(ANALYSIS_ERRORS, """
         run_id STRING NOT NULL, split STRING, epoch INT, step BIGINT, layer_index INT, layer_name STRING,
         config_id STRING NOT NULL, pass STRING NOT NULL, reason STRING NOT NULL, failed_at TIMESTAMP NOT NULL""", null);
     create(ANALYSIS_CONFIGS, """
         config_id STRING NOT NULL, estimator STRING, alpha DOUBLE, sigma_x DOUBLE, sigma_y DOUBLE,
         width_rule STRING, width_smoothing DOUBLE, batch_size INT, batch_shuffle BOOLEAN, batch_seed BIGINT,
-        created_at TIMESTAMP, """ + ENTROPY_METHOD_COLUMN, null);
+        created_at TIMESTAMP, """ + ENTROPY_METHOD_COLUMN + ", " + SMOOTHING_UNIT_COLUMN + ", " + PRESET_COLUMN, null);
     create(DISTANCE_MATRICES, """
         run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
         layer_index INT NOT NULL COMMENT '-1 for the input X',
@@ -135,6 +134,10 @@ public final class IpTables {
   };
   private static final String ENTROPY_METHOD_COLUMN = "entropy_method STRING COMMENT 'exact, or"
       + " randomized(probes=..,rank=..,steps=..,seed=..); null in rows written before the setting existed (exact)'";
+  private static final String SMOOTHING_UNIT_COLUMN = "width_smoothing_unit STRING COMMENT 'what one factor of"
+      + " width_smoothing spans: step (a training step) or checkpoint'";
+  private static final String PRESET_COLUMN = "preset STRING COMMENT 'the preset the settings came from (paper,"
+      + " authors-code, ipdl)'";
   private static final String BATCH_SIGMA_STARS_COLUMN = "batch_sigma_stars ARRAY<DOUBLE> COMMENT 'the width"
       + " rule choice per batch, in batch order (null for a constant layer)'";
 
@@ -151,6 +154,9 @@ public final class IpTables {
       addColumnIfMissing(INFORMATION_PLANE, c.substring(0, c.indexOf(' ')), c);
     }
     addColumnIfMissing(ANALYSIS_CONFIGS, "entropy_method", ENTROPY_METHOD_COLUMN);
+    addColumnIfMissing(ANALYSIS_CONFIGS, "width_smoothing_unit", SMOOTHING_UNIT_COLUMN);
+    addColumnIfMissing(ANALYSIS_CONFIGS, "preset", PRESET_COLUMN);
+    addMetricsTestLoss();
   }
 
   private void addColumnIfMissing(String table, String column, String definition) {
