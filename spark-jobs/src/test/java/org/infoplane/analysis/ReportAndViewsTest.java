@@ -283,7 +283,7 @@ class ReportAndViewsTest {
         .doesNotContain("training.png", "training.svg");
     assertThat(out.resolve("training.png")).doesNotExist();
     String html = Files.readString(out.resolve("index.html"));
-    assertThat(html).doesNotContain("training.png", "training.svg");
+    assertThat(html).doesNotContain("\"training.png\"", "\"training.svg\"").contains("\"mi-over-training.png\"");
     assertLinksExist(out, html);
   }
 
