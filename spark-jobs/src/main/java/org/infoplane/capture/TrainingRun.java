@@ -75,7 +75,7 @@ public final class TrainingRun {
   /**
    * As {@link #run(SparkSession, Progress)}; with {@code resume}, a run that exists already is
    * continued from its last complete checkpoint (activations of every split, model and metrics):
-   * its saved model, with the updater state, is loaded, the mini-batches it had seen are skipped in
+   * its saved model (configuration and parameters: SGD keeps no updater state) is loaded, the mini-batches it had seen are skipped in
    * the same seeded order, and what an interruption left of later checkpoints is replaced. The
    * existing run must have been made with the same options (its manifest's properties). A complete
    * run is left as it is.
