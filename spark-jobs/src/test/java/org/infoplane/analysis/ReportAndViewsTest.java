@@ -185,7 +185,8 @@ class ReportAndViewsTest {
     spark.sql("INSERT INTO " + ht.name(IpTables.INFORMATION_PLANE) + " (run_id, split, epoch, step, layer_index,"
         + " layer_name, layer_kind, estimator, alpha, batch_size, n_batches, sigma, sigma_raw, i_xt, i_ty, h_t, h_x,"
         + " h_y, i_xt_std, i_ty_std, h_t_std, config_id, computed_at, i_xt_se, i_ty_se, h_t_se, i_xt_ci_low,"
-        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches) VALUES " + values);
+        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches, h_t_err, i_xt_err,"
+        + " i_ty_err) VALUES " + values);
     IpViews.register(spark, ht);
     List<Row> dpi = spark.sql("SELECT * FROM dpi_check ORDER BY step").collectAsList();
     assertThat(dpi).hasSize(3);
