@@ -171,20 +171,14 @@ public final class SnapshotArchive {
   public List<String> runIds() {
     List<String> ids = new ArrayList<>();
     try {
-      Path runs = new Path(root, RUNS);
-      if (!fs.exists(runs)) {
-        return ids;
-      }
-      for (FileStatus s : fs.listStatus(runs)) {
-        String name = s.getPath().getName();
-        if (s.isDirectory() && name.startsWith("run=") && fs.exists(new Path(s.getPath(), "manifest.json"))) {
-          ids.add(name.substring(4));
+      for (String id : runDirectoryIds()) {
+        if (fs.exists(new Path(runDir(id), "manifest.json"))) {
+          ids.add(id);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the runs of " + root + ": " + e.getMessage(), e);
     }
-    ids.sort(String::compareTo);
     return ids;
   }
 
