@@ -20,7 +20,7 @@ class RandomizedRenyiEntropyTest {
 
   /** Round-off tolerance in bits where the randomized method is exact (invariant subspaces). */
   static final double EXACT_TOL = 1e-8;
-  /** The brief's accuracy target, in bits, for the default settings on Gaussian kernels. */
+  /** The accuracy target of the randomized method, in bits, for the default settings on Gaussian kernels. */
   static final double TARGET_BITS = 0.01;
 
   private static final double LOG2 = Math.log(2.0);
