@@ -309,14 +309,18 @@ class Recorder:
             raise RecorderError("infoplane.mark at node %s: the name must be a constant string" % n.name)
         return name
 
-    def _is_activation(self, n: torch.fx.Node) -> bool:
+    def _is_kind(self, n: torch.fx.Node, modules: tuple, functions, methods) -> bool:
+        """Whether the node calls one of these module types, functions or tensor methods."""
         if n.op == "call_module":
-            return isinstance(self._modules.get(n.target), ACTIVATION_MODULES)
+            return isinstance(self._modules.get(n.target), modules)
         if n.op == "call_function":
-            return n.target in ACTIVATION_FUNCTIONS
+            return n.target in functions
         if n.op == "call_method":
-            return n.target in ACTIVATION_METHODS
+            return n.target in methods
         return False
+
+    def _is_activation(self, n: torch.fx.Node) -> bool:
+        return self._is_kind(n, ACTIVATION_MODULES, ACTIVATION_FUNCTIONS, ACTIVATION_METHODS)
 
     def _ends_in_activation(self, n: torch.fx.Node) -> bool:
         """Whether the node is an activation or a mark, possibly followed by pass steps."""
@@ -325,13 +329,7 @@ class Recorder:
         return self._is_activation(n) or self._is_mark(n)
 
     def _is_pass(self, n: torch.fx.Node) -> bool:
-        if n.op == "call_module":
-            return isinstance(self._modules.get(n.target), PASS_MODULES)
-        if n.op == "call_function":
-            return n.target in PASS_FUNCTIONS
-        if n.op == "call_method":
-            return n.target in PASS_METHODS
-        return False
+        return self._is_kind(n, PASS_MODULES, PASS_FUNCTIONS, PASS_METHODS)
 
     def _what(self, n: torch.fx.Node) -> str:
         if n.op == "call_module":
