@@ -74,6 +74,15 @@ class AnalysisJobTest {
     return new AnalysisJob(spark, conf, archive.toString()).run();
   }
 
+  /** The direct estimator's summary of a table row's unit (run, split, checkpoint, layer), on the same batches. */
+  private static IpSummary direct(SyntheticRun run, AnalysisConfig config, InformationPlaneEstimator estimator, Row r,
+      boolean perBatchWidth) {
+    CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
+    INDArray t = run.acts.get(r.<String>getAs("split")).get(cp).get(r.<Integer>getAs("layer_index"));
+    List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, config.plan());
+    return InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty(), perBatchWidth);
+  }
+
   private List<Row> results(ResolvedConf conf) {
     return spark.sql("SELECT * FROM " + conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip.information_plane"
         + " ORDER BY run_id, split, step, layer_index").collectAsList();
@@ -97,9 +106,7 @@ class AnalysisJobTest {
       String split = r.getAs("split");
       int layer = r.getAs("layer_index");
       CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
-      INDArray t = run.acts.get(split).get(cp).get(layer);
-      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, AnalysisConfig.from(conf).plan());
-      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty());
+      IpSummary direct = direct(run, AnalysisConfig.from(conf), estimator, r, false);
       String what = split + " " + cp + " layer " + layer;
       assertThat(r.<Integer>getAs("n_batches")).as(what).isEqualTo(2);
       assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
@@ -160,10 +167,7 @@ class AnalysisJobTest {
     for (Row r : rows) {
       String split = r.getAs("split");
       int layer = r.getAs("layer_index");
-      CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
-      INDArray t = run.acts.get(split).get(cp).get(layer);
-      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, AnalysisConfig.from(conf).plan());
-      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty());
+      IpSummary direct = direct(run, AnalysisConfig.from(conf), estimator, r, false);
       String what = split + " layer " + layer;
       assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
       assertThat(r.<Double>getAs("i_ty")).as(what).isCloseTo(direct.iTY().mean(), within(TOL));
@@ -315,10 +319,7 @@ class AnalysisJobTest {
     for (Row r : rows) {
       String split = r.getAs("split");
       int layer = r.getAs("layer_index");
-      CheckpointId cp = new CheckpointId(r.getAs("epoch"), r.getAs("step"));
-      INDArray t = run.acts.get(split).get(cp).get(layer);
-      List<IpBatch> batches = IpBatch.cut(run.x, t, run.y, SyntheticRun.CLASSES, run.ids, config.plan());
-      IpSummary direct = InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty(), true);
+      IpSummary direct = direct(run, config, estimator, r, true);
       String what = split + " layer " + layer;
       assertThat(r.<Double>getAs("alpha")).isEqualTo(1.0);
       assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
