@@ -10,12 +10,20 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -97,6 +105,10 @@ final class ActivationFiles {
    * As {@link #read(Path, Configuration, long, long, boolean, String)}, into {@code reuse} when it
    * has room for every value (then {@code values} of the result is {@code reuse}, possibly longer
    * than the file's values).
+   *
+   * <p>Reads the columns with Parquet's column readers, straight into the arrays: no record
+   * assembly and no per-file copy of the Hadoop configuration, so that a small file (a unit of
+   * 100 samples of a narrow layer: kilobytes) costs about its bytes, not a reader's set-up.
    */
   static Content read(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs, String where,
       float[] reuse) {
@@ -109,24 +121,41 @@ final class ActivationFiles {
     float[] values = reuse != null && reuse.length >= (long) n * d ? reuse : new float[n * d];
     int[] labels = inputs ? new int[n] : null;
     int i = 0;
-    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
-      Group g;
-      while ((g = r.read()) != null) {
-        if (i >= n) {
-          throw new SnapshotFormatException(where + ": file " + file + " has more than the " + n + " samples of the split");
+    // Plain read options: the file system comes from conf through the input file, and nothing else
+    // of a (large, shared) Hadoop configuration is needed to read these columns.
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf),
+        ParquetReadOptions.builder().build())) {
+      MessageType schema = r.getFileMetaData().getSchema();
+      ColumnDescriptor idColumn = column(schema, "sample_id", PrimitiveTypeName.INT64, file, where);
+      ColumnDescriptor labelColumn = inputs ? column(schema, "label", PrimitiveTypeName.INT32, file, where) : null;
+      ColumnDescriptor valueColumn = column(schema, "values", PrimitiveTypeName.BINARY, file, where);
+      String createdBy = r.getFileMetaData().getCreatedBy();
+      PageReadStore group;
+      while ((group = r.readNextRowGroup()) != null) {
+        ColumnReadStoreImpl store = new ColumnReadStoreImpl(group, new GroupRecordConverter(schema).getRootConverter(),
+            schema, createdBy);
+        ColumnReader idReader = store.getColumnReader(idColumn);
+        ColumnReader labelReader = inputs ? store.getColumnReader(labelColumn) : null;
+        ColumnReader valueReader = store.getColumnReader(valueColumn);
+        for (long row = 0; row < group.getRowCount(); row++) {
+          if (i >= n) {
+            throw new SnapshotFormatException(where + ": file " + file + " has more than the " + n + " samples of the split");
+          }
+          ids[i] = present(idReader, idColumn, file, where, i).getLong();
+          idReader.consume();
+          if (inputs) {
+            labels[i] = present(labelReader, labelColumn, file, where, i).getInteger();
+            labelReader.consume();
+          }
+          ByteBuffer bytes = present(valueReader, valueColumn, file, where, i).getBinary().toByteBuffer();
+          valueReader.consume();
+          if (bytes.remaining() != 4L * d) {
+            throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
+                + bytes.remaining() / 4 + " values, the manifest's shape has " + d);
+          }
+          bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, i * d, d);
+          i++;
         }
-        ids[i] = g.getLong("sample_id", 0);
-        if (inputs) {
-          labels[i] = g.getInteger("label", 0);
-        }
-        ByteBuffer bytes = g.getBinary("values", 0).toByteBuffer(); // a view: no copy
-        if (bytes.remaining() != 4L * d) {
-          throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
-              + bytes.remaining() / 4 + " values, the manifest's shape has " + d);
-        }
-        FloatBuffer fb = bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        fb.get(values, i * d, d);
-        i++;
       }
     } catch (SnapshotFormatException e) {
       throw e;
@@ -137,6 +166,30 @@ final class ActivationFiles {
       throw new SnapshotFormatException(where + ": file " + file + " has " + i + " samples, the split has " + n);
     }
     return new Content(ids, values, labels);
+  }
+
+  /** The file's column {@code name}, which must be a non-repeated column of type {@code type}. */
+  private static ColumnDescriptor column(MessageType schema, String name, PrimitiveTypeName type, Path file,
+      String where) {
+    if (!schema.containsPath(new String[] {name})) {
+      throw new SnapshotFormatException(where + ": file " + file + " has no column '" + name + "' (its columns: "
+          + schema.getColumns().stream().map(c -> String.join(".", c.getPath())).toList() + ")");
+    }
+    ColumnDescriptor c = schema.getColumnDescription(new String[] {name});
+    if (c.getPrimitiveType().getPrimitiveTypeName() != type || c.getMaxRepetitionLevel() != 0) {
+      throw new SnapshotFormatException(where + ": file " + file + ", column '" + name + "' is "
+          + c.getPrimitiveType() + ", expected a single " + type);
+    }
+    return c;
+  }
+
+  /** The reader, after checking that its current value is not null. */
+  private static ColumnReader present(ColumnReader reader, ColumnDescriptor c, Path file, String where, int row) {
+    if (reader.getCurrentDefinitionLevel() < c.getMaxDefinitionLevel()) {
+      throw new SnapshotFormatException(where + ": file " + file + ", row " + row + ": column '"
+          + c.getPath()[0] + "' is null");
+    }
+    return reader;
   }
 
   /** Reads only the sample ids and labels of an inputs file (a column projection: no values). */
