@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Work is partitioned by (run, split, checkpoint, layer); each task reads only its own unit's
  * activations, directly from the archive. For the tensor-kernel estimator the job runs in three
- * passes, each committed to its table in chunks of {@code infoplane.commit.units} units:
+ * passes, each committed to its table in chunks sized by time and count ({@code infoplane.commit.interval},
+ * {@code infoplane.commit.units}; see {@link CommitPacer}):
  *
  * <ol>
  *   <li><b>distances</b>: per batch, the squared-distance matrix of each layer (and once per run and
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each pass computes only what its table lacks, so a second run computes nothing, a run after new
  * checkpoints arrived computes only the new units (and any unit whose smoothed width changed), and
- * a killed run loses at most one chunk. Estimators that need the activations themselves (binning,
+ * a killed run loses at most one chunk: about {@code infoplane.commit.interval} seconds of work. Estimators that need the activations themselves (binning,
  * multivariate) run one direct pass instead. A unit that fails becomes a row of
  * {@code analysis_errors}; with {@code infoplane.failFast} the job stops at the first.
  */
@@ -78,6 +79,7 @@ public final class AnalysisJob {
   private final IpTables tables;
   private final boolean failFast;
   private final int chunkSize;
+  private final double commitInterval;
   private final String warehouse;
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
@@ -119,6 +121,7 @@ public final class AnalysisJob {
     this.tables = new IpTables(spark, conf);
     this.failFast = conf.get(InfoPlaneConf.FAIL_FAST);
     this.chunkSize = conf.get(InfoPlaneConf.COMMIT_UNITS);
+    this.commitInterval = conf.get(InfoPlaneConf.COMMIT_INTERVAL);
     this.warehouse = conf.get(InfoPlaneConf.WAREHOUSE);
   }
 
@@ -250,9 +253,9 @@ public final class AnalysisJob {
     List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
     count(pass, todo.size(), units.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
-    for (List<UnitKey> chunk : chunks(todo)) {
+    paced(todo, progress, chunk -> {
       describe(pass + ": reading activations of " + chunk.size() + " units");
-      JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), chunk.size());
+      JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), unitPartitions(chunk.size()));
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::distances, Encoders.row(Schemas.DISTANCE_OUT))
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -267,14 +270,14 @@ public final class AnalysisJob {
             "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
             .createOrReplaceTempView("ip_new_distances");
         // Only units without stored distances were computed; an overlapping writer's copy is kept.
-        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), "ip_new_distances", DISTANCE_KEY, runIds(chunk));
+        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), "ip_new_distances", DISTANCE_KEY,
+            bounds("t", chunk, true));
         describe(pass + ": committing widths");
         appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(10) && r.getInt(4) >= 0).toList(), agg::width));
       } finally {
         out.unpersist();
       }
-      progress.advance(chunk.size());
-    }
+    });
   }
 
   // ---- pass 2 ----------------------------------------------------------------------------------
@@ -299,10 +302,11 @@ public final class AnalysisJob {
     int noDistances = (int) layers.stream().filter(u -> !haveDistances.contains(u.id())).count();
     count(pass, todo.size(), layers.size() - todo.size() - noDistances, noDistances);
     Progress progress = new Progress(pass, todo.size());
-    for (List<UnitKey> chunk : chunks(todo)) {
+    paced(todo, progress, chunk -> {
       describe(pass + ": width rule " + config.widthRule() + " on " + chunk.size() + " units");
       spark.createDataFrame(unitRows(chunk), unitSchema()).createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spread(spark.sql(layerJoin("t.n, t.dimension, t.distances, x.labels, c.num_classes")));
+      Dataset<Row> joined = spread(spark.sql(layerJoin("t.n, t.dimension, t.distances, x.labels, c.num_classes",
+          false, chunk)));
       List<Row> perBatch = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(Schemas.WIDTH_OUT))
           .collectAsList();
@@ -310,8 +314,7 @@ public final class AnalysisJob {
       recordErrors(widths, Aggregates.WIDTH_ROW_ERROR, "widths");
       describe(pass + ": committing widths");
       appendWidths(widths);
-      progress.advance(chunk.size());
-    }
+    });
   }
 
   /** A unit's widths: per batch, the smoothed width used and the rule's choice (either null). */
@@ -444,7 +447,7 @@ public final class AnalysisJob {
     Aggregates agg = new Aggregates(config, edges);
     count(pass, todo.size(), layers.size() - todo.size() - noWidth, noWidth);
     Progress progress = new Progress(pass, todo.size());
-    for (List<UnitKey> chunk : chunks(todo)) {
+    paced(todo, progress, chunk -> {
       describe(pass + ": " + config.estimator() + " (alpha " + config.alpha() + ") on " + chunk.size() + " units");
       List<Row> rows = new ArrayList<>();
       for (UnitKey u : chunk) {
@@ -457,12 +460,11 @@ public final class AnalysisJob {
       spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
               .add("sigma_raw", "double"))
           .createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spread(spark.sql(layerJoin(ESTIMATE_INPUT, true)));
+      Dataset<Row> joined = spread(spark.sql(layerJoin(ESTIMATE_INPUT, true, chunk)));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
       commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
-      progress.advance(chunk.size());
-    }
+    });
   }
 
   private void directPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
@@ -474,14 +476,13 @@ public final class AnalysisJob {
     List<UnitKey> todo = layers.stream().filter(u -> !have.contains(u.id()) || lacking.contains(u.id())).toList();
     count(pass, todo.size(), layers.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
-    for (List<UnitKey> chunk : chunks(todo)) {
+    paced(todo, progress, chunk -> {
       describe(pass + ": reading activations of " + chunk.size() + " units");
-      JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), chunk.size());
+      JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), unitPartitions(chunk.size()));
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(Schemas.ESTIMATE_OUT));
       commitResults(out, agg, config.estimator(), chunk.stream().anyMatch(u -> lacking.contains(u.id())));
-      progress.advance(chunk.size());
-    }
+    });
   }
 
   /**
@@ -502,7 +503,7 @@ public final class AnalysisJob {
     spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
     if (!replacesRows) {
       writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), "ip_new_results", RESULT_KEY,
-          good.stream().map(r -> r.getString(0)).toList());
+          bounds("t", units(good), true));
       return;
     }
     write("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
@@ -545,10 +546,6 @@ public final class AnalysisJob {
   private static final List<String> RESULT_KEY =
       List.of("run_id", "split", "epoch", "step", "layer_index", "config_id");
 
-  private static List<String> runIds(Collection<UnitKey> units) {
-    return units.stream().map(UnitKey::runId).distinct().toList();
-  }
-
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
   private void appendWidths(List<Row> widths) {
     List<Row> good = widths.stream().filter(r -> r.isNullAt(Aggregates.WIDTH_ROW_ERROR)).toList();
@@ -559,34 +556,69 @@ public final class AnalysisJob {
     spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching() + "' AS batching, '"
         + sql(config.widthConfig()) + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at,"
         + " edge_batches, batch_sigma_stars FROM ip_new_width_rows").createOrReplaceTempView("ip_new_widths");
-    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), "ip_new_widths", WIDTH_KEY,
-        good.stream().map(r -> r.getString(0)).toList());
+    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), "ip_new_widths", WIDTH_KEY, bounds("t", units(good), true));
   }
 
-  /** T distance rows of the units in {@code ip_todo}, joined with their batch's input row. */
-  private String layerJoin(String columns) {
-    return layerJoin(columns, false);
-  }
-
-  private String layerJoin(String columns, boolean perBatchTodo) {
-    return layerJoin(tables, config.batching(), columns, perBatchTodo);
+  /**
+   * T distance rows of the units in {@code ip_todo} ({@code chunk}), joined with their batch's
+   * input row; see {@link #layerJoin(IpTables, String, String, boolean, Collection)}.
+   */
+  private String layerJoin(String columns, boolean perBatchTodo, Collection<UnitKey> chunk) {
+    return layerJoin(tables, config.batching(), columns, perBatchTodo, chunk);
   }
 
   /**
    * T distance rows of the units in {@code ip_todo} (with {@code perBatchTodo}, of the batches it
    * lists: one row per unit and batch), joined with their batch's input row; for any tables and
    * batching: also the sensitivity job's input, so that both compute from the same rows.
+   *
+   * <p>{@code units} are the units of {@code ip_todo}: the scans of the distance table are bounded
+   * by their runs and the ranges of their epochs, steps and layers, so that Iceberg skips the data
+   * files that cannot hold them (files are written a chunk of units at a time) instead of reading
+   * the whole table for every chunk.
    */
-  static String layerJoin(IpTables tables, String batching, String columns, boolean perBatchTodo) {
+  static String layerJoin(IpTables tables, String batching, String columns, boolean perBatchTodo,
+      Collection<UnitKey> units) {
     String dm = tables.name(IpTables.DISTANCE_MATRICES);
     return "SELECT u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
         + columns + " FROM ip_todo u"
         + " JOIN " + dm + " t ON t.run_id = u.run_id AND t.split = u.split AND t.epoch = u.epoch"
         + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + batching + "'"
         + (perBatchTodo ? " AND t.batch_index = u.batch_index" : "")
+        + bounds("t", units, true)
         + " JOIN " + dm + " x ON x.run_id = t.run_id AND x.split = t.split AND x.batching = t.batching"
         + " AND x.batch_index = t.batch_index AND x.layer_index = -1"
+        + bounds("x", units, false)
         + " JOIN ip_num_classes c ON c.run_id = u.run_id";
+  }
+
+  /**
+   * A conjunction (" AND …", or "" for no units) that bounds the rows of table alias {@code alias}
+   * to the runs of {@code units} and, with {@code ranges}, to the ranges of their epochs, steps and
+   * layer indexes: Iceberg skips the data files whose column ranges lie outside it.
+   */
+  static String bounds(String alias, Collection<UnitKey> units, boolean ranges) {
+    if (units.isEmpty()) {
+      return "";
+    }
+    String runs = units.stream().map(UnitKey::runId).distinct().sorted().map(r -> "'" + sql(r) + "'")
+        .collect(java.util.stream.Collectors.joining(", "));
+    String out = " AND " + alias + ".run_id IN (" + runs + ")";
+    if (ranges) {
+      java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
+      java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
+      java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
+      out += " AND " + alias + ".step BETWEEN " + steps.getMin() + " AND " + steps.getMax()
+          + " AND " + alias + ".epoch BETWEEN " + epochs.getMin() + " AND " + epochs.getMax()
+          + " AND " + alias + ".layer_index BETWEEN " + layers.getMin() + " AND " + layers.getMax();
+    }
+    return out;
+  }
+
+  /** The units of rows whose first five columns are a unit's key. */
+  private static List<UnitKey> units(List<Row> rows) {
+    return rows.stream().map(r -> new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4),
+        "", "")).toList();
   }
 
   /**
@@ -738,12 +770,28 @@ public final class AnalysisJob {
         failedEarlier == 0 ? "" : ", " + failedEarlier + " left out (an earlier pass failed for them)");
   }
 
-  private <T> List<List<T>> chunks(List<T> all) {
-    List<List<T>> out = new ArrayList<>();
-    for (int i = 0; i < all.size(); i += chunkSize) {
-      out.add(all.subList(i, Math.min(all.size(), i + chunkSize)));
+  /**
+   * Computes and commits {@code todo} in consecutive chunks, each {@code commit}ted by one call,
+   * sized by time and count ({@link CommitPacer}).
+   */
+  private void paced(List<UnitKey> todo, Progress progress, java.util.function.Consumer<List<UnitKey>> commit) {
+    CommitPacer pacer = new CommitPacer(chunkSize, commitInterval);
+    for (int i = 0; i < todo.size(); ) {
+      int n = pacer.next(todo.size() - i);
+      long t0 = System.nanoTime();
+      commit.accept(todo.subList(i, i + n));
+      pacer.done(n, (System.nanoTime() - t0) / 1e9);
+      progress.advance(n);
+      i += n;
     }
-    return out;
+  }
+
+  /**
+   * Partitions of a chunk of units read directly from the archive: one unit each up to 16 per
+   * core of the application, so that a large chunk is not as many tasks as units.
+   */
+  private int unitPartitions(int units) {
+    return Math.max(1, Math.min(units, 16 * spark.sparkContext().defaultParallelism()));
   }
 
   private String step;

@@ -99,7 +99,8 @@ public final class SensitivityJob {
     spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
         .createOrReplaceTempView("ip_num_classes");
 
-    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT, true))
+    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT, true,
+            java.util.List.of()))
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -81,8 +81,20 @@ final class TableWrites {
   void insertAbsent(String table, String view, List<String> keys, Collection<String> runIds) {
     String runs = runIds.stream().distinct().sorted().map(r -> "'" + r.replace("'", "''") + "'")
         .collect(Collectors.joining(", "));
+    insertAbsent(table, view, keys, " AND t.run_id IN (" + runs + ")");
+  }
+
+  /**
+   * As {@link #insertAbsent(String, String, List, Collection)}, with the rows of {@code table}
+   * (alias {@code t}) that the statement reads bounded by {@code targetBounds}: a conjunction
+   * starting with " AND " that every row of {@code view} satisfies (its runs, ranges of its key
+   * columns). The bounds are pushed into the table's scan, so that the files outside them are not
+   * read, and they are the conflict filter of the commit: a concurrent commit of rows with the
+   * view's keys lies inside them, and fails one of the two commits.
+   */
+  void insertAbsent(String table, String view, List<String> keys, String targetBounds) {
     String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-    run("MERGE INTO " + table + " t USING " + view + " s ON t.run_id IN (" + runs + ") AND " + on
+    run("MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
         + " WHEN MATCHED THEN UPDATE SET t." + keys.get(0) + " = t." + keys.get(0)
         + " WHEN NOT MATCHED THEN INSERT *");
   }

@@ -160,8 +160,14 @@ public final class InfoPlaneConf {
       "Stop at the first bad unit instead of recording it in analysis_errors and going on.");
 
   public static final ConfigEntry<Integer> COMMIT_UNITS = register(new ConfigEntry<>("infoplane.commit.units",
-      "Work units per table commit: a killed job loses at most this many units' work.", "int", "64",
+      "The most work units per table commit: a killed job loses at most this many units' work.", "int", "10000",
       Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<Double> COMMIT_INTERVAL = register(new ConfigEntry<>("infoplane.commit.interval",
+      "Seconds of work per table commit: each pass sizes its commits from the units per second it measures"
+          + " (the first holds 64 units), so a killed job loses about this much work at most; 0 = every commit"
+          + " holds infoplane.commit.units units.", "double", "30", Double::parseDouble,
+      v -> v >= 0.0 && v <= 86_400.0, "must be in [0, 86400]"));
 
   public static final ConfigEntry<String> LOCAL_MASTER = string("infoplane.local.master", "local[*]",
       "Spark master used when none is given (spark-submit's --master or spark.master win).");
