@@ -97,7 +97,7 @@ public final class AnalysisBenchmark {
   }
 
   /** Uniform values in [0, 1) plus a class-dependent offset that grows with the checkpoint. */
-  private static INDArray random(SplittableRandom r, int n, int d, int[] labels, int checkpoint) {
+  static INDArray random(SplittableRandom r, int n, int d, int[] labels, int checkpoint) {
     float[] v = new float[n * d];
     for (int i = 0; i < n; i++) {
       float shift = 0.05f * checkpoint * labels[i];

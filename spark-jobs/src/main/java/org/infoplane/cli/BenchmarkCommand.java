@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.infoplane.bench.AnalysisBenchmark;
+import org.infoplane.bench.ManyUnitsBenchmark;
 import org.infoplane.config.ResolvedConf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,10 +12,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code infoplane benchmark}: the analysis job against a plain Spark scan of the same archive. */
+/**
+ * {@code infoplane benchmark}: the analysis job against a plain Spark scan of the same archive
+ * ({@code --case scan}), or many small units against the same arithmetic in one process
+ * ({@code --case many-units}).
+ */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-    description = {"Generates a VGG-16-shaped synthetic archive (once) and measures the analysis job against a plain",
-        "Spark scan of every activation; writes a JSON results file. See docs/benchmarks.md."})
+    description = {"Measures the analysis job on a synthetic archive (generated once) and writes a JSON results file.",
+        "--case scan: a VGG-16-shaped archive, the job against a plain Spark scan of every activation.",
+        "--case many-units: K units of 100 samples (10 dense layers of 32), the job against the same arithmetic",
+        "in one process without Spark. See docs/benchmarks.md."})
 public final class BenchmarkCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -22,10 +29,17 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--dir", required = true, description = "Working directory (the archive is kept there for re-runs).")
   Path dir;
 
-  @Option(names = "--samples", defaultValue = "1000", description = "Evaluation samples N (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--case", defaultValue = "scan", description = "scan or many-units (default: ${DEFAULT-VALUE}).")
+  String benchmarkCase;
+
+  @Option(names = "--units", defaultValue = "1000",
+      description = "many-units: units K, a multiple of 10 (default: ${DEFAULT-VALUE}).")
+  int units;
+
+  @Option(names = "--samples", defaultValue = "1000", description = "scan: evaluation samples N (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--checkpoints", defaultValue = "5", description = "Checkpoints (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--checkpoints", defaultValue = "5", description = "scan: checkpoints (default: ${DEFAULT-VALUE}).")
   int checkpoints;
 
   @Option(names = "--out", defaultValue = "benchmark-analysis.json", description = "Results file (default: ${DEFAULT-VALUE}).")
@@ -38,8 +52,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
     if (samples < 2 || checkpoints < 1) {
       throw new BadInputException("--samples must be >= 2 and --checkpoints >= 1");
     }
+    if (!benchmarkCase.equals("scan") && !benchmarkCase.equals("many-units")) {
+      throw new BadInputException("--case must be scan or many-units, got '" + benchmarkCase + "'");
+    }
+    if (units < 10 || units % 10 != 0) {
+      throw new BadInputException("--units must be a positive multiple of 10, got " + units);
+    }
     ResolvedConf conf = confOptions.resolver().resolve();
-    Map<String, Object> r = AnalysisBenchmark.run(dir, samples, checkpoints, conf, out);
+    Map<String, Object> r = benchmarkCase.equals("scan")
+        ? AnalysisBenchmark.run(dir, samples, checkpoints, conf, out)
+        : ManyUnitsBenchmark.run(dir, units, conf, out);
     r.forEach((k, v) -> spec.commandLine().getOut().println(k + " = " + v));
     spec.commandLine().getOut().println("results written to " + out);
     return 0;
