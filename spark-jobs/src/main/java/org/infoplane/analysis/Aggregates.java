@@ -18,10 +18,13 @@ import org.infoplane.estimator.width.WidthSmoothing;
 
 /**
  * Per-unit aggregation of per-batch rows, in batch order and with the estimator library's own
- * summary functions, so that the job's numbers are exactly those of a direct estimator call. Runs
- * on the driver: per-batch widths and estimates are a few numbers each.
+ * summary functions, so that the job's numbers are exactly those of a direct estimator call.
+ * Widths are averaged on the driver (a few numbers per unit); results, whose summaries include
+ * bootstrap intervals, are computed in tasks, grouped per unit, so that the driver's work per unit
+ * stays one small row however many executors there are.
  */
-final class Aggregates {
+final class Aggregates implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   /** A unit's checkpoint width, its per-batch widths and edge count, or its error. */
   static final StructType WIDTH_ROW = Schemas.with(Schemas.UNIT_FIELDS,
@@ -37,7 +40,7 @@ final class Aggregates {
   private final String configId;
   private final java.util.Map<String, Integer> edgeBatches;
   /** The bootstrap's resampled positions for the last number of batches seen (drawn once per n). */
-  private MeanUncertainty.Bootstrap bootstrap;
+  private transient MeanUncertainty.Bootstrap bootstrap;
 
   Aggregates(AnalysisConfig config) {
     this(config, java.util.Map.of());

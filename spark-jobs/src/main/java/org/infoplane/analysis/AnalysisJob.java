@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.MapGroupsFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -444,7 +446,6 @@ public final class AnalysisJob {
         todo.add(u);
       }
     }
-    Aggregates agg = new Aggregates(config, edges);
     count(pass, todo.size(), layers.size() - todo.size() - noWidth, noWidth);
     Progress progress = new Progress(pass, todo.size());
     paced(todo, progress, chunk -> {
@@ -463,7 +464,11 @@ public final class AnalysisJob {
       Dataset<Row> joined = spread(spark.sql(layerJoin(ESTIMATE_INPUT, true, chunk)));
       Dataset<Row> out = joined
           .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
-      commitResults(out, agg, "entropies", chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
+      // The edge counts of this chunk's units only: they travel with the tasks.
+      Map<String, Integer> chunkEdges = new HashMap<>();
+      chunk.forEach(u -> chunkEdges.put(u.id(), edges.get(u.id())));
+      commitResults(out, new Aggregates(config, chunkEdges), "entropies",
+          chunk.stream().anyMatch(u -> doneIds.contains(u.id())));
     });
   }
 
@@ -491,8 +496,13 @@ public final class AnalysisJob {
    * plain append, which costs one commit and no read of the table.
    */
   private void commitResults(Dataset<Row> perBatch, Aggregates agg, String passName, boolean replacesRows) {
-    // Per-batch estimates are a few numbers each: the driver averages them per unit, in batch order.
-    List<Row> results = perUnit(perBatch.collectAsList(), agg::result);
+    // Each unit's per-batch estimates meet in one task, which summarises them in batch order (means,
+    // standard errors, bootstrap intervals); the driver receives one row per unit.
+    List<Row> results = new ArrayList<>(perBatch
+        .groupByKey((MapFunction<Row, String>) Aggregates::key, Encoders.STRING())
+        .mapGroups((MapGroupsFunction<String, Row, Row>) agg::result, Encoders.row(Aggregates.RESULT_ROW))
+        .collectAsList());
+    results.sort(Comparator.comparing(Aggregates::key));
     int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
     recordErrors(results, errorColumn, passName);
     List<Row> good = results.stream().filter(r -> r.isNullAt(errorColumn)).toList();
@@ -580,7 +590,11 @@ public final class AnalysisJob {
   static String layerJoin(IpTables tables, String batching, String columns, boolean perBatchTodo,
       Collection<UnitKey> units) {
     String dm = tables.name(IpTables.DISTANCE_MATRICES);
-    return "SELECT u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
+    // The units, the input rows (one per run, split and batch) and the class counts are small: each
+    // is broadcast, so that the layer rows (a distance matrix each) are joined where they are read
+    // instead of being shuffled for a sort-merge join.
+    return "SELECT /*+ BROADCAST(u), BROADCAST(x), BROADCAST(c) */"
+        + " u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
         + columns + " FROM ip_todo u"
         + " JOIN " + dm + " t ON t.run_id = u.run_id AND t.split = u.split AND t.epoch = u.epoch"
         + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + batching + "'"
