@@ -44,6 +44,12 @@ else
   extra+=(--files "$conf/log4j2.properties")
 fi
 
+# ND4J's OpenBLAS falls back to SSE3 kernels on CPUs newer than itself: OPENBLAS_CORETYPE (e.g.
+# SkylakeX, Haswell), when set, is passed to the executors, whose CPUs this script cannot see.
+if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+  extra+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
+fi
+
 # spark-submit adds Spark's Java 17 module openings (--add-opens) to the driver and executors
 # itself; only a JVM started without it (bin/infoplane, tests) needs them spelled out.
 exec "$submit" \
