@@ -86,17 +86,31 @@ public final class ManyUnitsBenchmark {
 
   /** Writes the archive unless it holds the run already. */
   static void write(Path archive, Data d) {
+    write(archive, RUN, d);
+  }
+
+  private static void write(Path archive, String run, Data d) {
     SnapshotArchive a = SnapshotArchive.open(archive.toString(), new Configuration());
-    if (a.runIds().contains(RUN)) {
+    if (a.runIds().contains(run)) {
       LOG.info("re-using the archive in {}", archive);
       return;
     }
     long[] ids = LongStream.range(0, d.labels().length).toArray();
-    RunWriter w = a.createRun(new RunManifest(RUN, "mlp", "synthetic", 1L, "benchmark", RunManifest.FORMAT_VERSION,
+    RunWriter w = a.createRun(new RunManifest(run, "mlp", "synthetic", 1L, "benchmark", RunManifest.FORMAT_VERSION,
         layers(), Map.of("test", ids), CLASSES, Map.of(RunManifest.STEPS_PER_EPOCH, "100")));
     w.writeInputs("test", d.x(), d.labels());
     for (int c = 0; c < d.checkpoints().size(); c++) {
       w.writeCheckpoint("test", new CheckpointId(c, 100L * c), d.checkpoints().get(c), false);
+    }
+  }
+
+  /** The 1-, 5- and 15-minute load averages, where the system reports them. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
@@ -132,13 +146,20 @@ public final class ManyUnitsBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** Runs the benchmark and writes the results file. */
-  public static Map<String, Object> run(Path dir, int units, ResolvedConf conf, Path out) throws Exception {
+  /**
+   * Runs the benchmark and writes the results file.
+   *
+   * @param priorAnalyses analyses of other archives (one run of one checkpoint each: 10 units) into
+   *     the same warehouse before the measured one, so that it meets tables with that history
+   */
+  public static Map<String, Object> run(Path dir, int units, int priorAnalyses, ResolvedConf conf, Path out)
+      throws Exception {
     if (units < LAYERS || units % LAYERS != 0) {
       throw new IllegalArgumentException("--units must be a positive multiple of " + LAYERS + ", got " + units);
     }
     int samples = 100;
     int checkpoints = units / LAYERS;
+    String loadAtStart = loadAverage();
     Path archive = dir.resolve("archive-units-" + units);
     long g0 = System.nanoTime();
     Data d = data(samples, checkpoints, 7L);
@@ -161,6 +182,18 @@ public final class ManyUnitsBenchmark {
       double allCores = reference(d, config, cores);
       LOG.info("reference: {} units in {} s on 1 thread, {} s on {} threads", units, oneThread, allCores, cores);
 
+      long p0 = System.nanoTime();
+      for (int p = 0; p < priorAnalyses; p++) {
+        Path prior = dir.resolve("archive-prior-" + p);
+        write(prior, "prior-" + p, data(samples, 1, 1000L + p));
+        AnalysisJob.Summary ps = new AnalysisJob(spark, analysisConf, prior.toString()).run();
+        if (!ps.ok()) {
+          throw new IllegalStateException("prior analysis " + p + " failed: " + ps.errors());
+        }
+        LOG.info("prior analysis {} of {} done", p + 1, priorAnalyses);
+      }
+      double priorSeconds = (System.nanoTime() - p0) / 1e9;
+
       long a0 = System.nanoTime();
       AnalysisJob.Summary s = new AnalysisJob(spark, analysisConf, archive.toString()).run();
       double analysisSeconds = (System.nanoTime() - a0) / 1e9;
@@ -170,6 +203,8 @@ public final class ManyUnitsBenchmark {
       result.put("samples_per_unit", samples);
       result.put("layer_width", WIDTH);
       result.put("input_width", INPUT);
+      result.put("prior_analyses", priorAnalyses);
+      result.put("prior_analyses_seconds", priorSeconds);
       result.put("generate_seconds", generateSeconds);
       result.put("reference_seconds_1_thread", oneThread);
       result.put("reference_seconds_all_cores", allCores);
@@ -177,6 +212,9 @@ public final class ManyUnitsBenchmark {
       result.put("analysis_units_per_s", s.units() / analysisSeconds);
       result.put("ratio_analysis_to_reference_all_cores", analysisSeconds / allCores);
       result.put("ratio_analysis_to_reference_1_thread", analysisSeconds / oneThread);
+      result.put("load_average_at_start", loadAtStart);
+      result.put("load_average_at_end", loadAverage());
+      result.put("openblas_coretype", String.valueOf(System.getenv("OPENBLAS_CORETYPE")));
       result.put("spark_master", spark.sparkContext().master());
       result.put("cores", cores);
       result.put("settings", Map.of("infoplane.commit.units", String.valueOf(

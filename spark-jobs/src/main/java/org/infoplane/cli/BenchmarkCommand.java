@@ -36,6 +36,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
       description = "many-units: units K, a multiple of 10 (default: ${DEFAULT-VALUE}).")
   int units;
 
+  @Option(names = "--prior-analyses", defaultValue = "0",
+      description = "many-units: analyses of other small archives into the same warehouse before the measured one"
+          + " (default: ${DEFAULT-VALUE}).")
+  int priorAnalyses;
+
   @Option(names = "--samples", defaultValue = "1000", description = "scan: evaluation samples N (default: ${DEFAULT-VALUE}).")
   int samples;
 
@@ -55,13 +60,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
     if (!benchmarkCase.equals("scan") && !benchmarkCase.equals("many-units")) {
       throw new BadInputException("--case must be scan or many-units, got '" + benchmarkCase + "'");
     }
+    if (priorAnalyses < 0) {
+      throw new BadInputException("--prior-analyses must be >= 0, got " + priorAnalyses);
+    }
     if (units < 10 || units % 10 != 0) {
       throw new BadInputException("--units must be a positive multiple of 10, got " + units);
     }
     ResolvedConf conf = confOptions.resolver().resolve();
     Map<String, Object> r = benchmarkCase.equals("scan")
         ? AnalysisBenchmark.run(dir, samples, checkpoints, conf, out)
-        : ManyUnitsBenchmark.run(dir, units, conf, out);
+        : ManyUnitsBenchmark.run(dir, units, priorAnalyses, conf, out);
     r.forEach((k, v) -> spec.commandLine().getOut().println(k + " = " + v));
     spec.commandLine().getOut().println("results written to " + out);
     return 0;
