@@ -156,6 +156,11 @@ public final class TrainingRun {
     Map<String, String> b = new LinkedHashMap<>(wanted.properties());
     a.remove("training");
     b.remove("training");
+    if (!a.containsKey(RunManifest.STEPS_PER_EPOCH)) {
+      // A run made before steps_per_epoch was recorded: it follows from the training samples and the
+      // batch size, which are compared.
+      b.remove(RunManifest.STEPS_PER_EPOCH);
+    }
     if (!have.model().equals(wanted.model()) || have.seed() != wanted.seed() || !a.equals(b)
         || !have.dataset().equals(wanted.dataset())) {
       throw new IllegalArgumentException("cannot resume run " + runId + " in " + archive.root()

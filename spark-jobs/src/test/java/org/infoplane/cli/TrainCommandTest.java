@@ -167,6 +167,32 @@ class TrainCommandTest {
         .contains("learningRate=0.05");
   }
 
+  /**
+   * A complete run whose manifest has no steps_per_epoch (written before that property existed) is
+   * kept by --resume, not refused as made with other options; another learning rate still is.
+   */
+  @Test
+  void resumeKeepsARunRecordedWithoutStepsPerEpoch() throws Exception {
+    Result r = run(mlp(archive, "old", "--every-steps", "1"));
+    assertThat(r.code).as(r.err).isZero();
+    Path manifest = Path.of(archive, "runs", "run=old", "manifest.json");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode m =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(manifest.toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode props =
+        (com.fasterxml.jackson.databind.node.ObjectNode) m.get("properties");
+    assertThat(props.remove("steps_per_epoch")).as("the property this test removes").isNotNull();
+    json.writeValue(manifest.toFile(), m);
+    Files.deleteIfExists(manifest.resolveSibling(".manifest.json.crc")); // Hadoop's checksum of the old text
+
+    Result kept = run(mlp(archive, "old", "--every-steps", "1", "--resume"));
+    assertThat(kept.code).as(kept.err).isZero();
+    assertThat(kept.out).contains("run old is complete already: nothing to train");
+    Result other = run(mlp(archive, "old", "--every-steps", "1", "--resume", "--learning-rate", "0.05"));
+    assertThat(other.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(other.err).contains("cannot resume run old");
+  }
+
   @Test
   void checkpointsPerEpochDivideTheEpoch() {
     // 300 images in batches of 100: 3 steps per epoch; 2 checkpoints per epoch do not divide them.
