@@ -58,6 +58,7 @@ public final class ReportCommand implements Callable<Integer> {
     try {
       IpTables tables = new IpTables(spark, conf);
       WarehouseCheck.requireTables(spark, tables, conf);
+      tables.createAll(); // a warehouse of an earlier version gains the newer tables and columns the views read
       Report report = new Report(spark, tables);
       Report.Written w;
       try {

@@ -64,6 +64,7 @@ public final class SqlCommand implements Callable<Integer> {
     try {
       IpTables tables = new IpTables(spark, conf);
       WarehouseCheck.requireTables(spark, tables, conf);
+      tables.createAll(); // a warehouse of an earlier version gains the newer tables and columns the views read
       IpViews.register(spark, tables);
       spark.sql("USE " + tables.namespace());
       if (archive != null) {

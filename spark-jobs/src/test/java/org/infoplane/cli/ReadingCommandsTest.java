@@ -61,6 +61,31 @@ class ReadingCommandsTest {
     }
   }
 
+  /**
+   * A warehouse of an earlier version (information_plane without the uncertainty columns, no
+   * sensitivity table) is brought up to date by sql, whose views read those columns and that table.
+   */
+  @Test
+  void sqlReadsAWarehouseOfAnEarlierVersion() {
+    Path wh = dir.resolve("old-warehouse");
+    org.infoplane.config.ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + wh,
+        "infoplane.local.master=local[1]")).resolve();
+    SparkSession spark = Sessions.create(conf, "ReadingCommandsTest");
+    org.infoplane.analysis.IpTables tables = new org.infoplane.analysis.IpTables(spark, conf);
+    tables.createAll();
+    String plane = tables.name(org.infoplane.analysis.IpTables.INFORMATION_PLANE);
+    spark.sql("ALTER TABLE " + plane + " DROP COLUMNS (i_xt_se, i_ty_se, h_t_se, i_xt_ci_low, i_xt_ci_high,"
+        + " i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, h_t_err, i_xt_err, i_ty_err)");
+    spark.sql("DROP TABLE " + tables.name(org.infoplane.analysis.IpTables.SENSITIVITY) + " PURGE");
+    assertThat(List.of(spark.table(plane).schema().fieldNames())).doesNotContain("i_xt_se");
+
+    Result r = ImportCommandTest.run("sql", "--warehouse", wh.toString(), "--format", "csv",
+        "SELECT (SELECT count(*) FROM dpi_check) AS dpi, (SELECT count(*) FROM sensitivity) AS sens,"
+            + " (SELECT count(*) FROM information_plane WHERE i_xt_se IS NULL) AS plane");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().strip().lines()).containsExactly("dpi,sens,plane", "0,0,0");
+  }
+
   @Test
   void sessionsKeepSparksCatalogDirectoryOutOfTheWorkingDirectory() {
     Path cwdWarehouse = Path.of("spark-warehouse").toAbsolutePath();
