@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.infoplane.analysis.AnalysisConfig;
 import org.infoplane.experiment.ExperimentDefinition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -122,6 +123,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
     List<String> analyze = new ArrayList<>(List.of("analyze", "--archive", archive, "--warehouse", warehouse));
     addConf(analyze);
+    addPreset(analyze);
     long t0 = System.nanoTime();
     int code = root.execute(analyze.toArray(String[]::new));
     if (code != 0) {
@@ -131,6 +133,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     List<String> rep = new ArrayList<>(List.of("report", "--model", d.model(), "--warehouse", warehouse,
         "--out", report.toString()));
     addConf(rep);
+    addPreset(rep);
+    // The analysis just made, not the warehouse's most recent one (another preset analysed later).
+    rep.add("--config-id");
+    rep.add(AnalysisConfig.from(confOptions.resolver().resolve()).configId());
     t0 = System.nanoTime();
     code = root.execute(rep.toArray(String[]::new));
     if (code != 0) {
@@ -151,6 +157,14 @@ public final class ExperimentCommand implements Callable<Integer> {
     for (String p : confOptions.pairs) {
       args.add("--conf");
       args.add(p);
+    }
+  }
+
+  /** The analysis settings' preset, for analyze and report (training takes no analysis settings). */
+  private void addPreset(List<String> args) {
+    if (confOptions.preset != null) {
+      args.add("--preset");
+      args.add(confOptions.preset);
     }
   }
 

@@ -137,5 +137,22 @@ class ExperimentEndToEndTest {
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("run mlp-small-1 is complete already").containsPattern("computed\\s+0,");
     assertThat(again.out()).doesNotContainPattern("computed\\s+[1-9]");
+
+    // Another preset is analysed and reported under its own configuration; the default then reports
+    // the default analysis again, not the warehouse's more recent one.
+    Result authors = run(with(args, "--skip-training", "--preset", "authors-code"));
+    assertThat(authors.code()).as(authors.err()).isZero();
+    assertThat(Files.readString(report.resolve("information-plane.svg"))).contains("α = 1 ·", "preset authors-code");
+    Result paper = run(with(args, "--skip-training"));
+    assertThat(paper.code()).as(paper.err()).isZero();
+    assertThat(paper.out()).doesNotContainPattern("computed\\s+[1-9]");
+    assertThat(Files.readString(report.resolve("information-plane.svg"))).contains("α = 1.01 ·", "preset paper")
+        .doesNotContain("authors-code");
+  }
+
+  private static String[] with(String[] args, String... more) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
   }
 }
