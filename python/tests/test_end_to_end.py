@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-nn = torch.nn
 F = torch.nn.functional
 
 from infoplane import ExportWriter, Recorder  # noqa: E402
+from test_recorder import SharedReluNet  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "bin" / "infoplane"
@@ -28,27 +28,6 @@ LAUNCHER = ROOT / "bin" / "infoplane"
 TOLERANCE_BITS = 1e-6
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17 to run bin/infoplane")
-
-
-class SmallCnn(nn.Module):
-    """One nn.ReLU shared by conv1, conv2 and fc1; F.relu after fc2; logits out."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
-        self.conv2 = nn.Conv2d(4, 8, 3, padding=1)
-        self.act = nn.ReLU()
-        self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(8 * 2 * 2, 16)
-        self.fc2 = nn.Linear(16, 12)
-        self.out = nn.Linear(12, 4)
-
-    def forward(self, x):
-        x = self.pool(self.act(self.conv1(x)))
-        x = self.pool(self.act(self.conv2(x)))
-        x = self.act(self.fc1(x.flatten(1)))
-        x = F.relu(self.fc2(x))
-        return self.out(x)
 
 
 def _data(n, seed):
@@ -71,7 +50,7 @@ def _run(cwd, *args, expect=0):
 
 def test_record_import_analyse_report(tmp_path):
     torch.manual_seed(0)
-    model = SmallCnn()
+    model = SharedReluNet(channels=8, hidden=(16, 12), classes=4)
     x_train, y_train = _data(300, seed=1)
     x_eval = {"train": (x_train[:100], y_train[:100]), "test": _data(100, seed=2)}
     rec = Recorder(model)

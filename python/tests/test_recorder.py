@@ -15,17 +15,18 @@ from infoplane import ExportWriter, Record, Recorder, RecorderError, mark, read_
 
 
 class SharedReluNet(nn.Module):
-    """One nn.ReLU module used after conv1, conv2 and fc1; F.relu after fc2; logits out."""
+    """One nn.ReLU module used after conv1, conv2 and fc1; F.relu after fc2; logits out. For 8 x 8
+    single-channel images; conv2's channels, the two hidden widths and the classes are parameters."""
 
-    def __init__(self):
+    def __init__(self, channels=6, hidden=(12, 8), classes=3):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
-        self.conv2 = nn.Conv2d(4, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, channels, 3, padding=1)
         self.act = nn.ReLU()
         self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(6 * 2 * 2, 12)
-        self.fc2 = nn.Linear(12, 8)
-        self.out = nn.Linear(8, 3)
+        self.fc1 = nn.Linear(channels * 2 * 2, hidden[0])
+        self.fc2 = nn.Linear(hidden[0], hidden[1])
+        self.out = nn.Linear(hidden[1], classes)
 
     def forward(self, x):
         x = self.pool(self.act(self.conv1(x)))

@@ -60,9 +60,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each pass computes only what its table lacks, so a second run computes nothing, a run after new
  * checkpoints arrived computes only the new units (and any unit whose smoothed width changed), and
- * a killed run loses at most one chunk: about {@code infoplane.commit.interval} seconds of work. Estimators that need the activations themselves (binning,
- * multivariate) run one direct pass instead. A unit that fails becomes a row of
- * {@code analysis_errors}; with {@code infoplane.failFast} the job stops at the first.
+ * a killed run loses at most one chunk: about {@code infoplane.commit.interval} seconds of work.
+ * Estimators that need the activations themselves (binning, multivariate) run one direct pass
+ * instead. A unit that fails becomes a row of {@code analysis_errors}; with
+ * {@code infoplane.failFast} the job stops at the first.
  */
 public final class AnalysisJob {
 

@@ -1,6 +1,5 @@
 package org.infoplane.analysis;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -75,22 +74,12 @@ final class TableWrites {
 
   /**
    * Inserts the rows of {@code view} whose key is absent from {@code table}; rows whose key is
-   * present keep the stored values. {@code runIds} are the runs the view's rows belong to: they
-   * bound what the statement reads, and what a concurrent commit must touch to conflict with it.
-   */
-  void insertAbsent(String table, String view, List<String> keys, Collection<String> runIds) {
-    String runs = runIds.stream().distinct().sorted().map(r -> "'" + r.replace("'", "''") + "'")
-        .collect(Collectors.joining(", "));
-    insertAbsent(table, view, keys, " AND t.run_id IN (" + runs + ")");
-  }
-
-  /**
-   * As {@link #insertAbsent(String, String, List, Collection)}, with the rows of {@code table}
-   * (alias {@code t}) that the statement reads bounded by {@code targetBounds}: a conjunction
-   * starting with " AND " that every row of {@code view} satisfies (its runs, ranges of its key
-   * columns). The bounds are pushed into the table's scan, so that the files outside them are not
-   * read, and they are the conflict filter of the commit: a concurrent commit of rows with the
-   * view's keys lies inside them, and fails one of the two commits.
+   * present keep the stored values. {@code targetBounds} bounds the rows of {@code table} (alias
+   * {@code t}) that the statement reads: a conjunction starting with " AND " that every row of
+   * {@code view} satisfies (its runs, the ranges of its key columns; see {@link AnalysisJob#bounds}).
+   * The bounds are pushed into the table's scan, so that the files outside them are not read, and
+   * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
+   * inside them, and fails one of the two commits.
    */
   void insertAbsent(String table, String view, List<String> keys, String targetBounds) {
     String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));

@@ -1,7 +1,6 @@
 package org.infoplane.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -146,10 +145,7 @@ public final class AnalysisBenchmark {
       double decodeSeconds = (System.nanoTime() - d0) / 1e9;
 
       Path warehouse = dir.resolve("warehouse-" + System.currentTimeMillis());
-      ResolvedConf analysisConf = new org.infoplane.config.ConfResolver()
-          .pairs(conf.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-          .pairs(List.of("infoplane.warehouse=" + warehouse))
-          .resolve();
+      ResolvedConf analysisConf = withWarehouse(conf, warehouse);
       Sessions.create(analysisConf, "InfoPlane benchmark");
       long a0 = System.nanoTime();
       AnalysisJob.Summary s = new AnalysisJob(spark, analysisConf, archive.toString()).run();
@@ -178,10 +174,21 @@ public final class AnalysisBenchmark {
     } finally {
       spark.stop();
     }
-    ObjectMapper mapper = new ObjectMapper();
-    ObjectNode node = mapper.valueToTree(result);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    mapper.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), node);
+    writeResults(result, out);
     return result;
+  }
+
+  /** {@code conf} with the warehouse {@code warehouse}: a benchmark's analysis starts from its own tables. */
+  static ResolvedConf withWarehouse(ResolvedConf conf, Path warehouse) {
+    return new org.infoplane.config.ConfResolver()
+        .pairs(conf.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+        .pairs(List.of("infoplane.warehouse=" + warehouse))
+        .resolve();
+  }
+
+  /** Writes a benchmark's results file: the entries in order, as indented JSON. */
+  static void writeResults(Map<String, Object> result, Path out) throws IOException {
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
   }
 }

@@ -1,6 +1,5 @@
 package org.infoplane.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.analysis.AnalysisConfig;
 import org.infoplane.analysis.AnalysisJob;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.ip.InformationPlane;
@@ -167,10 +165,7 @@ public final class ManyUnitsBenchmark {
     double generateSeconds = (System.nanoTime() - g0) / 1e9;
 
     Path warehouse = dir.resolve("warehouse-units-" + System.currentTimeMillis());
-    ResolvedConf analysisConf = new ConfResolver()
-        .pairs(conf.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-        .pairs(List.of("infoplane.warehouse=" + warehouse))
-        .resolve();
+    ResolvedConf analysisConf = AnalysisBenchmark.withWarehouse(conf, warehouse);
     AnalysisConfig config = AnalysisConfig.from(analysisConf);
     SparkSession spark = Sessions.create(analysisConf, "InfoPlane benchmark");
     Map<String, Object> result = new LinkedHashMap<>();
@@ -222,8 +217,7 @@ public final class ManyUnitsBenchmark {
     } finally {
       spark.stop();
     }
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
+    AnalysisBenchmark.writeResults(result, out);
     return result;
   }
 }

@@ -104,20 +104,21 @@ public record ExperimentDefinition(String name, String description, String model
   }
 
   private static int integer(Path file, Map<String, String> v, String key, String dflt) {
-    String s = v.getOrDefault(key, dflt);
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(file + ": " + key + " must be an integer, got '" + s + "'");
-    }
+    return parse(file, v, key, dflt, Integer::parseInt, "an integer");
   }
 
   private static double real(Path file, Map<String, String> v, String key, String dflt) {
+    return parse(file, v, key, dflt, Double::parseDouble, "a number");
+  }
+
+  /** The value of {@code key} (or {@code dflt}) parsed, or an error naming the file, key and value. */
+  private static <T> T parse(Path file, Map<String, String> v, String key, String dflt,
+      java.util.function.Function<String, T> parser, String what) {
     String s = v.getOrDefault(key, dflt);
     try {
-      return Double.parseDouble(s);
+      return parser.apply(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(file + ": " + key + " must be a number, got '" + s + "'");
+      throw new IllegalArgumentException(file + ": " + key + " must be " + what + ", got '" + s + "'");
     }
   }
 

@@ -3,7 +3,6 @@ package org.infoplane.snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -18,10 +17,8 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
@@ -112,13 +109,22 @@ final class ActivationFiles {
    */
   static Content read(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs, String where,
       float[] reuse) {
+    return scan(file, conf, expectedRows, perSample, inputs, true, where, reuse);
+  }
+
+  /**
+   * Reads a file's sample ids, its labels ({@code inputs}) and, {@code withValues}, its values (the
+   * column is not read otherwise: {@code values} of the result is then null).
+   */
+  private static Content scan(Path file, Configuration conf, long expectedRows, long perSample, boolean inputs,
+      boolean withValues, String where, float[] reuse) {
     if (expectedRows * perSample > Integer.MAX_VALUE - 8) {
       throw new SnapshotFormatException(where + ": " + expectedRows + " × " + perSample + " values do not fit one array");
     }
     int n = (int) expectedRows;
     int d = (int) perSample;
     long[] ids = new long[n];
-    float[] values = reuse != null && reuse.length >= (long) n * d ? reuse : new float[n * d];
+    float[] values = !withValues ? null : reuse != null && reuse.length >= (long) n * d ? reuse : new float[n * d];
     int[] labels = inputs ? new int[n] : null;
     int i = 0;
     // Plain read options: the file system comes from conf through the input file, and nothing else
@@ -128,7 +134,10 @@ final class ActivationFiles {
       MessageType schema = r.getFileMetaData().getSchema();
       ColumnDescriptor idColumn = column(schema, "sample_id", PrimitiveTypeName.INT64, file, where);
       ColumnDescriptor labelColumn = inputs ? column(schema, "label", PrimitiveTypeName.INT32, file, where) : null;
-      ColumnDescriptor valueColumn = column(schema, "values", PrimitiveTypeName.BINARY, file, where);
+      ColumnDescriptor valueColumn = withValues ? column(schema, "values", PrimitiveTypeName.BINARY, file, where) : null;
+      if (!withValues) {
+        r.setRequestedSchema(new MessageType(schema.getName(), schema.getType("sample_id"), schema.getType("label")));
+      }
       String createdBy = r.getFileMetaData().getCreatedBy();
       PageReadStore group;
       while ((group = r.readNextRowGroup()) != null) {
@@ -136,7 +145,7 @@ final class ActivationFiles {
             schema, createdBy);
         ColumnReader idReader = store.getColumnReader(idColumn);
         ColumnReader labelReader = inputs ? store.getColumnReader(labelColumn) : null;
-        ColumnReader valueReader = store.getColumnReader(valueColumn);
+        ColumnReader valueReader = withValues ? store.getColumnReader(valueColumn) : null;
         for (long row = 0; row < group.getRowCount(); row++) {
           if (i >= n) {
             throw new SnapshotFormatException(where + ": file " + file + " has more than the " + n + " samples of the split");
@@ -147,13 +156,15 @@ final class ActivationFiles {
             labels[i] = present(labelReader, labelColumn, file, where, i).getInteger();
             labelReader.consume();
           }
-          ByteBuffer bytes = present(valueReader, valueColumn, file, where, i).getBinary().toByteBuffer();
-          valueReader.consume();
-          if (bytes.remaining() != 4L * d) {
-            throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
-                + bytes.remaining() / 4 + " values, the manifest's shape has " + d);
+          if (withValues) {
+            ByteBuffer bytes = present(valueReader, valueColumn, file, where, i).getBinary().toByteBuffer();
+            valueReader.consume();
+            if (bytes.remaining() != 4L * d) {
+              throw new SnapshotFormatException(where + ": file " + file + ", sample id " + ids[i] + " has "
+                  + bytes.remaining() / 4 + " values, the manifest's shape has " + d);
+            }
+            bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, i * d, d);
           }
-          bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, i * d, d);
           i++;
         }
       }
@@ -194,35 +205,8 @@ final class ActivationFiles {
 
   /** Reads only the sample ids and labels of an inputs file (a column projection: no values). */
   static long[][] readIdsAndLabels(Path file, Configuration conf, int expectedRows, String where) {
-    MessageType projection = Types.buildMessage()
-        .required(PrimitiveTypeName.INT64).named("sample_id")
-        .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.intType(32, true)).named("label")
-        .named("inputs");
-    Configuration c = new Configuration(conf);
-    c.set(org.apache.parquet.hadoop.api.ReadSupport.PARQUET_READ_SCHEMA, projection.toString());
-    long[] ids = new long[expectedRows];
-    long[] labels = new long[expectedRows];
-    int i = 0;
-    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(c).build()) {
-      Group g;
-      while ((g = r.read()) != null) {
-        if (i >= expectedRows) {
-          throw new SnapshotFormatException(where + ": file " + file + " has more than the " + expectedRows
-              + " samples of the split");
-        }
-        ids[i] = g.getLong("sample_id", 0);
-        labels[i] = g.getInteger("label", 0);
-        i++;
-      }
-    } catch (SnapshotFormatException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new SnapshotFormatException(where + ": file " + file + " cannot be read as Parquet (" + e + ")", e);
-    }
-    if (i != expectedRows) {
-      throw new SnapshotFormatException(where + ": file " + file + " has " + i + " samples, the split has " + expectedRows);
-    }
-    return new long[][] {ids, labels};
+    Content c = scan(file, conf, expectedRows, 0, true, false, where, null);
+    return new long[][] {c.ids(), Arrays.stream(c.labels()).asLongStream().toArray()};
   }
 
   /** Checks that a file's sample ids are the split's, in the same order. */

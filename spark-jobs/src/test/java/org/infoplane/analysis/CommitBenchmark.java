@@ -70,10 +70,10 @@ public final class CommitBenchmark {
       next += chunk;
       view(spark, next, chunk, batches, n, blob);
       t0 = System.nanoTime();
-      writes.insertAbsent("cb.ip.dm", "bench_new", key, List.of("r1"));
+      writes.insertAbsent("cb.ip.dm", "bench_new", key, " AND t.run_id IN ('r1')");
       merge[r] = (System.nanoTime() - t0) / 1e9;
       t0 = System.nanoTime();
-      writes.insertAbsent("cb.ip.dm_mor", "bench_new", key, List.of("r1"));
+      writes.insertAbsent("cb.ip.dm_mor", "bench_new", key, " AND t.run_id IN ('r1')");
       mergeOnRead[r] = (System.nanoTime() - t0) / 1e9;
       next += chunk;
     }

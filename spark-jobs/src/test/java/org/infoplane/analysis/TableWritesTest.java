@@ -69,8 +69,9 @@ class TableWritesTest {
             spark.createDataFrame(rows, new StructType().add("run_id", "string", false).add("unit", "int", false)
                 .add("batch", "int", false).add("writer", "string", false)).createOrReplaceTempView(view);
             start.await();
+            // Bounded as the job bounds a chunk: its run and the range of its units.
             new TableWrites(spark, () -> { }).insertAbsent("tw.ip.units", view, List.of("run_id", "unit", "batch"),
-                List.of("run" + r));
+                " AND t.run_id IN ('run" + r + "') AND t.unit BETWEEN 0 AND 3");
             return null;
           }));
         }

@@ -66,6 +66,9 @@ class ActivationFilesTest {
     assertThat(c.ids()).containsExactly(10, 11, 12);
     assertThat(c.labels()).containsExactly(2, 0, 1);
     assertThat(c.values()).containsExactly(v);
+    long[][] idsAndLabels = ActivationFiles.readIdsAndLabels(p, conf, 3, "run r");
+    assertThat(idsAndLabels[0]).containsExactly(10, 11, 12);
+    assertThat(idsAndLabels[1]).containsExactly(2, 0, 1);
 
     // Three row groups (a writer with a tiny row-group size), read in order.
     Object[][] rows = new Object[300][];
@@ -129,6 +132,16 @@ class ActivationFilesTest {
 
     assertThatThrownBy(() -> ActivationFiles.read(shortRow, conf, 2, 1, false, "run r", null))
         .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("has 1 samples, the split has 2");
+
+    // Ids and labels alone: the values are not read, the label column must be there.
+    org.apache.hadoop.fs.Path noLabels = file("nolabels.parquet",
+        "message m { required int64 sample_id; required binary values; }", new Object[][] {{0L, floats(1f)}});
+    assertThatThrownBy(() -> ActivationFiles.readIdsAndLabels(noLabels, conf, 1, "run r, inputs"))
+        .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("nolabels.parquet")
+        .hasMessageContaining("no column 'label'");
+    org.apache.hadoop.fs.Path noValues = file("novalues.parquet",
+        "message m { required int64 sample_id; required int32 label; }", new Object[][] {{4L, 1}});
+    assertThat(ActivationFiles.readIdsAndLabels(noValues, conf, 1, "run r")[1]).containsExactly(1);
 
     java.nio.file.Files.writeString(dir.resolve("text.parquet"), "not parquet at all");
     org.apache.hadoop.fs.Path text = new org.apache.hadoop.fs.Path(dir.resolve("text.parquet").toUri());
