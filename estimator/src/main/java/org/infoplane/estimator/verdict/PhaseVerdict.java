@@ -19,10 +19,10 @@ package org.infoplane.estimator.verdict;
  * runs of a view) and attaches them with {@link #withQ}, which also re-classifies the phase.
  *
  * @param level {@link #RUN} or {@link #EXPERIMENT}
- * @param nRuns 1 at run level; R at experiment level
- * @param peakIndex the checkpoint of the I(X;T) peak (run level: chosen on the selection half;
- *     experiment level: chosen on the mean curve of all runs, for display, while each run's effect
- *     uses the peak of the other runs); −1 when no checkpoint could be chosen
+ * @param nRuns 1 at run level; R at experiment level (the selection runs included; the effects'
+ *     n counts the test runs)
+ * @param peakIndex the checkpoint of the I(X;T) peak the effects were tested at (run level: chosen
+ *     on the even batches; experiment level: chosen on the selection runs)
  * @param troughIndex the checkpoint of the lowest I(X;T) after the peak, chosen the same way; −1 when
  *     the peak is the last checkpoint
  * @param fitting I(X;T)[peak] − I(X;T)[first]

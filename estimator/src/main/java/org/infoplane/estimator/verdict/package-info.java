@@ -8,8 +8,8 @@
  *       an {@link org.infoplane.estimator.verdict.Effect} (estimate, interval, p, df, n, q);
  *   <li>{@link org.infoplane.estimator.verdict.BenjaminiHochberg}: q-values for a family of tests;
  *   <li>{@link org.infoplane.estimator.verdict.PhaseTests}: one layer's phases over training, within
- *       a run (peak chosen on even batches, tested on odd ones) or across runs (cross-fitted peak,
- *       one-sample test over runs), classified into a {@link org.infoplane.estimator.verdict.Phase};
+ *       a run (peak chosen on even batches, tested on odd ones) or across runs (peak chosen on the
+ *       first run, one-sample test over the others), classified into a {@link org.infoplane.estimator.verdict.Phase};
  *   <li>{@link org.infoplane.estimator.verdict.DpiTests}: the chain X → T1 → … → TL;
  *   <li>{@link org.infoplane.estimator.verdict.EarlyStopping}: the checkpoint early stopping keeps,
  *       and whether compression began before it.

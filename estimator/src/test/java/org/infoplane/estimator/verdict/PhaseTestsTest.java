@@ -56,7 +56,7 @@ class PhaseTestsTest {
     assertThat(exp.level()).isEqualTo("experiment");
     assertThat(exp.nRuns()).isEqualTo(5);
     assertThat(exp.peakIndex()).isEqualTo(4);
-    assertThat(exp.drop().df()).as("5 runs").isEqualTo(4.0);
+    assertThat(exp.drop().df()).as("chosen on run 0, tested on 4 runs").isEqualTo(3.0);
     assertThat(exp.drop().estimate()).isCloseTo(0.5, within(0.1));
   }
 
@@ -180,27 +180,38 @@ class PhaseTestsTest {
   }
 
   @Test
-  void theExperimentCrossFitsPeaksOnTheOtherRuns() {
-    // One batch per checkpoint, so each run's curve is its values:
-    //   A = {0, 1.0, 0.5}, B = {0, 0.9, 0.2}, C = {0, 0.2, 1.5}
-    // Others of A (B, C): {0, 0.55, 0.85}: peak 2, no trough  -> fitting 0.5, no drop
-    // Others of B (A, C): {0, 0.6, 1.0}:  peak 2, no trough  -> fitting 0.2, no drop
-    // Others of C (A, B): {0, 0.95, 0.35}: peak 1, trough 2  -> fitting 0.2, drop 0.2 − 1.5 = −1.3
-    // Fitting over runs: {0.5, 0.2, 0.2}: mean 0.3, s = √0.03, se = 0.1, t = 3, df 2.
-    // All runs' mean curve {0, 0.7, 0.7333…}: displayed peak 2, no trough.
-    List<Series> runs = List.of(oneBatch("A", 0, 1.0, 0.5), oneBatch("B", 0, 0.9, 0.2), oneBatch("C", 0, 0.2, 1.5));
+  void theExperimentChoosesOnTheFirstRunAndTestsOnTheOthers() {
+    // One batch per checkpoint, so each run's curve is its values. The first run chooses:
+    //   A = {0, 1.0, 0.5}: peak 1, trough 2.
+    // The others are tested at those indices:
+    //   B = {0, 0.9, 0.2}: fitting 0.9, drop 0.7, transient −0.2
+    //   C = {0, 0.2, 1.5}: fitting 0.2, drop −1.3, transient −1.5   (C's own peak, 2, is not used)
+    //   D = {0, 1.1, 0.3}: fitting 1.1, drop 0.8, transient −0.3
+    // I(T;Y) = 0.1·checkpoint in every run: tyDrop = 0.1 − 0.2 = −0.1 in each.
+    List<Series> runs = List.of(oneBatch("A", 0, 1.0, 0.5), oneBatch("B", 0, 0.9, 0.2), oneBatch("C", 0, 0.2, 1.5),
+        oneBatch("D", 0, 1.1, 0.3));
     PhaseVerdict v = PhaseTests.experiment(runs, LEVEL);
-    assertThat(v.peakIndex()).isEqualTo(2);
-    assertThat(v.troughIndex()).isEqualTo(-1);
-    assertThat(v.fitting()).isEqualTo(Tests.oneSample(new double[] {0.5, 0.2, 0.2}, 1 - LEVEL));
-    assertThat(v.fitting().estimate()).isCloseTo(0.3, within(TOL));
-    assertThat(v.fitting().df()).isEqualTo(2.0);
-    assertThat(v.drop().n()).as("only C's other runs have a trough").isEqualTo(1);
-    assertThat(v.drop().estimate()).isCloseTo(-1.3, within(TOL));
-    assertThat(v.drop().decided()).isFalse();
-    // p(t = 3, df 2) = 1 − 3/√11 ≈ 0.095: no significant fitting; the transient test is undecided.
-    assertThat(v.fitting().p()).isCloseTo(1 - 3 / Math.sqrt(11), within(1e-10));
-    assertThat(v.phase()).isEqualTo(Phase.UNDECIDED);
+    assertThat(v.nRuns()).isEqualTo(4);
+    assertThat(v.peakIndex()).isEqualTo(1);
+    assertThat(v.troughIndex()).isEqualTo(2);
+    double confidence = 1 - LEVEL;
+    assertThat(v.fitting()).isEqualTo(Tests.oneSample(new double[] {0.9 - 0, 0.2 - 0, 1.1 - 0}, confidence));
+    assertThat(v.fitting().df()).as("3 test runs").isEqualTo(2.0);
+    assertThat(v.drop()).isEqualTo(Tests.oneSample(new double[] {0.9 - 0.2, 0.2 - 1.5, 1.1 - 0.3}, confidence));
+    assertThat(v.transientDrop()).isEqualTo(Tests.oneSample(new double[] {0 - 0.2, 0 - 1.5, 0 - 0.3}, confidence));
+    assertThat(v.tyDrop().estimate()).isCloseTo(-0.1, within(TOL));
+    // Fitting {0.9, 0.2, 1.1}: mean 0.7333…, s = 0.4726…, t = 2.687, df 2: p ≈ 0.115, not significant;
+    // transient {−0.2, −1.5, −0.3} is negative: flat.
+    assertThat(v.fitting().p()).isGreaterThan(LEVEL);
+    assertThat(v.phase()).isEqualTo(Phase.FLAT);
+
+    // Two selection runs: the mean of A and B, {0, 0.95, 0.35}, chooses the same indices; C and D test.
+    PhaseVerdict two = PhaseTests.experiment(runs, 2, LEVEL);
+    assertThat(two.fitting()).isEqualTo(Tests.oneSample(new double[] {0.2, 1.1}, confidence));
+    assertThat(two.drop().n()).isEqualTo(2);
+    // Three selection runs leave one test run: undecided.
+    assertThat(PhaseTests.experiment(runs, 3, LEVEL).phase()).isEqualTo(Phase.UNDECIDED);
+    assertThat(PhaseTests.experiment(runs.subList(0, 2), LEVEL).phase()).as("R = 2").isEqualTo(Phase.UNDECIDED);
   }
 
   private static Series oneBatch(String run, double... ixt) {
@@ -298,6 +309,8 @@ class PhaseTestsTest {
     assertThatThrownBy(() -> PhaseTests.experiment(List.of(a, b), LEVEL))
         .hasMessageContaining("run b has 3, run a has 2");
     assertThatThrownBy(() -> PhaseTests.run(a, 0.95)).hasMessageContaining("level must be in (0, 0.5]");
+    assertThatThrownBy(() -> PhaseTests.experiment(List.of(a, a, a), 0, LEVEL))
+        .hasMessageContaining("selectionRuns must be >= 1, got 0");
     assertThatThrownBy(() -> PhaseTests.dropBetween(a, 0, 2, LEVEL))
         .hasMessageContaining("run a has checkpoints 0..1, got from 0 and to 2");
   }
