@@ -112,16 +112,6 @@ public record Series(String run, double[] steps, double[][] ixt, double[][] ity,
     return true;
   }
 
-  /** I(X;T) of one checkpoint and batch, without copying. */
-  double ixtAt(int checkpoint, int batch) {
-    return ixt[checkpoint][batch];
-  }
-
-  /** I(T;Y) of one checkpoint and batch, without copying. */
-  double ityAt(int checkpoint, int batch) {
-    return ity[checkpoint][batch];
-  }
-
   private static int batchCount(String run, String name, double[][] values, int c) {
     if (values == null || values.length != c) {
       throw new IllegalArgumentException("run " + run + ": " + name + " has "

@@ -92,6 +92,14 @@ class PhaseTestsTest {
     PhaseVerdict exp = experimentVerdict(fall, TY_RISES_THEN_STAYS, 8);
     assertThat(exp.phase()).isEqualTo(Phase.INITIAL_TRANSIENT);
 
+    // Whatever the noise, a fall from the start is never compression.
+    for (long seed = 100; seed < 200; seed++) {
+      assertThat(runVerdict(fall, TY_RISES_THEN_STAYS, 10, seed).phase()).as("seed %d", seed)
+          .isNotEqualTo(Phase.FITTING_THEN_COMPRESSION);
+      assertThat(experimentVerdict(fall, TY_RISES_THEN_STAYS, seed).phase()).as("seed %d", seed)
+          .isNotEqualTo(Phase.FITTING_THEN_COMPRESSION);
+    }
+
     // A transient, then a small rise that never regains the start, then a fall: still no fitting.
     double[] transientThenBump = curve(C, 0, 3.0, 5, 2.0, 8, 2.3, 11, 2.1);
     assertThat(runVerdict(transientThenBump, TY_RISES_THEN_STAYS, 10, 9).phase()).isEqualTo(Phase.INITIAL_TRANSIENT);
@@ -279,6 +287,13 @@ class PhaseTestsTest {
     PhaseVerdict kept = v.withQ(0.01, 0.01, 1.0, 0.01, LEVEL);
     assertThat(kept.phase()).isEqualTo(Phase.FITTING_THEN_COMPRESSION);
     assertThat(kept.fitting().q()).isEqualTo(0.01);
+  }
+
+  @Test
+  void aVerdictNamesItsLevel() {
+    Effect e = Effect.undecided(Double.NaN, 0);
+    assertThatThrownBy(() -> new PhaseVerdict("runs", 1, 0, -1, e, e, e, Phase.UNDECIDED, e, false))
+        .hasMessageContaining("level must be \"run\" or \"experiment\", got runs");
   }
 
   @Test
