@@ -75,7 +75,8 @@ final class Aggregates implements java.io.Serializable {
   private static final int E_HT_ERR = 15;
   private static final int E_IXT_ERR = 16;
   private static final int E_ITY_ERR = 17;
-  private static final int E_ERROR = 18;
+  private static final int E_IXY = 18;
+  private static final int E_ERROR = 19;
 
   private static List<Row> sorted(Iterator<Row> rows) {
     List<Row> list = new ArrayList<>();
@@ -139,7 +140,8 @@ final class Aggregates implements java.io.Serializable {
       return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
           u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
           null, null, null, null, null, null, null, null, configId, now, edges,
-          null, null, null, null, null, null, null, null, null, null, null, null, error);
+          null, null, null, null, null, null, null, null, null, null, null, null, // uncertainty and error columns
+          null, null, null, null, null, null, null, null, error); // i_xy, its and h_x's se, the batch values
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
     for (Row r : list) {
@@ -157,12 +159,32 @@ final class Aggregates implements java.io.Serializable {
     MeanUncertainty.Interval ixtCi = bootstrap.interval(ixt);
     MeanUncertainty.Interval ityCi = bootstrap.interval(ity);
     MeanUncertainty.Interval htCi = bootstrap.interval(ht);
+    double[] hx = values(estimates, IpEstimate::hX);
+    // I(X;Y) per batch: the head of the chain X -> T1 -> ... (null where the estimator has none).
+    double[] ixy = list.stream().anyMatch(r -> r.isNullAt(E_IXY)) ? null
+        : list.stream().mapToDouble(r -> r.getDouble(E_IXY)).toArray();
     return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
         u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
         s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
         s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
         MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
-        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(), null);
+        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(),
+        ixy == null ? null : mean(ixy), ixy == null ? null : MeanUncertainty.standardError(ixy),
+        MeanUncertainty.standardError(hx), seq(ixt), seq(ity), seq(ht), seq(hx), seq(ixy), null);
+  }
+
+  private static double mean(double[] v) {
+    double sum = 0.0;
+    for (double x : v) {
+      sum += x;
+    }
+    return sum / v.length;
+  }
+
+  /** An array column's value: a Scala sequence, in batch order; null for null. */
+  private static Object seq(double[] v) {
+    return v == null ? null
+        : scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.stream(v).boxed().toList()).toSeq();
   }
 
   private static double[] values(List<IpEstimate> estimates, ToDoubleFunction<IpEstimate> f) {
@@ -194,6 +216,9 @@ final class Aggregates implements java.io.Serializable {
         u.layerKind(), sigma, n, edges, batchSigmas, error);
   }
 
+  private static final org.apache.spark.sql.types.ArrayType BATCH_VALUES =
+      DataTypes.createArrayType(DataTypes.DoubleType, false);
+
   /** The schema of {@link #result}: the {@code information_plane} columns plus {@code error}. */
   static final StructType RESULT_ROW = resultSchema();
 
@@ -213,6 +238,10 @@ final class Aggregates implements java.io.Serializable {
         .add("i_ty_ci_low", "double", true).add("i_ty_ci_high", "double", true)
         .add("h_t_ci_low", "double", true).add("h_t_ci_high", "double", true)
         .add("h_t_err", "double", true).add("i_xt_err", "double", true).add("i_ty_err", "double", true)
+        .add("i_xy", "double", true).add("i_xy_se", "double", true).add("h_x_se", "double", true)
+        .add("i_xt_batches", BATCH_VALUES, true).add("i_ty_batches", BATCH_VALUES, true)
+        .add("h_t_batches", BATCH_VALUES, true).add("h_x_batches", BATCH_VALUES, true)
+        .add("i_xy_batches", BATCH_VALUES, true)
         .add("error", "string", true);
   }
 }

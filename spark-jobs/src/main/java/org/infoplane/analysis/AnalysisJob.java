@@ -84,6 +84,7 @@ public final class AnalysisJob {
   private final int chunkSize;
   private final double commitInterval;
   private final String warehouse;
+  private final ResolvedConf conf;
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   /** Unit id → the training step its width is smoothed at (see {@link TrainingSteps}). */
@@ -126,6 +127,7 @@ public final class AnalysisJob {
     this.chunkSize = conf.get(InfoPlaneConf.COMMIT_UNITS);
     this.commitInterval = conf.get(InfoPlaneConf.COMMIT_INTERVAL);
     this.warehouse = conf.get(InfoPlaneConf.WAREHOUSE);
+    this.conf = conf;
   }
 
   /**
@@ -240,6 +242,8 @@ public final class AnalysisJob {
     } else {
       directPass(layers, work, agg);
     }
+    describe("verdicts: tests of the DPI, the phases and early stopping");
+    new VerdictJob(spark, conf, writes).run(configId);
     describe("done");
     spark.sparkContext().clearJobGroup();
     return new Summary(configId, layers.size(), computed, skipped, blocked, List.copyOf(errors),
@@ -423,13 +427,14 @@ public final class AnalysisJob {
     Map<String, Double> done = new HashMap<>();
     Set<String> doneIds = new HashSet<>();
     Set<String> lacking = new HashSet<>();
-    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma, i_xt_ci_low IS NULL FROM "
+    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma,"
+        + " i_xt_ci_low IS NULL OR i_xt_batches IS NULL FROM "
         + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'").collectAsList()) {
       String id = new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id();
       doneIds.add(id);
       done.put(id, r.isNullAt(5) ? null : r.getDouble(5));
       if (r.getBoolean(6)) {
-        lacking.add(id); // written before rows had intervals: computed again, once
+        lacking.add(id); // written before rows had intervals or batch values: computed again, once
       }
     }
     List<UnitKey> todo = new ArrayList<>();
@@ -477,8 +482,9 @@ public final class AnalysisJob {
     String pass = "pass 1/1 " + config.estimator();
     String where = " FROM " + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'";
     Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index" + where);
-    // Rows written before rows had intervals are computed again, once.
-    Set<String> lacking = existing("SELECT run_id, split, epoch, step, layer_index" + where + " AND i_xt_ci_low IS NULL");
+    // Rows written before rows had intervals or batch values are computed again, once.
+    Set<String> lacking = existing("SELECT run_id, split, epoch, step, layer_index" + where
+        + " AND (i_xt_ci_low IS NULL OR i_xt_batches IS NULL)");
     List<UnitKey> todo = layers.stream().filter(u -> !have.contains(u.id()) || lacking.contains(u.id())).toList();
     count(pass, todo.size(), layers.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());

@@ -23,6 +23,13 @@ public final class IpTables {
   public static final String DISTANCE_MATRICES = "distance_matrices";
   public static final String LAYER_WIDTHS = "layer_widths";
   public static final String SENSITIVITY = "sensitivity";
+  /** The verdict tables ({@link VerdictJob}): one row per test, replaced whenever the verdicts are computed. */
+  public static final String DPI_TESTS = "dpi_tests";
+  public static final String PHASE_TESTS = "phase_tests";
+  public static final String EARLY_STOPPING = "early_stopping";
+  public static final String SPLIT_TESTS = "split_tests";
+  /** How often each verdict is right on archives with a known answer ({@code infoplane calibrate}). */
+  public static final String CALIBRATION = "calibration";
 
   /** How uncertain a mean over batches is: standard errors and bootstrap intervals (bits). */
   private static final String UNCERTAINTY_COLUMNS = """
@@ -37,10 +44,27 @@ public final class IpTables {
       h_t_ci_high DOUBLE COMMENT 'high end of the bootstrap interval of h_t, bits'""";
 
   /**
+   * The input's own terms and each row's per-batch values, in batch order (batch b holds the same
+   * samples at every layer and checkpoint of a run and split: comparisons between such rows are
+   * paired). The verdicts ({@code VerdictJob}) test from these.
+   */
+  private static final String BATCH_COLUMNS = """
+      i_xy DOUBLE COMMENT 'I(X;Y) in bits, mean over batches: the head of the chain for I(T;Y); null for estimators without it',
+      i_xy_se DOUBLE COMMENT 'standard error of i_xy over batches, bits',
+      h_x_se DOUBLE COMMENT 'standard error of h_x over batches, bits',
+      i_xt_batches ARRAY<DOUBLE> COMMENT 'I(X;T) of each batch, in batch order, bits',
+      i_ty_batches ARRAY<DOUBLE> COMMENT 'I(T;Y) of each batch, in batch order, bits',
+      h_t_batches ARRAY<DOUBLE> COMMENT 'S(T) of each batch, in batch order, bits',
+      h_x_batches ARRAY<DOUBLE> COMMENT 'S(X) of each batch, in batch order, bits',
+      i_xy_batches ARRAY<DOUBLE> COMMENT 'I(X;Y) of each batch, in batch order, bits'""";
+
+  /**
    * Columns that {@code information_plane} gained after its first release, in order: tables made
    * before them get them (null in old rows) when they are opened. Each entry is one column's DDL.
    */
   static final List<String> INFORMATION_PLANE_ADDED = columnList(UNCERTAINTY_COLUMNS);
+  /** Columns that {@code information_plane} and {@code sensitivity} gained with the tested verdicts. */
+  static final List<String> BATCH_VALUES_ADDED = columnList(BATCH_COLUMNS);
 
   private final SparkSession spark;
   private final String namespace;
@@ -78,7 +102,7 @@ public final class IpTables {
         h_t_std DOUBLE NOT NULL,
         config_id STRING NOT NULL, computed_at TIMESTAMP NOT NULL,
         """ + EDGE_BATCHES_COLUMN + ", " + String.join(", ", INFORMATION_PLANE_ADDED) + ", "
-        + String.join(", ", ERROR_COLUMNS), "config_id");
+        + String.join(", ", ERROR_COLUMNS) + ", " + String.join(", ", BATCH_VALUES_ADDED), "config_id");
     create(RUNS, """
         run_id STRING NOT NULL, model STRING, dataset STRING, seed BIGINT, producer STRING,
         format_version INT, num_classes INT,
@@ -119,8 +143,64 @@ public final class IpTables {
         i_xt DOUBLE NOT NULL, i_ty DOUBLE NOT NULL, h_t DOUBLE NOT NULL, h_x DOUBLE NOT NULL, h_y DOUBLE NOT NULL,
         i_xt_std DOUBLE NOT NULL, i_ty_std DOUBLE NOT NULL, h_t_std DOUBLE NOT NULL,
         computed_at TIMESTAMP NOT NULL,
-        """ + UNCERTAINTY_COLUMNS, "run_id");
+        """ + UNCERTAINTY_COLUMNS + ", " + BATCH_COLUMNS, "run_id");
+    createVerdictTables();
     migrate();
+  }
+
+  private static final String EXPERIMENT_COLUMNS = """
+      source STRING NOT NULL COMMENT 'analysis (information_plane) or sensitivity (a variant of it)',
+      config_id STRING NOT NULL COMMENT 'the analysed configuration', alpha DOUBLE NOT NULL,
+      sigma_scale DOUBLE NOT NULL COMMENT 'factor on the analysed widths (1 for the analysis)',
+      model STRING COMMENT 'the experiment: runs.model',
+      level STRING NOT NULL COMMENT 'run (tests on the batches of one run) or experiment (tests over the runs)',
+      run_id STRING COMMENT 'the run; null at experiment level',
+      n_runs INT NOT NULL COMMENT 'runs the verdict rests on',""";
+
+  private static String test(String prefix, String what) {
+    return prefix + "_effect DOUBLE COMMENT '" + what + ", bits', "
+        + prefix + "_ci_low DOUBLE COMMENT 'low end of its confidence interval (1 - level), bits', "
+        + prefix + "_ci_high DOUBLE COMMENT 'high end of its confidence interval, bits', "
+        + prefix + "_p DOUBLE COMMENT 'two-sided p-value of its t-test', "
+        + prefix + "_q DOUBLE COMMENT 'Benjamini-Hochberg q-value over the family of the view', "
+        + prefix + "_df DOUBLE COMMENT 'degrees of freedom of its t-test (0: undecided)'";
+  }
+
+  private void createVerdictTables() {
+    create(DPI_TESTS, EXPERIMENT_COLUMNS + """
+        split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        quantity STRING NOT NULL COMMENT 'i_xt (chain S(X), I(X;T1), ...) or i_ty (chain I(X;Y), I(T1;Y), ...)',
+        from_index INT NOT NULL COMMENT 'the earlier element of the pair: -1 for the input X',
+        from_name STRING NOT NULL, to_index INT NOT NULL COMMENT 'the later element: a layer', to_name STRING NOT NULL,
+        n INT NOT NULL COMMENT 'batches (run level) or runs (experiment level) tested',
+        """ + test("diff", "later minus earlier: positive is a violation") + """
+        , verdict STRING NOT NULL COMMENT 'holds, violated (significantly positive) or undecided',
+        computed_at TIMESTAMP NOT NULL""", "config_id");
+    create(PHASE_TESTS, EXPERIMENT_COLUMNS + """
+        split STRING NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL, n_checkpoints INT NOT NULL,
+        first_epoch INT, first_step BIGINT, peak_epoch INT, peak_step BIGINT, trough_epoch INT, trough_step BIGINT,
+        """ + test("fit", "I(X;T) at the peak minus at the first checkpoint") + ", "
+        + test("drop", "I(X;T) at the peak minus at the trough after it: positive is a fall") + ", "
+        + test("ty_drop", "I(T;Y) at the peak minus at the trough") + ", "
+        + test("transient", "I(X;T) at the first checkpoint minus at the trough") + """
+        , phase STRING NOT NULL COMMENT 'constant, undecided, flat, fitting, fitting, then compression, fitting, then I(X;T) and I(T;Y) fall, initial transient',
+        computed_at TIMESTAMP NOT NULL""", "config_id");
+    create(EARLY_STOPPING, EXPERIMENT_COLUMNS + """
+        split STRING NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL,
+        patience INT NOT NULL COMMENT 'checkpoints without improvement of the validation loss before stopping',
+        kept_epoch INT COMMENT 'the checkpoint early stopping keeps (lowest validation loss); null when it never stops',
+        kept_step BIGINT, stopped_epoch INT COMMENT 'the checkpoint at which training stops', stopped_step BIGINT,
+        phase STRING NOT NULL COMMENT 'the run-level phase verdict of the layer (phase_tests)',
+        peak_epoch INT, peak_step BIGINT,
+        relation STRING NOT NULL COMMENT 'before, after (compression started before or after the kept checkpoint), no compression, undecided, no early stop, no validation loss',
+        """ + test("drop_by_stop", "I(X;T) at the peak minus at the kept checkpoint") + """
+        , computed_at TIMESTAMP NOT NULL""", "config_id");
+    create(SPLIT_TESTS, EXPERIMENT_COLUMNS + """
+        first_split STRING NOT NULL, second_split STRING NOT NULL, epoch INT NOT NULL, step BIGINT NOT NULL,
+        layer_index INT NOT NULL, layer_name STRING NOT NULL, quantity STRING NOT NULL COMMENT 'i_xt or i_ty',
+        n INT NOT NULL COMMENT 'batches of the first split (run level) or runs (experiment level)',
+        """ + test("diff", "the first split minus the second (Welch at run level)") + """
+        , computed_at TIMESTAMP NOT NULL""", "config_id");
   }
 
   private static final String EDGE_BATCHES_COLUMN = "edge_batches INT COMMENT 'batches whose width search ended"
@@ -153,6 +233,8 @@ public final class IpTables {
     for (String c : ERROR_COLUMNS) {
       addColumnIfMissing(INFORMATION_PLANE, c.substring(0, c.indexOf(' ')), c);
     }
+    addMissingColumns(INFORMATION_PLANE, BATCH_VALUES_ADDED);
+    addMissingColumns(SENSITIVITY, BATCH_VALUES_ADDED);
     addColumnIfMissing(ANALYSIS_CONFIGS, "entropy_method", ENTROPY_METHOD_COLUMN);
     addColumnIfMissing(ANALYSIS_CONFIGS, "width_smoothing_unit", SMOOTHING_UNIT_COLUMN);
     addColumnIfMissing(ANALYSIS_CONFIGS, "preset", PRESET_COLUMN);

@@ -65,6 +65,7 @@ final class Schemas {
       createStructField("h_t_err", DoubleType, true),
       createStructField("i_xt_err", DoubleType, true),
       createStructField("i_ty_err", DoubleType, true),
+      createStructField("i_xy", DoubleType, true),
       createStructField("error", StringType, true));
 
   static StructType with(List<StructField> base, StructField... more) {

@@ -45,10 +45,13 @@ public final class SensitivityJob {
   public record Result(String runId, String baseConfigId, double baseAlpha, int units, List<Combination> combinations) {}
 
   /** The analysis whose plane is varied is the one these settings describe. */
+  private final ResolvedConf conf;
+
   public SensitivityJob(SparkSession spark, ResolvedConf conf) {
     this.spark = spark;
     this.config = AnalysisConfig.from(conf);
     this.tables = new IpTables(spark, conf);
+    this.conf = conf;
   }
 
   /**
@@ -138,6 +141,8 @@ public final class SensitivityJob {
       joined.unpersist();
       spark.sparkContext().clearJobGroup();
     }
+    // The variants' verdicts are tests on their own per-batch values, like the analysed plane's.
+    new VerdictJob(spark, conf).run(baseConfigId);
     LOG.info("sensitivity of run {} (configuration {}): {} units x {} combinations", runId, baseConfigId,
         unitRows.size(), combinations.size());
     return new Result(runId, baseConfigId, config.alpha(), unitRows.size(), combinations);
@@ -191,7 +196,8 @@ public final class SensitivityJob {
   static final String SENSITIVITY_COLUMNS = "run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
       + " base_config_id, alpha, sigma_scale, sigma, batch_size, n_batches, i_xt, i_ty, h_t, h_x, h_y,"
       + " i_xt_std, i_ty_std, h_t_std, computed_at, i_xt_se, i_ty_se, h_t_se, i_xt_ci_low, i_xt_ci_high,"
-      + " i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high";
+      + " i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, i_xy, i_xy_se, h_x_se, i_xt_batches, i_ty_batches,"
+      + " h_t_batches, h_x_batches, i_xy_batches";
 
   private static final org.apache.spark.sql.types.StructType RESULT_WITH_COMBINATION = Aggregates.RESULT_ROW
       .add("base_config_id", "string", false).add("sigma_scale", "double", false);

@@ -45,10 +45,18 @@ final class TableWrites {
 
   /** Runs a statement that writes a table, retrying it when its commit conflicts with another writer's. */
   void run(String statement) {
+    run(() -> spark.sql(statement));
+  }
+
+  /**
+   * Runs a write that commits once (a statement, or a DataFrame write such as an overwrite by
+   * filter), retrying it when its commit conflicts with another writer's.
+   */
+  void run(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       beforeEachAttempt.run();
       try {
-        spark.sql(statement);
+        write.run();
         return;
       } catch (RuntimeException e) {
         String conflict = conflict(e);

@@ -279,9 +279,9 @@ final class UnitWork implements Serializable {
         }
         IpEstimate e = estimator.estimate(in, dt, sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma));
         out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(),
-            e.iTYErr(), null));
+            e.iTYErr(), in.iXY(), null));
       } catch (RuntimeException e) {
-        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, null, null, null, failure(u, e)));
+        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, null, null, null, null, failure(u, e)));
       }
     }
     return out.iterator();
@@ -310,11 +310,13 @@ final class UnitWork implements Serializable {
         for (int b = 0; b < batches.size(); b++) {
           IpEstimate e = estimator.estimate(batches.get(b), OptionalDouble.empty());
           Double s = e.sigmaT().isPresent() ? e.sigmaT().getAsDouble() : null;
-          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(), e.iTYErr(), null));
+          // I(X;Y) is the tensor-kernel estimator's (the entropy pass): the direct estimators leave it out.
+          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(), e.iTYErr(), null,
+              null));
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, null, null, null, null, null, null, null, null, null, null, null, failure(u, e)));
+        rows.add(row(u, null, null, null, null, null, null, null, null, null, null, null, null, failure(u, e)));
       }
       out.addAll(rows);
     }

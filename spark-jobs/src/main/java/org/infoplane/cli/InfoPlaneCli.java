@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       SensitivityCommand.class,
+      CalibrateCommand.class,
       ConfigCommand.class,
       TrainCommand.class,
       ExtractCommand.class,

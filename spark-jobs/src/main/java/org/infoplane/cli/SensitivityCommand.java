@@ -71,8 +71,8 @@ public final class SensitivityCommand implements Callable<Integer> {
             s.getDouble(2), share(s, 3) + " (" + share(s, 4) + ")", s.isNullAt(5) ? "?" : s.getBoolean(5) ? "yes" : "no",
             s.getLong(6), s.getLong(7), s.getList(8));
       }
-      out.println("(DPI share: adjacent layer pairs without a violation beyond the noise, over all checkpoints;"
-          + " see docs/tables.md)");
+      out.println("(DPI share: pairs of the chain X -> T1 -> ... without a significant violation (paired t-tests,"
+          + " Benjamini-Hochberg q <= infoplane.verdict.level), over all checkpoints; see docs/tables.md)");
       out.flush();
       return 0;
     } finally {

@@ -156,6 +156,18 @@ public final class InfoPlaneConf {
 
   // ---- Running -------------------------------------------------------------------------------
 
+  // ---- Verdicts ------------------------------------------------------------------------------
+
+  public static final ConfigEntry<Double> VERDICT_LEVEL = register(new ConfigEntry<>("infoplane.verdict.level",
+      "False discovery rate of the verdict views (dpi_tests, phase_tests, early_stopping): a difference is significant when its Benjamini-Hochberg q-value over the view's family (one analysis configuration, one experiment, one level) is at most this; the confidence intervals are at 1 - level.",
+      "double", "0.05", Double::parseDouble, v -> v > 0.0 && v < 0.5, "must be > 0 and < 0.5"));
+
+  public static final ConfigEntry<List<Integer>> VERDICT_PATIENCE = register(new ConfigEntry<>(
+      "infoplane.verdict.patience",
+      "Early-stopping patience values, in checkpoints, at which the early_stopping view stops each run on its validation loss (comma-separated).",
+      "list of int", "1,2,5,10", InfoPlaneConf::intList,
+      l -> !l.isEmpty() && l.stream().allMatch(p -> p >= 1), "must be integers >= 1, e.g. 1,2,5,10"));
+
   public static final ConfigEntry<Boolean> FAIL_FAST = bool("infoplane.failFast", "false",
       "Stop at the first bad unit instead of recording it in analysis_errors and going on.");
 
@@ -229,6 +241,14 @@ public final class InfoPlaneConf {
     List<String> allowed = List.of(values);
     return register(new ConfigEntry<>(key, doc, "one of " + String.join(", ", values), def,
         s -> s.toLowerCase(Locale.ROOT), allowed::contains, "must be one of " + String.join(", ", values)));
+  }
+
+  private static List<Integer> intList(String s) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : s.split(",")) {
+      out.add(Integer.parseInt(part.strip()));
+    }
+    return List.copyOf(out);
   }
 
   private static boolean canBuild(String estimator) {

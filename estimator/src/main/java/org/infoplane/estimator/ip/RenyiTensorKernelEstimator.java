@@ -57,12 +57,15 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
    * @param hX S(X) in bits
    * @param hY S(Y) in bits
    * @param hXErr estimated standard error of hX in bits (0 when exact)
+   * @param iXY I(X;Y) = S(X) + S(Y) − S(X,Y) in bits: the top of the chain for I(T;Y), since
+   *     I(T_1;Y) ≤ I(X;Y) for a network's first layer (METHOD.md §1)
+   * @param iXYErr estimated standard error of iXY in bits (0 when exact)
    * @param distancesX the squared distances of the inputs
    * @param labels the batch's labels (not copied: do not modify)
    * @param numClasses the number of classes of the label kernel
    */
-  public record InputTerms(KernelMatrix kx, KernelMatrix ky, double hX, double hY, double hXErr,
-      DistanceMatrix distancesX, int[] labels, int numClasses) {
+  public record InputTerms(KernelMatrix kx, KernelMatrix ky, double hX, double hY, double hXErr, double iXY,
+      double iXYErr, DistanceMatrix distancesX, int[] labels, int numClasses) {
 
     /** True when the batch's entropies come from the randomized method. */
     public boolean randomized() {
@@ -75,6 +78,7 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
   private static final long STREAM_T = 2;
   private static final long STREAM_XT = 3;
   private static final long STREAM_TY = 4;
+  private static final long STREAM_XY = 5;
 
   @Override
   public String name() {
@@ -96,13 +100,21 @@ public final class RenyiTensorKernelEstimator implements InformationPlaneEstimat
       double hY = entropy.labelEntropy(labels, numClasses, settings.convention().effectiveWidth(settings.sigmaY()));
       try (NativeKernel kx = NativeKernel.gaussian(distancesX, sigmaX)) {
         RandomizedRenyiEntropy.Estimate hX = randomized.entropy(kx, stream(distancesX, STREAM_X));
-        return new InputTerms(null, null, hX.bits(), hY, hX.error(), distancesX, labels.clone(), numClasses);
+        RandomizedRenyiEntropy.Estimate hXY;
+        try (NativeKernel kxy = kx.hadamardLabels(labels, settings.convention().effectiveWidth(settings.sigmaY()))) {
+          hXY = randomized.entropy(kxy, stream(distancesX, STREAM_XY));
+        }
+        double eX = hX.error();
+        return new InputTerms(null, null, hX.bits(), hY, eX, hX.bits() + hY - hXY.bits(),
+            Math.sqrt(eX * eX + hXY.error() * hXY.error()), distancesX, labels.clone(), numClasses);
       }
     }
     KernelMatrix kx = KernelMatrix.gaussian(distancesX, sigmaX);
     KernelMatrix ky = labelKernel(labels, numClasses);
-    return new InputTerms(kx, ky, entropy.entropy(kx), entropy.entropy(ky), 0.0, distancesX, labels.clone(),
-        numClasses);
+    double hX = entropy.entropy(kx);
+    double hY = entropy.entropy(ky);
+    return new InputTerms(kx, ky, hX, hY, 0.0, hX + hY - entropy.jointEntropy(kx, ky), 0.0, distancesX,
+        labels.clone(), numClasses);
   }
 
   /**

@@ -1,0 +1,526 @@
+package org.infoplane.calibration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.apache.commons.math3.stat.interval.ClopperPearsonInterval;
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.infoplane.analysis.AnalysisConfig;
+import org.infoplane.analysis.AnalysisJob;
+import org.infoplane.analysis.IpTables;
+import org.infoplane.config.ResolvedConf;
+import org.infoplane.estimator.ip.InformationPlaneEstimator;
+import org.infoplane.estimator.ip.IpBatch;
+import org.infoplane.estimator.ip.IpEstimate;
+import org.infoplane.snapshot.CheckpointId;
+import org.infoplane.snapshot.LayerInfo;
+import org.infoplane.snapshot.RunManifest;
+import org.infoplane.snapshot.RunWriter;
+import org.infoplane.snapshot.SnapshotArchive;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code infoplane calibrate}: archives whose answer is known, analysed with the current settings,
+ * and how often each verdict is right (METHOD.md §10).
+ *
+ * <ul>
+ *   <li><b>null</b>: every layer of every checkpoint a fresh random function from one distribution
+ *       ({@link SyntheticLayers#planted} at one λ): no trend over checkpoints, and layers exchangeable,
+ *       so any "fitting", "compression" or DPI violation between layers is false;
+ *   <li><b>planted compression</b> of a given size in bits: I(X;T) rises by {@link #FITTING_BITS}
+ *       to a peak, then falls by the size, the λ of each checkpoint found by a pilot (below);
+ *   <li><b>initial transient</b>: I(X;T) falls by {@link #TRANSIENT_BITS} from the first checkpoint,
+ *       with no fitting before it: it must never be called compression;
+ *   <li><b>chain</b>: each layer a fixed lossy map of the previous one: how often the estimate
+ *       itself violates the DPI;
+ *   <li><b>Gaussian channels</b> T = X W + noise (X W of unit variance, the labels a function of
+ *       X): the Shannon I(X;T) falls as the noise grows; the table says, at each B, whether the
+ *       estimate does.
+ * </ul>
+ *
+ * <p>The planted sizes are in the estimator's own bits: a pilot estimates the mean I(X;T) of a
+ * layer as a function of λ on fresh draws (with the current estimator and width rule, one width
+ * per batch), and each checkpoint's λ is read off that curve for its target. The calibration
+ * table also reports the mean planted effect that the analysis itself measured, so the size is
+ * checked, not assumed.
+ */
+public final class Calibration {
+
+  /** The rise of I(X;T) before a planted compression, bits. */
+  public static final double FITTING_BITS = 0.6;
+  /** The fall of I(X;T) of the initial-transient scenario, bits. */
+  public static final double TRANSIENT_BITS = 0.6;
+  /** Training steps between checkpoints: the width moving average then keeps β^100 ≈ 0 of the old width. */
+  static final long STEPS_PER_CHECKPOINT = 100;
+  /** λ of the null layers and of the planted peak. */
+  static final double LAMBDA_PEAK = 0.3;
+
+  /**
+   * The sizes of a calibration.
+   *
+   * @param nullExperiments experiments of the null scenario (each {@code layers} series per split)
+   * @param plantedExperiments experiments per planted size
+   * @param plantedBits the planted compression sizes, bits
+   * @param transientExperiments experiments of the initial-transient scenario
+   * @param chainExperiments experiments of the chain scenario
+   * @param runs runs per experiment
+   * @param layers layers per run
+   * @param checkpoints checkpoints per run
+   * @param batches batches of the evaluation set
+   * @param batchSize samples per batch (B)
+   * @param seed the seed of every draw
+   */
+  public record Settings(int nullExperiments, int plantedExperiments, double[] plantedBits, int transientExperiments,
+      int chainExperiments, int runs, int layers, int checkpoints, int batches, int batchSize, long seed) {
+    public Settings {
+      if (runs < 2 || layers < 2 || checkpoints < 4 || batches < 4 || batchSize < 10) {
+        throw new IllegalArgumentException("a calibration needs >= 2 runs, >= 2 layers, >= 4 checkpoints, >= 4"
+            + " batches of >= 10 samples");
+      }
+    }
+
+    /** The sizes of the documented calibration (docs/calibration.md): 200 null series of 5 runs. */
+    public static Settings full() {
+      return new Settings(50, 10, new double[] {0.1, 0.2, 0.4}, 10, 10, 5, 4, 6, 10, 100, 20261206L);
+    }
+
+    /** A few minutes' worth, as the test suite runs it. */
+    public static Settings small() {
+      return new Settings(3, 2, new double[] {0.6}, 2, 2, 3, 3, 5, 6, 60, 7L);
+    }
+  }
+
+  /** One line of the calibration table. */
+  public record Result(String scenario, String claim, String level, double plantedBits, int series, int hits,
+      double rate, double rateLow, double rateHigh, double meanEffect, String expectation) {}
+
+  private final SparkSession spark;
+  private final ResolvedConf conf;
+  private final Consumer<String> progress;
+
+  public Calibration(SparkSession spark, ResolvedConf conf, Consumer<String> progress) {
+    this.spark = spark;
+    this.conf = conf;
+    this.progress = progress;
+  }
+
+  /** Writes the archive under {@code archiveDir}, analyses it, and returns (and stores) the table. */
+  public List<Result> run(Settings s, String archiveDir) {
+    AnalysisConfig config = AnalysisConfig.from(conf);
+    progress.accept("pilot: mean I(X;T) against lambda with estimator " + config.estimator() + ", width rule "
+        + config.widthRule());
+    Pilot pilot = Pilot.measure(config.buildEstimator(), s.batchSize(), s.seed());
+    Map<String, double[]> schedules = new LinkedHashMap<>();
+    schedules.put("null", constant(s.checkpoints(), LAMBDA_PEAK));
+    for (double bits : s.plantedBits()) {
+      schedules.put(plantedName(bits), pilot.lambdas(plantedTargets(pilot.at(LAMBDA_PEAK), bits, s.checkpoints())));
+    }
+    schedules.put("transient", pilot.lambdas(transientTargets(pilot.at(LAMBDA_PEAK), s.checkpoints())));
+    progress.accept("writing the archive " + archiveDir);
+    SnapshotArchive archive = SnapshotArchive.open(archiveDir, spark.sparkContext().hadoopConfiguration());
+    SplittableRandom root = new SplittableRandom(s.seed());
+    for (Map.Entry<String, double[]> e : schedules.entrySet()) {
+      int experiments = e.getKey().equals("null") ? s.nullExperiments()
+          : e.getKey().equals("transient") ? s.transientExperiments() : s.plantedExperiments();
+      for (int x = 0; x < experiments; x++) {
+        for (int r = 0; r < s.runs(); r++) {
+          writePlantedRun(archive, e.getKey() + "-e" + x, r, e.getValue(), s, root.split());
+        }
+      }
+    }
+    for (int x = 0; x < s.chainExperiments(); x++) {
+      for (int r = 0; r < s.runs(); r++) {
+        writeChainRun(archive, "chain-e" + x, r, s, root.split());
+      }
+    }
+    progress.accept("analysing it with the current settings");
+    AnalysisJob.Summary summary = new AnalysisJob(spark, conf, archiveDir).run();
+    if (!summary.ok()) {
+      throw new IllegalStateException("the analysis of the calibration archive failed: " + summary.errors().get(0));
+    }
+    List<Result> results = new ArrayList<>(tally(summary.configId(), s));
+    results.addAll(gaussianChannels(config.buildEstimator(), s));
+    store(results, summary.configId());
+    return results;
+  }
+
+  static String plantedName(double bits) {
+    return String.format(Locale.ROOT, "compress%.2f", bits).replace('.', '_');
+  }
+
+  private static double[] constant(int n, double v) {
+    double[] out = new double[n];
+    java.util.Arrays.fill(out, v);
+    return out;
+  }
+
+  /** Targets of I(X;T): rise by FITTING_BITS over the first half, then fall by {@code bits}. */
+  static double[] plantedTargets(double peak, double bits, int checkpoints) {
+    int peakAt = checkpoints / 2 - 1;
+    double[] t = new double[checkpoints];
+    for (int c = 0; c < checkpoints; c++) {
+      t[c] = c <= peakAt ? peak - FITTING_BITS * (peakAt - c) / Math.max(1, peakAt)
+          : peak - bits * (c - peakAt) / (checkpoints - 1 - peakAt);
+    }
+    return t;
+  }
+
+  /** Targets of I(X;T): a fall by TRANSIENT_BITS from the first checkpoint. */
+  static double[] transientTargets(double start, int checkpoints) {
+    double[] t = new double[checkpoints];
+    for (int c = 0; c < checkpoints; c++) {
+      t[c] = start - TRANSIENT_BITS * c / (checkpoints - 1);
+    }
+    return t;
+  }
+
+  // ---- the archive -----------------------------------------------------------------------------
+
+  private static RunManifest manifest(String runId, String model, List<LayerInfo> layers, long[] ids, long seed) {
+    return new RunManifest(runId, model, "synthetic-calibration", seed, "infoplane calibrate",
+        RunManifest.FORMAT_VERSION, layers, Map.of("train", ids), SyntheticLayers.CLASSES,
+        Map.of(RunManifest.STEPS_PER_EPOCH, Long.toString(STEPS_PER_CHECKPOINT)));
+  }
+
+  private static long[] ids(int n) {
+    long[] ids = new long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = i;
+    }
+    return ids;
+  }
+
+  private static void writePlantedRun(SnapshotArchive archive, String experiment, int run, double[] lambdas,
+      Settings s, SplittableRandom r) {
+    int n = s.batches() * s.batchSize();
+    List<LayerInfo> layers = new ArrayList<>();
+    for (int l = 0; l < s.layers(); l++) {
+      layers.add(new LayerInfo(l, "layer" + (l + 1), "dense", new long[] {SyntheticLayers.LAYER_DIM}));
+    }
+    RunWriter w = archive.createRun(manifest(experiment + "-r" + run, experiment, layers, ids(n), s.seed()));
+    INDArray x = SyntheticLayers.inputs(n, r);
+    int[] y = SyntheticLayers.labels(n, r);
+    w.writeInputs("train", x, y);
+    for (int c = 0; c < lambdas.length; c++) {
+      List<INDArray> acts = new ArrayList<>();
+      for (int l = 0; l < s.layers(); l++) {
+        acts.add(SyntheticLayers.planted(x, y, lambdas[c], r));
+      }
+      w.writeCheckpoint("train", new CheckpointId(c, c * STEPS_PER_CHECKPOINT), acts, false);
+    }
+  }
+
+  private static void writeChainRun(SnapshotArchive archive, String experiment, int run, Settings s,
+      SplittableRandom r) {
+    int n = s.batches() * s.batchSize();
+    int[] units = new int[s.layers()];
+    List<LayerInfo> layers = new ArrayList<>();
+    for (int l = 0; l < s.layers(); l++) {
+      units[l] = Math.max(4, 64 >> l); // 64, 32, 16, ...: each map loses information
+      layers.add(new LayerInfo(l, "layer" + (l + 1), "dense", new long[] {units[l]}));
+    }
+    RunWriter w = archive.createRun(manifest(experiment + "-r" + run, experiment, layers, ids(n), s.seed()));
+    INDArray x = SyntheticLayers.inputs(n, r);
+    int[] y = SyntheticLayers.labels(n, r);
+    w.writeInputs("train", x, y);
+    List<INDArray> acts = new ArrayList<>();
+    INDArray prev = x;
+    for (int l = 0; l < s.layers(); l++) {
+      prev = SyntheticLayers.randomFeatures(prev, units[l], r);
+      acts.add(prev);
+    }
+    // The same chain at every checkpoint: the DPI holds in truth at each.
+    for (int c = 0; c < 2; c++) {
+      w.writeCheckpoint("train", new CheckpointId(c, c * STEPS_PER_CHECKPOINT), acts, false);
+    }
+  }
+
+  // ---- the pilot -------------------------------------------------------------------------------
+
+  /** The mean I(X;T) of a planted layer on a grid of λ, from fresh draws. */
+  record Pilot(double[] lambdas, double[] meanIxt) {
+    static final int GRID = 21;
+    static final int DRAWS = 12;
+
+    static Pilot measure(InformationPlaneEstimator estimator, int batchSize, long seed) {
+      SplittableRandom r = new SplittableRandom(seed ^ 0x5EEDL);
+      double[] lambdas = new double[GRID];
+      double[] means = new double[GRID];
+      for (int g = 0; g < GRID; g++) {
+        lambdas[g] = g / (GRID - 1.0);
+        double sum = 0.0;
+        for (int d = 0; d < DRAWS; d++) {
+          INDArray x = SyntheticLayers.inputs(batchSize, r);
+          int[] y = SyntheticLayers.labels(batchSize, r);
+          INDArray t = SyntheticLayers.planted(x, y, lambdas[g], r);
+          IpBatch b = IpBatch.of(x, t, y, SyntheticLayers.CLASSES);
+          OptionalDouble sigma = estimator.selectWidth(b);
+          IpEstimate e = estimator.estimate(b, sigma);
+          sum += e.iXT();
+        }
+        means[g] = sum / DRAWS;
+      }
+      return new Pilot(lambdas, means);
+    }
+
+    /** The mean I(X;T) at λ, interpolated. */
+    double at(double lambda) {
+      for (int g = 1; g < lambdas.length; g++) {
+        if (lambda <= lambdas[g]) {
+          double f = (lambda - lambdas[g - 1]) / (lambdas[g] - lambdas[g - 1]);
+          return meanIxt[g - 1] + f * (meanIxt[g] - meanIxt[g - 1]);
+        }
+      }
+      return meanIxt[meanIxt.length - 1];
+    }
+
+    /** The λ whose mean I(X;T) is each target, on the curve's falling stretch from λ = 0. */
+    double[] lambdas(double[] targets) {
+      double[] out = new double[targets.length];
+      for (int i = 0; i < targets.length; i++) {
+        out[i] = lambdaOf(targets[i]);
+      }
+      return out;
+    }
+
+    private double lambdaOf(double target) {
+      for (int g = 1; g < lambdas.length; g++) {
+        double hi = meanIxt[g - 1];
+        double lo = meanIxt[g];
+        if (hi >= target && target >= lo && hi > lo) {
+          return lambdas[g - 1] + (hi - target) / (hi - lo) * (lambdas[g] - lambdas[g - 1]);
+        }
+      }
+      throw new IllegalStateException(String.format(Locale.ROOT, "no lambda gives a mean I(X;T) of %.3f bits"
+          + " with these settings (the pilot spans %.3f to %.3f bits): the calibration cannot plant it",
+          target, meanIxt[meanIxt.length - 1], meanIxt[0]));
+    }
+  }
+
+  // ---- the tally -------------------------------------------------------------------------------
+
+  private List<Result> tally(String configId, Settings s) {
+    IpTables t = new IpTables(spark, conf);
+    List<Result> out = new ArrayList<>();
+    Map<String, Object> args = Map.of("config", configId);
+    String phases = "SELECT level, model, split, layer_index, phase, drop_effect FROM "
+        + t.name(IpTables.PHASE_TESTS) + " WHERE source = 'analysis' AND config_id = :config";
+    List<Row> phaseRows = spark.sql(phases, args).collectAsList();
+    for (String level : List.of("experiment", "run")) {
+      add(out, phaseRows, level, "null", "fitting (false)", 0.0, ph -> ph.startsWith("fitting"), "at most the level",
+          s);
+      add(out, phaseRows, level, "null", "compression (false)", 0.0, ph -> ph.equals("fitting, then compression"),
+          "at most the level", s);
+      add(out, phaseRows, level, "null", "initial transient (false)", 0.0, ph -> ph.equals("initial transient"),
+          "at most the level", s);
+      for (double bits : s.plantedBits()) {
+        add(out, phaseRows, level, plantedName(bits), "compression found", bits,
+            ph -> ph.equals("fitting, then compression"), bits >= 0.2 ? "at least 80 % at 0.2 bits and 5 runs" : "power",
+            s);
+      }
+      add(out, phaseRows, level, "transient", "initial transient found", TRANSIENT_BITS,
+          ph -> ph.equals("initial transient"), "power", s);
+      add(out, phaseRows, level, "transient", "compression (false)", 0.0, ph -> ph.equals("fitting, then compression"),
+          "never", s);
+    }
+    String dpi = "SELECT level, model, quantity, from_index, verdict, diff_effect FROM " + t.name(IpTables.DPI_TESTS)
+        + " WHERE source = 'analysis' AND config_id = :config AND verdict <> 'undecided'";
+    List<Row> dpiRows = spark.sql(dpi, args).collectAsList();
+    for (String level : List.of("experiment", "run")) {
+      for (String quantity : List.of("i_xt", "i_ty")) {
+        dpiTally(out, dpiRows, level, "null", quantity, false, "DPI violation between layers (false)",
+            "at most the level");
+        dpiTally(out, dpiRows, level, "chain", quantity, true, "DPI violation, input included (estimator)",
+            "the estimator's own rate");
+      }
+    }
+    return out;
+  }
+
+  private static void add(List<Result> out, List<Row> rows, String level, String scenario, String claim, double bits,
+      java.util.function.Predicate<String> hit, String expectation, Settings s) {
+    int series = 0;
+    int hits = 0;
+    double effect = 0.0;
+    int effects = 0;
+    for (Row r : rows) {
+      String model = r.getString(1);
+      if (!r.getString(0).equals(level) || model == null || !model.startsWith(scenario + "-e")) {
+        continue;
+      }
+      series++;
+      if (hit.test(r.getString(4))) {
+        hits++;
+      }
+      if (!r.isNullAt(5)) {
+        effect += r.getDouble(5);
+        effects++;
+      }
+    }
+    if (series == 0) {
+      return;
+    }
+    out.add(result(scenario, claim, level, bits, series, hits, effects == 0 ? Double.NaN : effect / effects,
+        expectation));
+  }
+
+  private static void dpiTally(List<Result> out, List<Row> rows, String level, String scenario, String quantity,
+      boolean withInput, String claim, String expectation) {
+    int tests = 0;
+    int violations = 0;
+    double effect = 0.0;
+    for (Row r : rows) {
+      String model = r.getString(1);
+      if (!r.getString(0).equals(level) || model == null || !model.startsWith(scenario + "-e")
+          || !r.getString(2).equals(quantity) || (!withInput && r.getInt(3) < 0)) {
+        continue;
+      }
+      tests++;
+      if (r.getString(4).equals("violated")) {
+        violations++;
+      }
+      effect += r.isNullAt(5) ? 0.0 : r.getDouble(5);
+    }
+    if (tests > 0) {
+      out.add(result(scenario, claim + " " + (quantity.equals("i_xt") ? "I(X;T)" : "I(T;Y)"), level, 0.0, tests,
+          violations, effect / tests, expectation));
+    }
+  }
+
+  private static Result result(String scenario, String claim, String level, double bits, int n, int hits,
+      double meanEffect, String expectation) {
+    ConfidenceInterval ci = n > 0 && hits > 0 && hits < n
+        ? new ClopperPearsonInterval().createInterval(n, hits, 0.95) : null;
+    double low = ci != null ? ci.getLowerBound() : hits == 0 ? 0.0 : Math.pow(0.025, 1.0 / n);
+    double high = ci != null ? ci.getUpperBound() : hits == 0 ? 1.0 - Math.pow(0.025, 1.0 / n) : 1.0;
+    return new Result(scenario, claim, level, bits, n, hits, (double) hits / n, low, high, meanEffect, expectation);
+  }
+
+  // ---- Gaussian channels -------------------------------------------------------------------------
+
+  /** I(X;T) of T = X W + noise at growing noise and three batch sizes: it must fall as noise grows. */
+  private List<Result> gaussianChannels(InformationPlaneEstimator estimator, Settings s) {
+    progress.accept("Gaussian channels T = X W + noise, direct estimator calls");
+    List<Result> out = new ArrayList<>();
+    double[] noise = {0.05, 0.2, 0.5, 1.0, 2.0};
+    SplittableRandom r = new SplittableRandom(s.seed() ^ 0xC4A77E1L);
+    for (int b : new int[] {s.batchSize() / 2, s.batchSize(), 2 * s.batchSize()}) {
+      double previous = Double.POSITIVE_INFINITY;
+      int falls = 0;
+      StringBuilder curve = new StringBuilder();
+      for (double sd : noise) {
+        double sum = 0.0;
+        for (int d = 0; d < s.batches(); d++) {
+          INDArray x = SyntheticLayers.inputs(b, r);
+          int[] y = SyntheticLayers.labelsOf(x, r);
+          INDArray t = linear(x, r).addi(gaussian(b, sd, r));
+          IpBatch batch = IpBatch.of(x, t, y, SyntheticLayers.CLASSES);
+          sum += estimator.estimate(batch, estimator.selectWidth(batch)).iXT();
+        }
+        double mean = sum / s.batches();
+        if (mean < previous) {
+          falls++;
+        }
+        curve.append(curve.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f: %.3f", sd, mean));
+        previous = mean;
+      }
+      out.add(new Result("gaussian-channel", "I(X;T) falls as the noise grows (noise sd: mean bits) " + curve,
+          "batch", 0.0, noise.length - 1, falls - 1, (falls - 1.0) / (noise.length - 1), Double.NaN, Double.NaN,
+          Double.NaN, "B = " + b + ": every step falls"));
+    }
+    return out;
+  }
+
+  /** X W with W of entries N(0, 1/INPUT_DIM), on the centred inputs: a linear channel's signal. */
+  private static INDArray linear(INDArray x, SplittableRandom r) {
+    float[] w = new float[SyntheticLayers.INPUT_DIM * SyntheticLayers.LAYER_DIM];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) (r.nextGaussian() / Math.sqrt(SyntheticLayers.INPUT_DIM));
+    }
+    return x.sub(0.5).mmul(org.nd4j.linalg.factory.Nd4j.create(w,
+        new long[] {SyntheticLayers.INPUT_DIM, SyntheticLayers.LAYER_DIM}, 'c')).muli(Math.sqrt(12.0));
+  }
+
+  private static INDArray gaussian(int n, double sd, SplittableRandom r) {
+    float[] v = new float[n * SyntheticLayers.LAYER_DIM];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (r.nextGaussian() * sd);
+    }
+    return org.nd4j.linalg.factory.Nd4j.create(v, new long[] {n, SyntheticLayers.LAYER_DIM}, 'c');
+  }
+
+  // ---- the table -------------------------------------------------------------------------------
+
+  static final StructType SCHEMA = new StructType().add("config_id", "string", false).add("scenario", "string", false)
+      .add("claim", "string", false).add("level", "string", false).add("planted_bits", "double", false)
+      .add("series", "int", false).add("hits", "int", false).add("rate", "double", false)
+      .add("rate_ci_low", "double", true).add("rate_ci_high", "double", true).add("mean_effect", "double", true)
+      .add("expectation", "string", false).add("computed_at", "timestamp", false);
+
+  private void store(List<Result> results, String configId) {
+    IpTables t = new IpTables(spark, conf);
+    spark.sql("CREATE TABLE IF NOT EXISTS " + t.name(IpTables.CALIBRATION) + " (" + SCHEMA.toDDL() + ") USING iceberg"
+        + " TBLPROPERTIES ('format-version'='2')");
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    List<Row> rows = new ArrayList<>();
+    for (Result r : results) {
+      rows.add(RowFactory.create(configId, r.scenario(), r.claim(), r.level(), r.plantedBits(), r.series(), r.hits(),
+          r.rate(), nan(r.rateLow()), nan(r.rateHigh()), nan(r.meanEffect()), r.expectation(), now));
+    }
+    try {
+      spark.createDataFrame(rows, SCHEMA).writeTo(t.name(IpTables.CALIBRATION))
+          .overwrite(org.apache.spark.sql.functions.col("config_id").equalTo(configId));
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Double nan(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  /** The table as Markdown, with the settings it ran under. */
+  public static String markdown(List<Result> results, Settings s, String configId, String settingsLine) {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "Configuration `%s` (%s); %d runs per experiment, %d layers, %d checkpoints,"
+        + " %d batches of B = %d.%n%n", configId, settingsLine, s.runs(), s.layers(), s.checkpoints(), s.batches(),
+        s.batchSize()));
+    md.append("| scenario | claim | level | planted (bits) | series or tests | right / found | rate | 95 % interval"
+        + " | mean effect (bits) | expected |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Result r : results) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %.3f | %s | %s | %s |%n", r.scenario(),
+          r.claim(), r.level(), r.plantedBits() == 0.0 ? "" : String.format(Locale.ROOT, "%.2f", r.plantedBits()),
+          r.series(), r.hits(), r.rate(), Double.isNaN(r.rateLow()) ? ""
+              : String.format(Locale.ROOT, "%.3f – %.3f", r.rateLow(), r.rateHigh()),
+          Double.isNaN(r.meanEffect()) ? "" : String.format(Locale.ROOT, "%.3f", r.meanEffect()), r.expectation()));
+    }
+    return md.toString();
+  }
+
+  /** Writes {@code text} to {@code file}, creating its directory. */
+  public static void write(Path file, String text) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}
