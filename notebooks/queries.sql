@@ -21,11 +21,11 @@ WHERE run_id = '${run_id}'
 ORDER BY m.step, m.epoch
 
 -- query: dpi
-SELECT split, epoch, step, share_holding, xt_violations, ty_violations
-FROM dpi_check WHERE run_id = '${run_id}'
+SELECT split, epoch, step, n_pairs, n_xt_violations, n_ty_violations, dpi_holds, xt_violations, ty_violations
+FROM dpi_check WHERE level = 'run' AND run_id = '${run_id}'
 ORDER BY split, step, epoch
 
 -- query: phases
-SELECT split, layer_index, layer_name, peak_epoch, xt_drop, ty_held, phases
-FROM compression_phases WHERE run_id = '${run_id}'
+SELECT split, layer_index, layer_name, phase, peak_epoch, drop_effect, drop_ci_low, drop_ci_high, drop_q
+FROM compression_phases WHERE level = 'run' AND run_id = '${run_id}'
 ORDER BY split, layer_index

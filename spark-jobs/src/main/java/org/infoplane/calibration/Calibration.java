@@ -94,9 +94,13 @@ public final class Calibration {
       }
     }
 
-    /** The sizes of the documented calibration (docs/calibration.md): 200 null series of 5 runs. */
+    /**
+     * The sizes of the documented calibration (docs/calibration.md): 25 null experiments of 5 runs
+     * with 8 layers each (200 experiment-level series), 4 experiments (32 series) per planted size,
+     * 10 batches of B = 100.
+     */
     public static Settings full() {
-      return new Settings(50, 10, new double[] {0.1, 0.2, 0.4}, 10, 10, 5, 4, 6, 10, 100, 20261206L);
+      return new Settings(25, 4, new double[] {0.1, 0.2, 0.4}, 3, 4, 5, 8, 5, 10, 100, 20261206L);
     }
 
     /** A few minutes' worth, as the test suite runs it. */

@@ -160,71 +160,39 @@ class ReportAndViewsTest {
     }
   }
 
-  /** Hand-made rows in their own catalog: 4 layers, 3 checkpoints, known violations and peaks. */
+  /**
+   * The verdict views on the analysed archive: every checkpoint's chain starts at the input, whose
+   * S(X) and I(X;Y) obey property 4 of METHOD.md §6 (0 <= I(X;Y) <= min(S(X), S(Y))), and every
+   * layer has its phases at run level.
+   */
   @Test
   @Order(4)
-  void dpiCheckAndCompressionPhasesOnKnownRows() {
-    ResolvedConf hc = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("hand"),
-        "infoplane.catalog.name=hand")).resolve();
-    Sessions.create(hc, "test");
-    IpTables ht = new IpTables(spark, hc);
-    ht.createAll();
-    // i_xt per checkpoint (rows) and layer (columns); i_ty likewise.
-    double[][] ixt = {{5, 4, 4.5, 1}, {6, 5, 3, 2}, {4, 3, 2, 1}};
-    double[][] ity = {{1, 1, 1, 0.5}, {2, 1.5, 1.6, 1}, {2, 1.4, 0.5, 0.2}};
-    StringBuilder values = new StringBuilder();
-    for (int k = 0; k < 3; k++) {
-      for (int l = 0; l < 4; l++) {
-        values.append(values.length() == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
-            "('h', 'train', %d, %d, %d, 'L%d', 'dense', 'renyi-tensor', 1.01D, 100, 1, 1D, 1D, %sD, %sD,"
-                + " 1D, 1D, 1D, 0D, 0D, 0D, 'cfg', TIMESTAMP'2026-01-01 00:00:00', 0D, 0D, 0D,"
-                + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0D, 0D, 0D)",
-            k, 10L * k, l, l, ixt[k][l], ity[k][l]));
+  void verdictViewsStartTheChainAtTheInput() {
+    IpViews.register(spark, tables);
+    long checkpoints = spark.sql("SELECT DISTINCT run_id, split, epoch, step FROM "
+        + tables.name(IpTables.INFORMATION_PLANE)).count();
+    List<Row> inputPairs = spark.sql("SELECT * FROM " + tables.name(IpTables.DPI_TESTS)
+        + " WHERE level = 'run' AND from_index = -1").collectAsList();
+    assertThat(inputPairs).hasSize((int) (2 * checkpoints));
+    for (Row r : inputPairs) {
+      assertThat(r.<String>getAs("from_name")).isEqualTo("input");
+      assertThat(r.<Integer>getAs("to_index")).isZero();
+      if (r.<String>getAs("quantity").equals("i_xt")) {
+        // I(X;T1) <= S(X) holds on every batch (S(X,T) >= S(T)): never a violation.
+        assertThat(r.<Double>getAs("diff_effect")).isLessThanOrEqualTo(1e-9);
+        assertThat(r.<String>getAs("verdict")).isNotEqualTo("violated");
       }
     }
-    spark.sql("INSERT INTO " + ht.name(IpTables.INFORMATION_PLANE) + " (run_id, split, epoch, step, layer_index,"
-        + " layer_name, layer_kind, estimator, alpha, batch_size, n_batches, sigma, sigma_raw, i_xt, i_ty, h_t, h_x,"
-        + " h_y, i_xt_std, i_ty_std, h_t_std, config_id, computed_at, i_xt_se, i_ty_se, h_t_se, i_xt_ci_low,"
-        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches, h_t_err, i_xt_err,"
-        + " i_ty_err) VALUES " + values);
-    IpViews.register(spark, ht);
-    List<Row> dpi = spark.sql("SELECT * FROM dpi_check ORDER BY step").collectAsList();
-    assertThat(dpi).hasSize(3);
-    // checkpoint 0: I(X;T) 5 ≥ 4 < 4.5 ≥ 1: one violation L1 < L2; I(T;Y) 1 ≥ 1 ≥ 1 ≥ 0.5 holds.
-    Row c0 = dpi.get(0);
-    assertThat(c0.<Long>getAs("n_pairs")).isEqualTo(3);
-    assertThat(c0.<Long>getAs("xt_pairs_holding")).isEqualTo(2);
-    assertThat(c0.getList(c0.fieldIndex("xt_violations"))).containsExactly("L1 < L2");
-    assertThat(c0.getList(c0.fieldIndex("ty_violations"))).isEmpty();
-    assertThat(c0.<Double>getAs("share_holding")).isCloseTo(2.0 / 3, within(TOL));
-    assertThat(c0.<Boolean>getAs("dpi_holds")).isFalse();
-    // checkpoint 1: I(T;Y) 2 ≥ 1.5 < 1.6 ≥ 1.
-    Row c1 = dpi.get(1);
-    assertThat(c1.getList(c1.fieldIndex("xt_violations"))).isEmpty();
-    assertThat(c1.getList(c1.fieldIndex("ty_violations"))).containsExactly("L1 < L2");
-    assertThat(c1.<Double>getAs("ty_share")).isCloseTo(2.0 / 3, within(TOL));
-    // checkpoint 2 holds everywhere.
-    assertThat(dpi.get(2).<Boolean>getAs("dpi_holds")).isTrue();
-    assertThat(dpi.get(2).<Double>getAs("share_holding")).isEqualTo(1.0);
-
-    Map<Integer, Row> ph = new LinkedHashMap<>();
-    spark.sql("SELECT * FROM compression_phases ORDER BY layer_index").collectAsList()
-        .forEach(r -> ph.put(r.<Integer>getAs("layer_index"), r));
-    // L0: peak 6 at epoch 1, drop to 4; I(T;Y) 2 at the peak, 2 after: compression.
-    assertThat(ph.get(0).<Integer>getAs("peak_epoch")).isEqualTo(1);
-    assertThat(ph.get(0).<Double>getAs("xt_drop")).isCloseTo(2.0, within(TOL));
-    assertThat(ph.get(0).<Boolean>getAs("ty_held")).isTrue();
-    assertThat(ph.get(0).<String>getAs("phases")).isEqualTo("fitting, then compression");
-    // L1: peak 5 at epoch 1, I(T;Y) 1.5 → 1.4: fell.
-    assertThat(ph.get(1).<Boolean>getAs("ty_held")).isFalse();
-    assertThat(ph.get(1).<Double>getAs("i_ty_min_after_peak")).isCloseTo(1.4, within(TOL));
-    // L2: peak 4.5 at epoch 0.
-    assertThat(ph.get(2).<Integer>getAs("peak_epoch")).isEqualTo(0);
-    assertThat(ph.get(2).<Double>getAs("xt_drop")).isCloseTo(2.5, within(TOL));
-    // L3: 1, 2, 1: peak at epoch 1, I(T;Y) 1 → 0.2.
-    assertThat(ph.get(3).<Long>getAs("peak_step")).isEqualTo(10L);
-    assertThat(ph.get(3).<String>getAs("phases")).isEqualTo("fitting, then I(X;T) and I(T;Y) fall");
-    IpViews.register(spark, tables);
+    for (Row r : spark.sql("SELECT * FROM input_plane").collectAsList()) {
+      double hx = r.getAs("h_x");
+      double ixy = r.getAs("i_xy");
+      double hy = r.getAs("h_y");
+      assertThat(ixy).isBetween(-1e-9, Math.min(hx, hy) + 1e-9);
+    }
+    assertThat(spark.sql("SELECT * FROM dpi_check WHERE level = 'run'").count()).isEqualTo(checkpoints);
+    long layers = spark.sql("SELECT DISTINCT run_id, split, layer_index FROM "
+        + tables.name(IpTables.INFORMATION_PLANE)).count();
+    assertThat(spark.sql("SELECT * FROM compression_phases WHERE level = 'run'").count()).isEqualTo(layers);
   }
 
   /** Every query of notebooks/queries.sql, as the notebook runs it, on the analysed archive. */

@@ -9,11 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
@@ -41,9 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The noise-aware verdicts of {@code dpi_check} and {@code compression_phases} on hand-made rows
- * whose verdicts are worked out in the comments, the migration of tables without the uncertainty
- * columns, and {@code infoplane sensitivity} on a really analysed archive (deleted before the
+ * The migration of tables without the uncertainty and per-batch columns, and {@code infoplane sensitivity} on a really analysed archive (deleted before the
  * sensitivity run) against the analysed plane and against direct estimator calls.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -62,182 +57,6 @@ class VerdictsAndSensitivityTest {
   @AfterAll
   static void stopSpark() {
     spark.stop();
-  }
-
-  private static IpTables catalog(String name) {
-    ResolvedConf c = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve(name),
-        "infoplane.catalog.name=" + name, "spark.sql.shuffle.partitions=2")).resolve();
-    Sessions.create(c, "test");
-    IpTables t = new IpTables(spark, c);
-    t.createAll();
-    IpViews.register(spark, t);
-    return t;
-  }
-
-  /** One hand-made plane row: 5 batches unless {@code n} says otherwise; std = se·√n unless seXt is null. */
-  record Hand(String run, String split, int epoch, int layer, int n, double ixt, double ity, double ht,
-      Double seXt, double seTy) {
-    String values(String key) {
-      double stdXt = seXt == null ? 0.02 * Math.sqrt(5) : seXt * Math.sqrt(n);
-      return String.format(Locale.ROOT, "('%s', '%s', %d, %d, %d, 'L%d', 'dense', %s, %d, %s, %sD, %sD, %sD, 1D, 1D,"
-              + " %sD, %sD, 0D, %s, %s, 0D, %s)", run, split, epoch, 10L * epoch, layer, layer, key, n,
-          ht == 0 ? "NULL" : "1D", ixt, ity, ht, stdXt, seTy * Math.sqrt(n), seXt == null ? "NULL" : seXt + "D",
-          seTy + "D", "TIMESTAMP'2026-01-01 00:00:00', 'cfg', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0D, 0D, 0D");
-    }
-  }
-
-  private static void insertPlane(IpTables t, List<Hand> rows) {
-    StringBuilder v = new StringBuilder();
-    for (Hand h : rows) {
-      v.append(v.length() == 0 ? "" : ", ").append(h.values("'renyi-tensor', 1.01D, 100"));
-    }
-    spark.sql("INSERT INTO " + t.name(IpTables.INFORMATION_PLANE) + " (run_id, split, epoch, step, layer_index,"
-        + " layer_name, layer_kind, estimator, alpha, batch_size, n_batches, sigma, i_xt, i_ty, h_t, h_x, h_y,"
-        + " i_xt_std, i_ty_std, h_t_std, i_xt_se, i_ty_se, h_t_se, computed_at, config_id, sigma_raw, i_xt_ci_low,"
-        + " i_xt_ci_high, i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, edge_batches, h_t_err, i_xt_err,"
-        + " i_ty_err) VALUES " + v);
-  }
-
-  /** Rows of run h (DPI) and run p (phases); verdicts below are worked out by hand. */
-  static List<Hand> handRows() {
-    List<Hand> r = new ArrayList<>();
-    // Run h, split train: 3 layers, 2 checkpoints; se 0.02 for I(X;T) and 0.05 for I(T;Y).
-    // ck0: I(X;T) 3.00 < 3.03 (raw violation; margin 2·√(0.02²+0.02²) = 0.0566 > 0.03: noise), 3.03 ≥ 1.
-    //      I(T;Y) 1.0 < 1.2 (margin 2·√(2·0.05²) = 0.141 < 0.2: significant), 1.2 ≥ 0.5.
-    r.add(new Hand("h", "train", 0, 0, 5, 3.00, 1.0, 1, 0.02, 0.05));
-    r.add(new Hand("h", "train", 0, 1, 5, 3.03, 1.2, 1, 0.02, 0.05));
-    r.add(new Hand("h", "train", 0, 2, 5, 1.00, 0.5, 1, 0.02, 0.05));
-    // ck1: I(X;T) 3.1 < 3.3: significant; L1's row predates the _se columns (se null, std 0.02·√5,
-    //      so se = 0.02 from std/√n). I(T;Y) 1.0 ≥ 0.9 ≥ 0.5 holds.
-    r.add(new Hand("h", "train", 1, 0, 5, 3.10, 1.0, 1, 0.02, 0.05));
-    r.add(new Hand("h", "train", 1, 1, 5, 3.30, 0.9, 1, null, 0.05));
-    r.add(new Hand("h", "train", 1, 2, 5, 1.10, 0.5, 1, 0.02, 0.05));
-    // Split test, one checkpoint, L1 with a single batch: raw violation 3 < 3.5, not judged.
-    r.add(new Hand("h", "test", 0, 0, 5, 3.0, 1.0, 1, 0.02, 0.05));
-    r.add(new Hand("h", "test", 0, 1, 1, 3.5, 0.9, 1, 0.0, 0.0));
-    r.add(new Hand("h", "test", 0, 2, 5, 1.0, 0.5, 1, 0.02, 0.05));
-    // Run p: one layer per behaviour over 3 checkpoints (layer index = behaviour).
-    double[][] ixt = {{2.0, 2.0004, 2.0}, {2, 3, 2.5}, {2, 3, 2.5}, {0, 0, 0}, {2, 3, 2.5}};
-    double[][] ity = {{1, 1, 1}, {0.5, 1.0, 0.98}, {0.5, 1.0, 0.5}, {0, 0, 0}, {0.5, 1.0, 1.0}};
-    double[] seXt = {0.01, 0.05, 0.05, 0.0, 0.05};
-    for (int layer = 0; layer < 5; layer++) {
-      for (int k = 0; k < 3; k++) {
-        r.add(new Hand("p", "train", k, layer, layer == 4 && k == 2 ? 1 : 5, ixt[layer][k], ity[layer][k],
-            layer == 3 ? 0 : 1, seXt[layer], layer == 3 ? 0 : 0.02));
-      }
-    }
-    return r;
-  }
-
-  @Test
-  @Order(1)
-  void dpiCheckCountsRawAndSignificantViolationsSideBySide() {
-    IpTables t = catalog("verd");
-    insertPlane(t, handRows());
-    Map<String, Row> dpi = new HashMap<>();
-    spark.sql("SELECT * FROM dpi_check WHERE run_id = 'h'").collectAsList()
-        .forEach(r -> dpi.put(r.<String>getAs("split") + r.<Integer>getAs("epoch"), r));
-    assertThat(dpi).containsOnlyKeys("train0", "train1", "test0");
-
-    Row c0 = dpi.get("train0");
-    assertThat(c0.<Long>getAs("n_xt_violations")).isEqualTo(1);
-    assertThat(c0.<Long>getAs("n_xt_violations_significant")).isZero();
-    assertThat(c0.<Long>getAs("n_ty_violations")).isEqualTo(1);
-    assertThat(c0.<Long>getAs("n_ty_violations_significant")).isEqualTo(1);
-    assertThat(c0.<Double>getAs("xt_share")).isCloseTo(0.5, within(TOL));
-    assertThat(c0.<Double>getAs("xt_share_significant")).isEqualTo(1.0);
-    assertThat(c0.<Double>getAs("ty_share_significant")).isCloseTo(0.5, within(TOL));
-    assertThat(c0.<Double>getAs("share_holding_significant")).isCloseTo(0.5, within(TOL));
-    assertThat(c0.<Boolean>getAs("dpi_holds")).isFalse();
-    assertThat(c0.<Boolean>getAs("dpi_holds_significant")).isFalse();
-    assertThat(c0.getList(c0.fieldIndex("xt_violations"))).containsExactly("L0 < L1");
-    assertThat(c0.getList(c0.fieldIndex("xt_violations_significant"))).isEmpty();
-    assertThat(c0.getList(c0.fieldIndex("ty_violations_significant"))).containsExactly("L0 < L1");
-
-    Row c1 = dpi.get("train1");
-    assertThat(c1.<Long>getAs("n_xt_violations_significant")).as("se from std/sqrt(n) for an old row").isEqualTo(1);
-    assertThat(c1.getList(c1.fieldIndex("xt_violations_significant"))).containsExactly("L0 < L1");
-    assertThat(c1.<Long>getAs("n_ty_violations_significant")).isZero();
-
-    Row test = dpi.get("test0");
-    assertThat(test.<Long>getAs("n_xt_violations")).isEqualTo(1);
-    assertThat(test.isNullAt(test.fieldIndex("n_xt_violations_significant"))).as("one batch: not judged").isTrue();
-    assertThat(test.isNullAt(test.fieldIndex("dpi_holds_significant"))).isTrue();
-    assertThat(test.isNullAt(test.fieldIndex("xt_violations_significant"))).isTrue();
-  }
-
-  @Test
-  @Order(2)
-  void compressionIsCountedOnlyBeyondTheNoiseAndAConstantLayerIsConstant() {
-    Map<Integer, Row> ph = new HashMap<>();
-    spark.sql("SELECT * FROM compression_phases WHERE run_id = 'p'").collectAsList()
-        .forEach(r -> ph.put(r.<Integer>getAs("layer_index"), r));
-    assertThat(ph).hasSize(5);
-    // L0: peak 2.0004 at ck1, last 2.0: a drop of 0.0004 bits against 2·√2·0.01 = 0.028.
-    assertThat(ph.get(0).<String>getAs("phases")).isEqualTo("fitting, then compression");
-    assertThat(ph.get(0).<Double>getAs("xt_drop")).isCloseTo(0.0004, within(1e-9));
-    assertThat(ph.get(0).<Double>getAs("xt_drop_se")).isCloseTo(0.01 * Math.sqrt(2), within(TOL));
-    assertThat(ph.get(0).<Boolean>getAs("compression_significant")).isFalse();
-    assertThat(ph.get(0).<String>getAs("phases_significant")).isEqualTo("fitting");
-    // L1: drop 0.5 > 2·√2·0.05 = 0.141; I(T;Y) 1.0 → 0.98: beyond the raw 1 % tolerance, but within
-    // 2·√2·0.02 = 0.057 of the noise.
-    assertThat(ph.get(1).<String>getAs("phases")).isEqualTo("fitting, then I(X;T) and I(T;Y) fall");
-    assertThat(ph.get(1).<Boolean>getAs("compression_significant")).isTrue();
-    assertThat(ph.get(1).<Boolean>getAs("ty_fell_significant")).isFalse();
-    assertThat(ph.get(1).<String>getAs("phases_significant")).isEqualTo("fitting, then compression");
-    // L2: I(T;Y) 1.0 → 0.5: both fall in both verdicts.
-    assertThat(ph.get(2).<Boolean>getAs("ty_fell_significant")).isTrue();
-    assertThat(ph.get(2).<String>getAs("phases")).isEqualTo("fitting, then I(X;T) and I(T;Y) fall");
-    assertThat(ph.get(2).<String>getAs("phases_significant")).isEqualTo("fitting, then I(X;T) and I(T;Y) fall");
-    // L3: S(T) = 0 everywhere.
-    assertThat(ph.get(3).<String>getAs("phases")).isEqualTo("constant");
-    assertThat(ph.get(3).<String>getAs("phases_significant")).isEqualTo("constant");
-    // L4: a real compression, but its last checkpoint has one batch: raw verdict only.
-    assertThat(ph.get(4).<String>getAs("phases")).isEqualTo("fitting, then compression");
-    assertThat(ph.get(4).isNullAt(ph.get(4).fieldIndex("phases_significant"))).isTrue();
-    assertThat(ph.get(4).isNullAt(ph.get(4).fieldIndex("compression_significant"))).isTrue();
-  }
-
-  @Test
-  @Order(3)
-  void sensitivityViewsCompareEachVariantWithTheAnalysedPlane() {
-    IpTables t = catalog("verd");
-    // A variant of run h's train split under alpha 2: at ck0 L1's I(T;Y) is 1.0 (the significant
-    // I(T;Y) violation is gone), and L2's I(X;T) is 1.5 then 1.1 (se 0.01: a significant drop of 0.4,
-    // I(T;Y) flat at 0.5): L2 turns from "fitting" to "fitting, then compression".
-    List<String> v = new ArrayList<>();
-    for (Hand h : handRows()) {
-      if (!h.run().equals("h") || !h.split().equals("train")) {
-        continue;
-      }
-      double ity = h.epoch() == 0 && h.layer() == 1 ? 1.0 : h.ity();
-      double ixt = h.layer() == 2 ? (h.epoch() == 0 ? 1.5 : 1.1) : h.ixt();
-      double se = h.layer() == 2 ? 0.01 : h.seXt() == null ? 0.02 : h.seXt();
-      v.add(String.format(Locale.ROOT, "('h', 'train', %d, %d, %d, 'L%d', 'dense', 'cfg', 2D, 1D, 1D, 100, 5,"
-              + " %sD, %sD, 1D, 1D, 1D, 0D, 0D, 0D, TIMESTAMP'2026-01-01 00:00:00', %sD, 0.05D, 0D,"
-              + " NULL, NULL, NULL, NULL, NULL, NULL)",
-          h.epoch(), 10L * h.epoch(), h.layer(), h.layer(), ixt, ity, se));
-    }
-    spark.sql("INSERT INTO " + t.name(IpTables.SENSITIVITY) + " VALUES " + String.join(", ", v));
-    List<Row> s = spark.sql("SELECT * FROM sensitivity_summary").collectAsList();
-    assertThat(s).hasSize(1);
-    Row r = s.get(0);
-    // Analysed: 4 (checkpoint, pair)s; ck0 L0-L1 violates I(T;Y), ck1 L0-L1 violates I(X;T).
-    assertThat(r.<Long>getAs("n_pairs")).isEqualTo(4);
-    assertThat(r.<Double>getAs("base_xt_share")).isCloseTo(0.75, within(TOL));
-    assertThat(r.<Double>getAs("base_ty_share")).isCloseTo(0.75, within(TOL));
-    assertThat(r.<Double>getAs("base_dpi_share")).isCloseTo(0.5, within(TOL));
-    // Variant: only ck1 L0-L1 violates.
-    assertThat(r.<Double>getAs("ty_share")).isEqualTo(1.0);
-    assertThat(r.<Double>getAs("dpi_share")).isCloseTo(0.75, within(TOL));
-    assertThat(r.<Boolean>getAs("dpi_share_changed")).isTrue();
-    assertThat(r.<Long>getAs("n_layers")).isEqualTo(3);
-    assertThat(r.<Long>getAs("n_layers_changed")).isEqualTo(1);
-    assertThat(r.getList(r.fieldIndex("layers_changed"))).containsExactly("L2");
-    Row l2 = spark.sql("SELECT * FROM sensitivity_verdicts WHERE layer_index = 2").first();
-    assertThat(l2.<String>getAs("base_phases_significant")).isEqualTo("fitting");
-    assertThat(l2.<String>getAs("phases_significant")).isEqualTo("fitting, then compression");
-    assertThat(l2.<Boolean>getAs("verdict_changed")).isTrue();
   }
 
   @Test
@@ -263,7 +82,8 @@ class VerdictsAndSensitivityTest {
     t.createAll(); // a second opening changes nothing
     List<String> columns = List.of(spark.table("old.ip.information_plane").schema().fieldNames());
     assertThat(columns).endsWith("computed_at", "edge_batches", "i_xt_se", "i_ty_se", "h_t_se", "i_xt_ci_low", "i_xt_ci_high",
-        "i_ty_ci_low", "i_ty_ci_high", "h_t_ci_low", "h_t_ci_high", "h_t_err", "i_xt_err", "i_ty_err");
+        "i_ty_ci_low", "i_ty_ci_high", "h_t_ci_low", "h_t_ci_high", "h_t_err", "i_xt_err", "i_ty_err", "i_xy", "i_xy_se",
+        "h_x_se", "i_xt_batches", "i_ty_batches", "h_t_batches", "h_x_batches", "i_xy_batches");
     Row old = spark.sql("SELECT * FROM old.ip.information_plane").first();
     assertThat(old.<Double>getAs("i_xt")).isEqualTo(2.0);
     assertThat(old.isNullAt(old.fieldIndex("i_xt_se"))).isTrue();
@@ -336,7 +156,8 @@ class VerdictsAndSensitivityTest {
     assertThat(same).hasSize(analysed.size());
     for (int i = 0; i < same.size(); i++) {
       for (String col : new String[] {"layer_name", "sigma", "n_batches", "i_xt", "i_ty", "h_t", "h_x", "h_y",
-          "i_xt_std", "i_ty_se", "i_xt_ci_low", "i_xt_ci_high", "h_t_ci_high"}) {
+          "i_xt_std", "i_ty_se", "i_xt_ci_low", "i_xt_ci_high", "h_t_ci_high", "i_xy", "i_xt_batches", "i_ty_batches",
+          "h_t_batches", "h_x_batches", "i_xy_batches"}) {
         assertThat((Object) same.get(i).getAs(col)).as(col + " of row " + i).isEqualTo(analysed.get(i).getAs(col));
       }
       assertThat(same.get(i).<String>getAs("base_config_id")).isEqualTo(base);
@@ -377,6 +198,10 @@ class VerdictsAndSensitivityTest {
       }
     }
 
+    // Each variant has verdicts of its own, tested on its own per-batch values.
+    assertThat(spark.sql("SELECT DISTINCT alpha, sigma_scale FROM " + tables.name(IpTables.PHASE_TESTS)
+        + " WHERE source = 'sensitivity'").count()).isEqualTo(4);
+
     // Running again replaces the rows.
     new SensitivityJob(spark, conf).run("r1", List.of(2.0), List.of(0.5));
     assertThat(spark.table(sens).count()).isEqualTo(4 * 18);
@@ -397,7 +222,7 @@ class VerdictsAndSensitivityTest {
     }
     assertThat(spark.sql("SELECT * FROM sensitivity_summary").count()).isEqualTo(2 * 4);
     // The dead layer is constant under every variant.
-    assertThat(spark.sql("SELECT DISTINCT phases_significant, base_phases_significant FROM sensitivity_verdicts"
+    assertThat(spark.sql("SELECT DISTINCT phase, base_phase FROM sensitivity_verdicts"
         + " WHERE layer_name = 'dead'").collectAsList())
         .extracting(Row::toString).containsExactly("[constant,constant]");
   }
