@@ -26,6 +26,8 @@ import java.util.Map;
  * <p>With {@code validationSamples} 0 there is no validation split and the training ids are the
  * first {@code trainSamples} images: the division of runs made before validation splits existed.
  *
+ * <p>The arrays are the record's own: callers read them and do not modify them.
+ *
  * @param pool the training images in the file
  * @param trainIds the ids the network trains on, ascending
  * @param validationIds the held-out ids, ascending; empty when there is no validation split

@@ -157,8 +157,13 @@ class TrainingRunTest {
     Set<Integer> trained = new TreeSet<>(fitted);
     long[] trainEval = run.manifest().sampleIds("train");
     assertThat(trainEval).hasSize(50);
+    Set<Integer> held = new TreeSet<>();
+    for (int id : neverFitted()) {
+      held.add(id);
+    }
     for (long id : trainEval) {
       assertThat(trained).as("train evaluation id " + id + " is a trained image").contains((int) id);
+      assertThat(held).as("train evaluation id " + id + " is not a validation image").doesNotContain((int) id);
     }
   }
 
