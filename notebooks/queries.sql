@@ -15,7 +15,7 @@ WHERE run_id = '${run_id}'
 ORDER BY split, layer_index, step, epoch
 
 -- query: metrics
-SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy
+SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, m.test_loss, m.val_loss, m.val_accuracy
 FROM runs LATERAL VIEW explode(metrics) e AS m
 WHERE run_id = '${run_id}'
 ORDER BY m.step, m.epoch

@@ -726,8 +726,7 @@ public final class AnalysisJob {
     m.splitSampleIds().forEach((k, v) -> splits.put(k, v.length));
     List<Row> ms = new ArrayList<>();
     for (CheckpointMetrics c : metrics) {
-      ms.add(RowFactory.create(c.checkpoint().epoch(), c.checkpoint().step(), c.loss(), c.trainAccuracy(),
-          c.testAccuracy(), c.testLoss()));
+      ms.add(IpTables.metricsRow(c));
     }
     return RowFactory.create(m.runId(), m.model(), m.dataset(), m.seed(), m.producer(), m.formatVersion(),
         m.numClasses(), layers, scala.collection.JavaConverters.mapAsScalaMap(splits), ms, archiveUri,

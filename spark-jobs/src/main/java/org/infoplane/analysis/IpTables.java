@@ -109,7 +109,7 @@ public final class IpTables {
         layers ARRAY<STRUCT<layer_index: INT, name: STRING, kind: STRING, shape: ARRAY<BIGINT>>>,
         splits MAP<STRING, INT> COMMENT 'evaluation samples per split',
         metrics ARRAY<STRUCT<epoch: INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE,
-            test_loss: DOUBLE>>,
+            test_loss: DOUBLE, val_loss: DOUBLE, val_accuracy: DOUBLE>>,
         archive STRING, updated_at TIMESTAMP""", null);
     create(ANALYSIS_ERRORS, """
         run_id STRING NOT NULL, split STRING, epoch INT, step BIGINT, layer_index INT, layer_name STRING,
@@ -238,7 +238,7 @@ public final class IpTables {
     addColumnIfMissing(ANALYSIS_CONFIGS, "entropy_method", ENTROPY_METHOD_COLUMN);
     addColumnIfMissing(ANALYSIS_CONFIGS, "width_smoothing_unit", SMOOTHING_UNIT_COLUMN);
     addColumnIfMissing(ANALYSIS_CONFIGS, "preset", PRESET_COLUMN);
-    addMetricsTestLoss();
+    addMetricsFields();
   }
 
   private void addColumnIfMissing(String table, String column, String definition) {
@@ -274,15 +274,32 @@ public final class IpTables {
     }
   }
 
+  /** The fields of the {@code runs} table's metrics struct added after the first release, in order. */
+  private static final List<String> METRICS_ADDED = List.of("test_loss", "val_loss", "val_accuracy");
+
   /**
-   * Warehouses created before the test loss was recorded: adds {@code metrics.element.test_loss}
-   * (null in the existing rows; the next analysis of their archives fills it where recorded).
+   * One element of the {@code runs} table's {@code metrics} array: epoch, step, loss, train_accuracy,
+   * test_accuracy, test_loss, val_loss, val_accuracy, in the struct's field order (a table created
+   * by an older version has the same order after {@link #migrate}). Unrecorded values are NaN.
    */
-  private void addMetricsTestLoss() {
+  public static org.apache.spark.sql.Row metricsRow(org.infoplane.snapshot.CheckpointMetrics c) {
+    return org.apache.spark.sql.RowFactory.create(c.checkpoint().epoch(), c.checkpoint().step(), c.loss(),
+        c.trainAccuracy(), c.testAccuracy(), c.testLoss(), c.valLoss(), c.valAccuracy());
+  }
+
+  /**
+   * Warehouses created before the test loss, or the validation split's loss and accuracy, were
+   * recorded: adds the missing fields of {@code metrics.element} ({@link #METRICS_ADDED}, DOUBLE, at the
+   * end, in order; null in the existing rows; the next analysis of their archives fills them where
+   * recorded).
+   */
+  private void addMetricsFields() {
     ArrayType metrics = (ArrayType) spark.table(name(RUNS)).schema().apply("metrics").dataType();
     StructType element = (StructType) metrics.elementType();
-    if (!Arrays.asList(element.fieldNames()).contains("test_loss")) {
-      spark.sql("ALTER TABLE " + name(RUNS) + " ADD COLUMN metrics.element.test_loss DOUBLE");
+    for (String field : METRICS_ADDED) {
+      if (!Arrays.asList(element.fieldNames()).contains(field)) {
+        spark.sql("ALTER TABLE " + name(RUNS) + " ADD COLUMN metrics.element." + field + " DOUBLE");
+      }
     }
   }
 

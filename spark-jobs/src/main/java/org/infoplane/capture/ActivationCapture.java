@@ -65,22 +65,59 @@ public final class ActivationCapture {
       layers.add(p.size() == 1 ? p.get(0) : Nd4j.concat(0, p.toArray(new INDArray[0])));
     }
     INDArray probs = layers.get(layers.size() - 1);
-    float[] p = probs.data().asFloat();
-    int classes = (int) probs.size(1);
-    double loss = 0;
-    int correct = 0;
-    for (int i = 0; i < labels.length; i++) {
-      int best = 0;
-      for (int c = 1; c < classes; c++) {
-        if (p[i * classes + c] > p[i * classes + best]) {
-          best = c;
-        }
-      }
-      if (best == labels[i]) {
-        correct++;
-      }
-      loss -= Math.log(Math.max(p[i * classes + labels[i]], Float.MIN_NORMAL));
+    Sums sums = new Sums();
+    sums.add(probs.data().asFloat(), (int) probs.size(1), labels, 0);
+    return new Result(layers, sums.loss / labels.length, (double) sums.correct / labels.length);
+  }
+
+  /**
+   * The loss and accuracy of the network on {@code x} (N × inputs) with labels {@code labels} (N),
+   * by the same inference-mode forward pass as {@link #run} (a chunk of samples at a time) without
+   * keeping any activation: for a set too large to record, such as the validation split.
+   *
+   * @return {@code {loss, accuracy}}: mean cross-entropy of the softmax output (nats) and the fraction
+   *     of samples whose most probable class is the label
+   */
+  public double[] evaluate(MultiLayerNetwork net, INDArray x, int[] labels) {
+    long n = x.size(0);
+    if (n != labels.length) {
+      throw new IllegalArgumentException(n + " inputs but " + labels.length + " labels");
     }
-    return new Result(layers, loss / labels.length, (double) correct / labels.length);
+    if (n == 0) {
+      throw new IllegalArgumentException("no samples to evaluate");
+    }
+    int output = recorded.get(recorded.size() - 1).networkIndex() + 1;
+    Sums sums = new Sums();
+    for (long from = 0; from < n; from += chunk) {
+      long to = Math.min(n, from + chunk);
+      INDArray part = x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
+      INDArray probs = net.feedForward(part, false).get(output).castTo(DataType.FLOAT).dup('c');
+      sums.add(probs.data().asFloat(), (int) probs.size(1), labels, (int) from);
+    }
+    return new double[] {sums.loss / labels.length, (double) sums.correct / labels.length};
+  }
+
+  /** Summed cross-entropy (nats) and correct predictions over rows of softmax outputs. */
+  private static final class Sums {
+    double loss;
+    int correct;
+
+    /** Adds the rows of {@code p} (rows × classes, row-major), whose labels start at {@code labels[offset]}. */
+    void add(float[] p, int classes, int[] labels, int offset) {
+      int rows = p.length / classes;
+      for (int i = 0; i < rows; i++) {
+        int label = labels[offset + i];
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+          if (p[i * classes + c] > p[i * classes + best]) {
+            best = c;
+          }
+        }
+        if (best == label) {
+          correct++;
+        }
+        loss -= Math.log(Math.max(p[i * classes + label], Float.MIN_NORMAL));
+      }
+    }
   }
 }

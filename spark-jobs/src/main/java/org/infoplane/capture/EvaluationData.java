@@ -20,17 +20,22 @@ public final class EvaluationData {
   }
 
   /**
-   * Draws the evaluation sets: {@code n} samples of the first {@code trainPopulation} training images
-   * (those the network trains on) and {@code n} samples of the test images.
+   * Draws the evaluation sets: {@code n} samples of the images the network trains on (positions in
+   * {@link TrainingSplit#trainIds()} drawn by {@link EvaluationSets#choose}, mapped to their ids: never
+   * a validation image) and {@code n} samples of the test images. Without a validation split the
+   * training ids are 0, 1, ..., so the train split is the one runs drew before validation splits
+   * existed.
    */
-  public static EvaluationData draw(LabeledImages train, int trainPopulation, LabeledImages test, int n, long seed) {
+  public static EvaluationData draw(LabeledImages train, TrainingSplit division, LabeledImages test, int n, long seed) {
     Map<String, Split> m = new LinkedHashMap<>();
-    m.put(EvaluationSets.TRAIN, split(train, EvaluationSets.choose(EvaluationSets.TRAIN, trainPopulation, n, seed)));
+    m.put(EvaluationSets.TRAIN, split(train,
+        division.idsAt(EvaluationSets.choose(EvaluationSets.TRAIN, division.trainCount(), n, seed))));
     m.put(EvaluationSets.TEST, split(test, EvaluationSets.choose(EvaluationSets.TEST, test.count(), n, seed)));
     return new EvaluationData(m);
   }
 
-  private static Split split(LabeledImages images, int[] ids) {
+  /** One split's evaluation set: these ids' images and labels. */
+  public static Split split(LabeledImages images, int[] ids) {
     return new Split(ids, images.features(ids), images.labels(ids));
   }
 

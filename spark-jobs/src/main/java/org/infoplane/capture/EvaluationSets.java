@@ -29,12 +29,22 @@ public final class EvaluationSets {
     if (population < 2) {
       throw new IllegalArgumentException("split " + split + " draws from " + population + " samples; needs at least 2");
     }
+    return draw(split, population, n, seed);
+  }
+
+  /**
+   * The draw behind {@link #choose}, without its minimum sizes: min(n, population) distinct ids in
+   * [0, population), sorted, from a partial Fisher–Yates shuffle seeded by {@code seed} and {@code name}
+   * only. {@link TrainingSplit} draws the validation split with it under the name
+   * {@link TrainingSplit#VALIDATION}.
+   */
+  static int[] draw(String name, int population, int n, long seed) {
     int[] ids = new int[population];
     for (int i = 0; i < population; i++) {
       ids[i] = i;
     }
-    int k = Math.min(n, population);
-    SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (split.hashCode() + 1L)));
+    int k = Math.max(0, Math.min(n, population));
+    SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (name.hashCode() + 1L)));
     for (int i = 0; i < k; i++) { // partial Fisher–Yates
       int j = i + rng.nextInt(population - i);
       int t = ids[i];

@@ -20,12 +20,15 @@ import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Records the activations of saved models into a new run, one Spark task per model: the driver
  * lists the models, creates the run from the first model's recorded layers and writes the
  * evaluation inputs; each task loads its model, reads the inputs back from the archive, computes
- * the activations and metrics and writes its checkpoint (atomic per checkpoint).
+ * the activations and metrics and writes its checkpoint (atomic per checkpoint). The validation split
+ * of the training run ({@link TrainingSplit}) travels to the tasks as a broadcast; its loss and
+ * accuracy join each checkpoint's metrics.
  */
 public final class ExtractJob {
 
@@ -44,17 +47,22 @@ public final class ExtractJob {
   }
 
   /** What a task recorded (plain values: it travels back from the executors). */
-  public record Done(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double seconds)
-      implements Serializable {}
+  public record Done(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double valLoss,
+      double valAccuracy, double seconds) implements Serializable {}
+
+  /** The validation split's images (row-major, rows × width, float32 in [0, 1]) and labels, for the tasks. */
+  private record ValidationImages(float[] pixels, int width, int[] labels) implements Serializable {}
 
   /**
    * Runs the job.
    *
-   * @param trainSamples the training images the evaluation train split draws from (the first this many;
-   *     0 for all): the value the models were trained with, so that the ids match the training run's
+   * @param trainSamples the training images the models were trained on (the first this many outside the
+   *     validation split; 0 for all of them) and the evaluation train split draws from
+   * @param validationSamples the validation split the models were trained without (0: none); with the
+   *     training run's values and seed, the ids (evaluation sets and validation split) match its own
    * @return one entry per model, in training order
    */
-  public List<Done> run(ImageDataset dataset, int trainSamples, int evalSamples, long seed) {
+  public List<Done> run(ImageDataset dataset, int trainSamples, int validationSamples, int evalSamples, long seed) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     if (archive.hasRun(runId)) {
       throw new IllegalArgumentException("run " + runId + " already exists in the archive " + archive.root()
@@ -63,12 +71,10 @@ public final class ExtractJob {
     List<ModelFiles.SavedModel> models = ModelFiles.list(modelsDir, hadoop);
     LabeledImages train = dataset.train();
     LabeledImages test = dataset.test();
-    int n = trainSamples == 0 ? train.count() : trainSamples;
-    if (n > train.count()) {
-      throw new IllegalArgumentException("--train-samples " + n + " exceeds the " + train.count() + " images of "
-          + dataset.trainImages());
-    }
-    EvaluationData eval = EvaluationData.draw(train, n, test, evalSamples, seed);
+    TrainingSplit division = TrainingSplit.carve(train.count(), trainSamples, validationSamples, seed,
+        dataset.trainImages());
+    int n = division.trainCount();
+    EvaluationData eval = EvaluationData.draw(train, division, test, evalSamples, seed);
 
     MultiLayerNetwork first = ModelFiles.load(models.get(0).uri(), hadoop);
     List<LayerInfo> layers = RecordedLayers.describe(first, RecordedLayers.of(first), train.pixels());
@@ -76,6 +82,7 @@ public final class ExtractJob {
     props.put("models", modelsDir);
     props.put("trainSamples", Integer.toString(n));
     props.put("evalSamples", Integer.toString(evalSamples));
+    props.putAll(division.properties());
     props.put("trainImages", dataset.trainImages().toString());
     props.put("testImages", dataset.testImages().toString());
     RunManifest manifest = new RunManifest(runId, "dl4j model of " + first.getnLayers() + " layers", dataset.name(),
@@ -86,6 +93,10 @@ public final class ExtractJob {
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
+    Broadcast<ValidationImages> validation = division.hasValidation()
+        ? jsc.broadcast(new ValidationImages(train.features(division.validationIds()).data().asFloat(), train.pixels(),
+            train.labels(division.validationIds())))
+        : null;
     List<String[]> work = new ArrayList<>();
     for (ModelFiles.SavedModel m : models) {
       work.add(new String[] {m.uri(), Integer.toString(m.checkpoint().epoch()), Long.toString(m.checkpoint().step())});
@@ -93,7 +104,8 @@ public final class ExtractJob {
     jsc.setJobGroup("infoplane-extract", "InfoPlane extract " + runId + ": " + models.size() + " models from "
         + modelsDir, false);
     try {
-      return jsc.parallelize(work, work.size()).map(new ExtractTask(archiveUri, runId, conf)).collect();
+      return jsc.parallelize(work, work.size()).map(new ExtractTask(archiveUri, runId, conf, validation))
+          .collect();
     } finally {
       jsc.clearJobGroup();
     }
@@ -105,11 +117,14 @@ public final class ExtractJob {
     private final String archiveUri;
     private final String runId;
     private final Broadcast<SerializableConfiguration> conf;
+    private final Broadcast<ValidationImages> validation;
 
-    ExtractTask(String archiveUri, String runId, Broadcast<SerializableConfiguration> conf) {
+    ExtractTask(String archiveUri, String runId, Broadcast<SerializableConfiguration> conf,
+        Broadcast<ValidationImages> validation) {
       this.archiveUri = archiveUri;
       this.runId = runId;
       this.conf = conf;
+      this.validation = validation;
     }
 
     @Override
@@ -144,8 +159,17 @@ public final class ExtractJob {
           testLoss = r.loss();
         }
       }
-      writer.appendMetrics(CheckpointMetrics.withTestLoss(cp, loss, trainAcc, testAcc, testLoss));
-      return new Done(cp.epoch(), cp.step(), loss, trainAcc, testAcc, (System.nanoTime() - t0) / 1e9);
+      double valLoss = Double.NaN;
+      double valAcc = Double.NaN;
+      if (validation != null) {
+        ValidationImages v = validation.value();
+        double[] r = capture.evaluate(net,
+            Nd4j.create(v.pixels(), new long[] {v.labels().length, v.width()}, 'c'), v.labels());
+        valLoss = r[0];
+        valAcc = r[1];
+      }
+      writer.appendMetrics(CheckpointMetrics.withValidation(cp, loss, trainAcc, testAcc, testLoss, valLoss, valAcc));
+      return new Done(cp.epoch(), cp.step(), loss, trainAcc, testAcc, valLoss, valAcc, (System.nanoTime() - t0) / 1e9);
     }
   }
 }

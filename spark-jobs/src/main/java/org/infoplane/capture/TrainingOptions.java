@@ -8,13 +8,22 @@ import java.util.Objects;
  * @param epochs passes over the training images, >= 1
  * @param batchSize samples per SGD step (the paper: 100)
  * @param everySteps record a checkpoint every this many steps; 0 records at the end of every epoch
- * @param trainSamples train on the first this many training images; 0 for all
+ * @param trainSamples train on the first this many training images outside the validation split; 0 for all of
+ *     them
+ * @param validationSamples training images held out as the validation split, never trained on ({@link
+ *     TrainingSplit}); 0 for none (then nothing can be early-stopped on)
  * @param evalSamples samples per evaluation split
  * @param seed seeds the evaluation sets, the weight initialisation and the shuffling
  * @param averagingFrequency with Spark: steps each worker takes between parameter averagings
  */
 public record TrainingOptions(NetworkSpec network, int epochs, int batchSize, int everySteps, int trainSamples,
-    int evalSamples, long seed, int averagingFrequency) {
+    int validationSamples, int evalSamples, long seed, int averagingFrequency) {
+
+  /**
+   * The default validation split: 10,000 of Fashion-MNIST's 60,000 training images (MNIST's customary
+   * 50,000 / 10,000 division), which leaves 500 steps of 100 per epoch, divisible by 4 checkpoints per epoch.
+   */
+  public static final int DEFAULT_VALIDATION_SAMPLES = 10_000;
 
   public TrainingOptions {
     Objects.requireNonNull(network, "network");
@@ -29,6 +38,10 @@ public record TrainingOptions(NetworkSpec network, int epochs, int batchSize, in
     }
     if (trainSamples < 0) {
       throw new IllegalArgumentException("--train-samples must be >= 1, got " + trainSamples);
+    }
+    if (validationSamples < 0) {
+      throw new IllegalArgumentException("--validation-samples must be >= 0 (0: no validation split), got "
+          + validationSamples);
     }
     if (evalSamples < 2) {
       throw new IllegalArgumentException("--eval-samples must be >= 2, got " + evalSamples);

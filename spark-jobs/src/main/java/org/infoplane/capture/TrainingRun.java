@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.infoplane.snapshot.CheckpointId;
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * master (each worker takes {@code averagingFrequency} steps between averagings) and the driver
  * records after each epoch or, with {@code everySteps} K, after every K mini-batches of an epoch (each
  * such slice of an epoch is one distributed fit).
+ *
+ * <p>The network trains only on the training ids of a {@link TrainingSplit}: the validation split
+ * ({@link TrainingOptions#validationSamples()} training images drawn from the seed) is held out, and
+ * its loss and accuracy are recorded at every checkpoint. A run made before validation splits existed
+ * (its manifest has no {@value TrainingSplit#VALIDATION_SAMPLES}) is resumed as it was made: without one.
  */
 public final class TrainingRun {
 
@@ -55,12 +61,24 @@ public final class TrainingRun {
   private final ImageDataset dataset;
   private final SnapshotArchive archive;
   private final String runId;
+  private final List<TrainingListener> listeners = new ArrayList<>();
 
   public TrainingRun(TrainingOptions options, ImageDataset dataset, SnapshotArchive archive, String runId) {
     this.options = options;
     this.dataset = dataset;
     this.archive = archive;
     this.runId = runId;
+  }
+
+  /**
+   * Attaches DL4J listeners to the network before local training (with Spark they are not used): they
+   * see every SGD step, its mini-batch included ({@link TrainingListener#onForwardPass}).
+   *
+   * @return this run
+   */
+  public TrainingRun listeners(TrainingListener... more) {
+    listeners.addAll(Arrays.asList(more));
+    return this;
   }
 
   /**
@@ -88,12 +106,16 @@ public final class TrainingRun {
     }
     LabeledImages train = dataset.train();
     LabeledImages test = dataset.test();
-    int n = options.trainSamples() == 0 ? train.count() : options.trainSamples();
-    if (n > train.count()) {
-      throw new IllegalArgumentException("--train-samples " + n + " exceeds the " + train.count()
-          + " images of " + dataset.trainImages());
+    int validationSamples = validationSamples(archive, runId, options.validationSamples(), resume);
+    if (validationSamples != options.validationSamples()) {
+      LOG.info("run {} was made before validation splits were recorded: it is resumed without one", runId);
     }
-    EvaluationData eval = EvaluationData.draw(train, n, test, options.evalSamples(), options.seed());
+    TrainingSplit division = TrainingSplit.carve(train.count(), options.trainSamples(), validationSamples,
+        options.seed(), dataset.trainImages());
+    int n = division.trainCount();
+    EvaluationData eval = EvaluationData.draw(train, division, test, options.evalSamples(), options.seed());
+    EvaluationData.Split validation = division.hasValidation()
+        ? EvaluationData.split(train, division.validationIds()) : null;
 
     NetworkSpec spec = options.network();
     MultiLayerNetwork net = spec.build();
@@ -101,7 +123,7 @@ public final class TrainingRun {
     List<LayerInfo> layers = RecordedLayers.describe(net, recorded, train.pixels());
     RunManifest manifest = new RunManifest(runId, spec.architecture().cliName(), dataset.name(), options.seed(),
         "infoplane train", RunManifest.FORMAT_VERSION, layers, eval.sampleIds(), ImageDataset.NUM_CLASSES,
-        properties(n, spark));
+        properties(division, spark));
     RunWriter writer;
     CheckpointId from = null;
     if (exists) {
@@ -114,6 +136,7 @@ public final class TrainingRun {
       if (from != null) {
         net = ModelFiles.load(archive.modelPath(runId, from).toString(), archive.conf());
       }
+      // The saved model is a fresh network: the listeners are attached to it below.
       deleteModelsAfter(from);
     } else {
       writer = archive.createRun(manifest);
@@ -126,7 +149,7 @@ public final class TrainingRun {
         (int) options.recordedSteps(n, spark != null).stream().filter(s -> s > after).count());
 
     CheckpointRecorder recorder = new CheckpointRecorder(archive, writer, eval,
-        new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true, exists);
+        new ActivationCapture(recorded, ActivationCapture.DEFAULT_CHUNK), true, exists, validation);
     List<CheckpointRecorder.Report> reports = new ArrayList<>();
     Recorder rec = (m, cp) -> {
       CheckpointRecorder.Report r = recorder.record(m, cp);
@@ -138,11 +161,27 @@ public final class TrainingRun {
       rec.record(net, new CheckpointId(0, 0));
     }
     if (spark == null) {
-      trainLocally(net, train, n, rec, start);
+      if (!listeners.isEmpty()) {
+        net.addListeners(listeners.toArray(new TrainingListener[0]));
+      }
+      trainLocally(net, train, division, rec, start);
     } else {
-      trainWithSpark(spark, net, train, n, rec, start);
+      trainWithSpark(spark, net, train, division, rec, start);
     }
     return reports;
+  }
+
+  /**
+   * The validation samples a run gets: {@code requested}, except for a run resumed that was made
+   * before validation splits were recorded (its manifest lacks {@value TrainingSplit#VALIDATION_SAMPLES}):
+   * it trained on images that a validation split would now hold out, so it continues without one (0).
+   */
+  public static int validationSamples(SnapshotArchive archive, String runId, int requested, boolean resume) {
+    if (resume && archive.hasRun(runId)
+        && !archive.run(runId).manifest().properties().containsKey(TrainingSplit.VALIDATION_SAMPLES)) {
+      return 0;
+    }
+    return requested;
   }
 
   /**
@@ -160,6 +199,12 @@ public final class TrainingRun {
       // A run made before steps_per_epoch was recorded: it follows from the training samples and the
       // batch size, which are compared.
       b.remove(RunManifest.STEPS_PER_EPOCH);
+    }
+    if (!a.containsKey(TrainingSplit.VALIDATION_SAMPLES)) {
+      // A run made before validation splits: it is resumed without one (run() saw to it).
+      b.remove(TrainingSplit.VALIDATION_SAMPLES);
+      b.remove(TrainingSplit.VALIDATION_RULE);
+      b.remove(TrainingSplit.VALIDATION_IDS_SHA256);
     }
     if (!have.model().equals(wanted.model()) || have.seed() != wanted.seed() || !a.equals(b)
         || !have.dataset().equals(wanted.dataset())) {
@@ -215,7 +260,9 @@ public final class TrainingRun {
     void record(MultiLayerNetwork net, CheckpointId cp);
   }
 
-  private void trainLocally(MultiLayerNetwork net, LabeledImages train, int n, Recorder rec, long start) {
+  private void trainLocally(MultiLayerNetwork net, LabeledImages train, TrainingSplit division, Recorder rec,
+      long start) {
+    int n = division.trainCount();
     int b = options.batchSize();
     int k = options.everySteps();
     long step = 0;
@@ -227,7 +274,7 @@ public final class TrainingRun {
           step++;
           continue;
         }
-        int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
+        int[] idx = division.idsAt(Arrays.copyOfRange(order, from, Math.min(n, from + b)));
         net.fit(new DataSet(train.features(idx), train.oneHot(idx)));
         step++;
         if (k > 0 && step % k == 0) {
@@ -245,8 +292,9 @@ public final class TrainingRun {
     }
   }
 
-  private void trainWithSpark(SparkSession spark, MultiLayerNetwork net, LabeledImages train, int n, Recorder rec,
-      long start) {
+  private void trainWithSpark(SparkSession spark, MultiLayerNetwork net, LabeledImages train, TrainingSplit division,
+      Recorder rec, long start) {
+    int n = division.trainCount();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     File scratch = new File(System.getProperty("java.io.tmpdir"), "infoplane-dl4j-" + UUID.randomUUID());
     ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(options.batchSize())
@@ -264,7 +312,7 @@ public final class TrainingRun {
         int[] order = shuffled(n, epoch);
         List<DataSet> batches = new ArrayList<>();
         for (int from = 0; from < n; from += b) {
-          int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + b));
+          int[] idx = division.idsAt(Arrays.copyOfRange(order, from, Math.min(n, from + b)));
           batches.add(new DataSet(train.features(idx), train.oneHot(idx)));
         }
         int k = options.everySteps() == 0 ? batches.size() : options.everySteps();
@@ -300,7 +348,10 @@ public final class TrainingRun {
     }
   }
 
-  /** The training order of an epoch: a permutation of [0, n) drawn from the seed and the epoch. */
+  /**
+   * The training order of an epoch: a permutation of the positions [0, n) in the training ids, drawn
+   * from the seed and the epoch.
+   */
   private int[] shuffled(int n, int epoch) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -316,7 +367,8 @@ public final class TrainingRun {
     return order;
   }
 
-  private Map<String, String> properties(int n, SparkSession spark) {
+  private Map<String, String> properties(TrainingSplit division, SparkSession spark) {
+    int n = division.trainCount();
     NetworkSpec s = options.network();
     Map<String, String> p = new LinkedHashMap<>();
     p.put("activation", s.activation());
@@ -327,6 +379,7 @@ public final class TrainingRun {
     p.put("trainSamples", Integer.toString(n));
     p.put(RunManifest.STEPS_PER_EPOCH, Integer.toString(options.stepsPerEpoch(n)));
     p.put("evalSamples", Integer.toString(options.evalSamples()));
+    p.putAll(division.properties());
     p.put("trainImages", dataset.trainImages().toString());
     p.put("testImages", dataset.testImages().toString());
     if (s.architecture() == Architecture.VGG16) {

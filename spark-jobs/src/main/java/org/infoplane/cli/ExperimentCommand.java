@@ -52,7 +52,12 @@ public final class ExperimentCommand implements Callable<Integer> {
 
   @Option(names = "--epochs", paramLabel = "E", description = "Override: epochs.") Integer epochs;
 
-  @Option(names = "--train-samples", paramLabel = "N", description = "Override: training images (0: all).") Integer trainSamples;
+  @Option(names = "--train-samples", paramLabel = "N", description = "Override: training images (0: all outside the validation split).")
+  Integer trainSamples;
+
+  @Option(names = "--validation-samples", paramLabel = "N",
+      description = "Override: training images held out as the validation split (0: none, no early stopping).")
+  Integer validationSamples;
 
   @Option(names = "--eval-samples", paramLabel = "N", description = "Override: evaluation samples per split.") Integer evalSamples;
 
@@ -85,7 +90,7 @@ public final class ExperimentCommand implements Callable<Integer> {
       }
     }
     for (ExperimentDefinition d : todo) {
-      int code = run(d.with(runs, epochs, trainSamples, evalSamples, checkpointsPerEpoch, widthMultiplier), root, out);
+      int code = run(d.with(runs, epochs, trainSamples, validationSamples, evalSamples, checkpointsPerEpoch, widthMultiplier), root, out);
       if (code != 0) {
         return code;
       }
@@ -100,9 +105,11 @@ public final class ExperimentCommand implements Callable<Integer> {
         : base + "/" + d.name() + "/warehouse";
     Path report = reports != null ? reports.resolve(d.name())
         : local(base) ? Path.of(base, d.name(), "report") : Path.of("experiment-reports", d.name());
-    out.printf(Locale.ROOT, "experiment %s: %s%n  %s, %s, %d runs x %d epochs, %s training images, %d evaluation"
+    out.printf(Locale.ROOT, "experiment %s: %s%n  %s, %s, %d runs x %d epochs, %s training images, %s, %d evaluation"
         + " samples per split, %d checkpoints per epoch%s%n", d.name(), d.description(), d.model(), d.activation(),
-        d.runs(), d.epochs(), d.trainSamples() == 0 ? "all" : "" + d.trainSamples(), d.evalSamples(),
+        d.runs(), d.epochs(), d.trainSamples() == 0 ? "all" : "" + d.trainSamples(),
+        d.validationSamples() == 0 ? "no validation split" : d.validationSamples() + " held out for validation",
+        d.evalSamples(),
         d.checkpointsPerEpoch(), d.model().equals("vgg16") ? ", width multiplier " + d.widthMultiplier() : "");
     out.flush();
     List<String> timings = new ArrayList<>();

@@ -12,6 +12,7 @@ import org.infoplane.capture.ImageDataset;
 import org.infoplane.capture.NetworkSpec;
 import org.infoplane.capture.TrainingOptions;
 import org.infoplane.capture.TrainingRun;
+import org.infoplane.capture.TrainingSplit;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.LayerInfo;
 import org.infoplane.snapshot.RunManifest;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Trains an MLP, a small CNN or VGG-16 (DL4J) and records, at step 0 and after every epoch (or every K",
       "steps), the activations of fixed evaluation sets of the training and test images, the model and the",
-      "metrics into a new run of a snapshot archive. See docs/training.md."
+      "metrics (with the loss and accuracy of a validation split held out of the training images) into a new",
+      "run of a snapshot archive. See docs/training.md."
     })
 public final class TrainCommand implements Callable<Integer> {
 
@@ -68,8 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--train-samples", defaultValue = "0", paramLabel = "N",
-      description = "Train on the first N training images (default: all).")
+      description = "Train on the first N training images outside the validation split (default: all of them).")
   int trainSamples;
+
+  @Option(names = "--validation-samples", defaultValue = "" + TrainingOptions.DEFAULT_VALIDATION_SAMPLES,
+      paramLabel = "N", description = "Training images held out as the validation split, drawn from the seed and"
+      + " never trained on; its loss and accuracy are recorded at every checkpoint. 0: none, and then no early"
+      + " stopping (default: ${DEFAULT-VALUE}).")
+  int validationSamples;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "S",
       description = "Seeds evaluation sets, initialisation and shuffling (default: ${DEFAULT-VALUE}).")
@@ -104,13 +112,10 @@ public final class TrainCommand implements Callable<Integer> {
     NetworkSpec net = new NetworkSpec(arch, activation == null ? arch.defaultActivation() : activation, learningRate,
         widthMultiplier, seed);
     ImageDataset dataset = datasetOptions.resolve();
-    int k = everySteps;
-    if (checkpointsPerEpoch != 0) {
-      k = everyStepsFor(checkpointsPerEpoch, everySteps, trainSamples == 0 ? dataset.train().count() : trainSamples,
-          batchSize);
+    if (validationSamples < 0) {
+      throw new BadInputException("--validation-samples must be >= 0 (0: no validation split), got "
+          + validationSamples);
     }
-    TrainingOptions options = new TrainingOptions(net, epochs, batchSize, k, trainSamples, evalSamples, seed,
-        averagingFrequency);
     PrintWriter out = spec.commandLine().getOut();
     SparkSession spark = null;
     SnapshotArchive store;
@@ -123,6 +128,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     try {
+      // A resumed run made before validation splits continues without one: its epochs are as long as they were.
+      int validation = TrainingRun.validationSamples(store, run, validationSamples, resume);
+      int k = everySteps;
+      if (checkpointsPerEpoch != 0) {
+        k = everyStepsFor(checkpointsPerEpoch, everySteps,
+            trainSamples == 0 ? Math.max(1, dataset.train().count() - validation) : trainSamples, batchSize);
+      }
+      TrainingOptions options = new TrainingOptions(net, epochs, batchSize, k, trainSamples, validation, evalSamples,
+          seed, averagingFrequency);
       if (new TrainingRun(options, dataset, store, run).run(spark, new Printer(out), resume).isEmpty() && resume) {
         out.printf("run %s is complete already: nothing to train%n", run);
       }
@@ -171,22 +185,29 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "projected archive size: %s per checkpoint x %d checkpoints = %s "
           + "(float32 activations and model parameters, before compression)%n",
           bytes(bytesPerCheckpoint), checkpoints, bytes(bytesPerCheckpoint * checkpoints));
-      out.printf(Locale.ROOT, "%6s %8s %10s %9s %9s %10s %10s %8s%n", "epoch", "step", "loss", "train_acc",
-          "test_acc", "test_loss", "written", "seconds");
+      out.printf(Locale.ROOT, "%6s %8s %10s %9s %9s %10s %10s %9s %10s %8s%n", "epoch", "step", "loss", "train_acc",
+          "test_acc", "test_loss", "val_loss", "val_acc", "written", "seconds");
       out.flush();
     }
 
     @Override
     public void checkpoint(CheckpointRecorder.Report r) {
-      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %10.4f %10s %8.1f%n", r.checkpoint().epoch(),
-          r.checkpoint().step(), r.loss(), r.trainAccuracy(), r.testAccuracy(), r.testLoss(), bytes(r.bytes()),
-          r.seconds());
+      out.printf(Locale.ROOT, "%6d %8d %10.4f %9.4f %9.4f %10.4f %10s %9s %10s %8.1f%n", r.checkpoint().epoch(),
+          r.checkpoint().step(), r.loss(), r.trainAccuracy(), r.testAccuracy(), r.testLoss(), cell(r.valLoss(), 10),
+          cell(r.valAccuracy(), 9), bytes(r.bytes()), r.seconds());
       out.flush();
+    }
+
+    /** A metric with 4 decimals, or "-" when not measured (a run without a validation split). */
+    private static String cell(double v, int width) {
+      return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%" + width + ".4f", v).strip();
     }
 
     private static String describeSplits(RunManifest m) {
       StringBuilder sb = new StringBuilder();
       m.splitSampleIds().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v.length));
+      String v = m.properties().getOrDefault(TrainingSplit.VALIDATION_SAMPLES, "0");
+      sb.append("; validation split ").append(v.equals("0") ? "none (no early stopping)" : v + " held-out training images");
       return sb.toString();
     }
   }

@@ -20,17 +20,19 @@ import java.util.TreeSet;
  * an unknown key or a bad value is an error naming the file, the key and the value.
  *
  * <p>Keys: {@code description}, {@code model} (mlp, cnn, vgg16), {@code activation}, {@code runs},
- * {@code epochs}, {@code train-samples} (0: all), {@code eval-samples} (per split),
+ * {@code epochs}, {@code train-samples} (0: all outside the validation split), {@code validation-samples}
+ * (training images held out for early stopping, never trained on; default
+ * {@value org.infoplane.capture.TrainingOptions#DEFAULT_VALIDATION_SAMPLES}, 0: none), {@code eval-samples} (per split),
  * {@code checkpoints-per-epoch}, {@code learning-rate}, {@code batch-size}, {@code width-multiplier}
  * (vgg16) and {@code seed} (run i, counted from 1, is trained with seed + i − 1).
  */
 public record ExperimentDefinition(String name, String description, String model, String activation, int runs,
-    int epochs, int trainSamples, int evalSamples, int checkpointsPerEpoch, double learningRate, int batchSize,
+    int epochs, int trainSamples, int validationSamples, int evalSamples, int checkpointsPerEpoch, double learningRate, int batchSize,
     double widthMultiplier, long seed) {
 
   /** The keys a definition may hold. */
   public static final Set<String> KEYS = Set.of("description", "model", "activation", "runs", "epochs",
-      "train-samples", "eval-samples", "checkpoints-per-epoch", "learning-rate", "batch-size", "width-multiplier",
+      "train-samples", "validation-samples", "eval-samples", "checkpoints-per-epoch", "learning-rate", "batch-size", "width-multiplier",
       "seed");
 
   public ExperimentDefinition {
@@ -47,6 +49,10 @@ public record ExperimentDefinition(String name, String description, String model
     positive(name, "batch-size", batchSize);
     if (trainSamples < 0) {
       throw new IllegalArgumentException("experiment " + name + ": train-samples must be >= 0 (0: all), got " + trainSamples);
+    }
+    if (validationSamples < 0) {
+      throw new IllegalArgumentException("experiment " + name + ": validation-samples must be >= 0 (0: none, and no"
+          + " early stopping), got " + validationSamples);
     }
     if (!(learningRate > 0)) {
       throw new IllegalArgumentException("experiment " + name + ": learning-rate must be > 0, got " + learningRate);
@@ -98,6 +104,7 @@ public record ExperimentDefinition(String name, String description, String model
     return new ExperimentDefinition(name, v.getOrDefault("description", name), model,
         v.getOrDefault("activation", model.equals("mlp") ? "tanh" : "relu"),
         integer(file, v, "runs", null), integer(file, v, "epochs", null), integer(file, v, "train-samples", "0"),
+        integer(file, v, "validation-samples", "" + org.infoplane.capture.TrainingOptions.DEFAULT_VALIDATION_SAMPLES),
         integer(file, v, "eval-samples", null), integer(file, v, "checkpoints-per-epoch", null),
         real(file, v, "learning-rate", "0.09"), integer(file, v, "batch-size", "100"),
         real(file, v, "width-multiplier", "1"), (long) integer(file, v, "seed", "1"));
@@ -123,10 +130,11 @@ public record ExperimentDefinition(String name, String description, String model
   }
 
   /** The definition with this machine's sizes: every non-null override replaces its key. */
-  public ExperimentDefinition with(Integer runs, Integer epochs, Integer trainSamples, Integer evalSamples,
-      Integer checkpointsPerEpoch, Double widthMultiplier) {
+  public ExperimentDefinition with(Integer runs, Integer epochs, Integer trainSamples, Integer validationSamples,
+      Integer evalSamples, Integer checkpointsPerEpoch, Double widthMultiplier) {
     return new ExperimentDefinition(name, description, model, activation, runs != null ? runs : this.runs,
         epochs != null ? epochs : this.epochs, trainSamples != null ? trainSamples : this.trainSamples,
+        validationSamples != null ? validationSamples : this.validationSamples,
         evalSamples != null ? evalSamples : this.evalSamples,
         checkpointsPerEpoch != null ? checkpointsPerEpoch : this.checkpointsPerEpoch, learningRate, batchSize,
         widthMultiplier != null ? widthMultiplier : this.widthMultiplier, seed);
@@ -135,7 +143,8 @@ public record ExperimentDefinition(String name, String description, String model
   /** The arguments of {@code infoplane train} for run {@code i} (from 1), after the archive. */
   public List<String> trainArguments(int i, String archive) {
     List<String> a = new ArrayList<>(List.of("train", "--model", model, "--activation", activation,
-        "--dataset", "fashion-mnist", "--epochs", "" + epochs, "--eval-samples", "" + evalSamples,
+        "--dataset", "fashion-mnist", "--epochs", "" + epochs, "--validation-samples", "" + validationSamples,
+        "--eval-samples", "" + evalSamples,
         "--checkpoints-per-epoch", "" + checkpointsPerEpoch, "--learning-rate", "" + learningRate,
         "--batch-size", "" + batchSize, "--seed", "" + (seed + i - 1), "--archive", archive, "--run", runId(i),
         "--resume"));

@@ -727,40 +727,52 @@ public final class Charts {
     }
   }
 
-  /** Training loss, and train and test accuracy, against training time. */
+  /**
+   * Loss (train, test, validation) and accuracy (train, test, validation) against training time; a
+   * curve that was not recorded (no test loss, no validation split) is left out.
+   */
   static Figure training(PlaneData data) {
-    XYSeriesCollection loss = new XYSeriesCollection();
     XYSeries l = new XYSeries("train loss", false, true);
     XYSeries tl = new XYSeries("test loss", false, true);
-    XYSeriesCollection acc = new XYSeriesCollection();
+    XYSeries vl = new XYSeries("validation loss", false, true);
     XYSeries tr = new XYSeries("train accuracy", false, true);
     XYSeries te = new XYSeries("test accuracy", false, true);
+    XYSeries va = new XYSeries("validation accuracy", false, true);
     for (PlaneData.Metric m : data.metrics()) {
       double t = data.time(m.epoch(), m.step());
       addFinite(l, t, m.loss());
       addFinite(tl, t, m.testLoss());
+      addFinite(vl, t, m.valLoss());
       addFinite(tr, t, m.trainAccuracy());
       addFinite(te, t, m.testAccuracy());
+      addFinite(va, t, m.valAccuracy());
     }
-    loss.addSeries(l);
-    if (!tl.isEmpty()) {
-      loss.addSeries(tl);
-    }
-    acc.addSeries(tr);
-    acc.addSeries(te);
-    JFreeChart a = simple(loss, data.timeLabel(), "cross-entropy  [nats]", "Loss",
-        new Color[] {new Color(0x1F, 0x5A, 0xA6), new Color(0xD9, 0x5F, 0x02)});
-    a.addLegend(new org.jfree.chart.title.LegendTitle(a.getXYPlot()));
-    a.getLegend().setItemFont(TICK);
-    a.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
-    earlyStopLine(a.getXYPlot(), data);
-    JFreeChart b = simple(acc, data.timeLabel(), "accuracy", "Accuracy",
-        new Color[] {new Color(0x1F, 0x5A, 0xA6), new Color(0xD9, 0x5F, 0x02)});
-    b.addLegend(new org.jfree.chart.title.LegendTitle(b.getXYPlot()));
-    b.getLegend().setItemFont(TICK);
-    b.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
-    earlyStopLine(b.getXYPlot(), data);
+    Color train = new Color(0x1F, 0x5A, 0xA6);
+    Color test = new Color(0xD9, 0x5F, 0x02);
+    Color validation = new Color(0x1B, 0x9E, 0x77);
+    JFreeChart a = trainingPanel(List.of(l, tl, vl), List.of(train, test, validation), data, "cross-entropy  [nats]",
+        "Loss");
+    JFreeChart b = trainingPanel(List.of(tr, te, va), List.of(train, test, validation), data, "accuracy", "Accuracy");
     return row(data.title() + ": training", data, List.of(a, b), false);
+  }
+
+  /** One panel of the training figure: the first series always, the others when they hold points. */
+  private static JFreeChart trainingPanel(List<XYSeries> series, List<Color> colours, PlaneData data, String y,
+      String title) {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    List<Color> used = new ArrayList<>();
+    for (int i = 0; i < series.size(); i++) {
+      if (i == 0 || !series.get(i).isEmpty()) {
+        ds.addSeries(series.get(i));
+        used.add(colours.get(i));
+      }
+    }
+    JFreeChart c = simple(ds, data.timeLabel(), y, title, used.toArray(new Color[0]));
+    c.addLegend(new org.jfree.chart.title.LegendTitle(c.getXYPlot()));
+    c.getLegend().setItemFont(TICK);
+    c.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    earlyStopLine(c.getXYPlot(), data);
+    return c;
   }
 
   private static void addFinite(XYSeries s, double x, double y) {

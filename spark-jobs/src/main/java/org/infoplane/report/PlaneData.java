@@ -38,11 +38,18 @@ public record PlaneData(String title, List<Point> points, List<Metric> metrics, 
 
   /**
    * Training metrics at a checkpoint; NaN where not recorded. Losses are cross-entropies in nats on
-   * the training and test evaluation sets.
+   * the training and test evaluation sets and on the validation split (training images held out of
+   * training); accuracies are fractions.
    */
-  public record Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double testLoss) {
+  public record Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double testLoss,
+      double valLoss, double valAccuracy) {
 
-    /** A metric without test loss. */
+    /** A metric without validation split. */
+    public Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy, double testLoss) {
+      this(epoch, step, loss, trainAccuracy, testAccuracy, testLoss, Double.NaN, Double.NaN);
+    }
+
+    /** A metric without test loss and validation split. */
     public Metric(int epoch, long step, double loss, double trainAccuracy, double testAccuracy) {
       this(epoch, step, loss, trainAccuracy, testAccuracy, Double.NaN);
     }

@@ -91,19 +91,25 @@ public final class Report {
       throw new NoSuchDataException("run '" + run + "' has no results under analysis configuration " + config);
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, " + testLoss() + " FROM "
-        + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch",
-        Map.of("run", run))) {
-      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5)));
+    for (Row r : sql("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, " + testLoss() + ", "
+        + metricsField("val_loss") + ", " + metricsField("val_accuracy") + " FROM " + t(IpTables.RUNS)
+        + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run))) {
+      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5), d(r, 6),
+          d(r, 7)));
     }
     return new PlaneData("run " + run, pts, metrics, context(config, "p.run_id = :run", Map.of("run", run)));
   }
 
   /** The test loss of a metrics struct, or NaN in a warehouse that does not record it. */
   private String testLoss() {
+    return metricsField("test_loss");
+  }
+
+  /** A field of the metrics struct {@code m}, or NaN in a warehouse whose struct lacks it (an older one). */
+  private String metricsField(String field) {
     var metrics = (org.apache.spark.sql.types.ArrayType) spark.table(t(IpTables.RUNS)).schema().apply("metrics").dataType();
     var element = (org.apache.spark.sql.types.StructType) metrics.elementType();
-    return java.util.Arrays.asList(element.fieldNames()).contains("test_loss") ? "m.test_loss" : "CAST('NaN' AS DOUBLE)";
+    return java.util.Arrays.asList(element.fieldNames()).contains(field) ? "m." + field : "CAST('NaN' AS DOUBLE)";
   }
 
   /**
@@ -184,10 +190,12 @@ public final class Report {
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
     for (Row r : sql("SELECT m.epoch, m.step, AVG(m.loss), AVG(m.train_accuracy), AVG(m.test_accuracy), AVG("
-        + testLoss() + ") FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE model = :model"
+        + testLoss() + "), AVG(" + metricsField("val_loss") + "), AVG(" + metricsField("val_accuracy") + ") FROM "
+        + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE model = :model"
         + " AND run_id IN (SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE config_id = :config)"
         + " GROUP BY m.epoch, m.step ORDER BY m.step, m.epoch", Map.of("model", model, "config", config))) {
-      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5)));
+      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5), d(r, 6),
+          d(r, 7)));
     }
     return new PlaneData("model " + model + " (mean ± sd over runs)", pts, metrics,
         context(config, "r.model = :model", Map.of("model", model)));
@@ -223,7 +231,8 @@ public final class Report {
     Html.table(html, "Analysis configuration " + config, rows("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS)
         + " WHERE config_id = :config", Map.of("config", config)));
     Html.table(html, "Training metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
-        + testLoss() + " AS test_loss FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
+        + testLoss() + " AS test_loss, " + metricsField("val_loss") + " AS val_loss, " + metricsField("val_accuracy")
+        + " AS val_accuracy FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
         + " WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run)));
     planeTable(html, data);
     Html.table(html, "Data processing inequality per checkpoint (view dpi_check)",
@@ -339,7 +348,8 @@ public final class Report {
     figs.put("mi-over-training", Charts.miOverTraining(data));
     figs.put("sigma", Charts.widths(data));
     if (data.metrics().stream().anyMatch(m -> Double.isFinite(m.loss()) || Double.isFinite(m.trainAccuracy())
-        || Double.isFinite(m.testAccuracy()) || Double.isFinite(m.testLoss()))) {
+        || Double.isFinite(m.testAccuracy()) || Double.isFinite(m.testLoss()) || Double.isFinite(m.valLoss())
+        || Double.isFinite(m.valAccuracy()))) {
       figs.put("training", Charts.training(data));
     }
     for (Map.Entry<String, Charts.Figure> f : figs.entrySet()) {

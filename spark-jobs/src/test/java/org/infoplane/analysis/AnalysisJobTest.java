@@ -280,6 +280,10 @@ class AnalysisJobTest {
     SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
     SyntheticRun run = new SyntheticRun(5);
     run.write(archive, "r1", 0, 1);
+    // The run's checkpoint with the test loss and the validation split's loss and accuracy.
+    CheckpointMetrics recorded = CheckpointMetrics.withValidation(new CheckpointId(0, 0), 1.0, 0.5, 0.4, 1.25, 1.125,
+        0.375);
+    archive.openRunForAppend("r1").appendMetrics(recorded);
     ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.preset=authors-code");
     String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
     Sessions.create(conf, "test");
@@ -298,9 +302,32 @@ class AnalysisJobTest {
         + " epoch INT NOT NULL, step BIGINT NOT NULL, layer_index INT NOT NULL, batching STRING NOT NULL,"
         + " width_config STRING NOT NULL, sigma_star DOUBLE, n_batches INT NOT NULL,"
         + " computed_at TIMESTAMP NOT NULL) USING iceberg");
+    // The runs table as the first version created it: metrics without test_loss, val_loss, val_accuracy.
+    spark.sql("CREATE TABLE " + catalog + ".ip.runs (run_id STRING NOT NULL, model STRING, dataset STRING,"
+        + " seed BIGINT, producer STRING, format_version INT, num_classes INT, layers ARRAY<STRUCT<layer_index: INT,"
+        + " name: STRING, kind: STRING, shape: ARRAY<BIGINT>>>, splits MAP<STRING, INT>, metrics ARRAY<STRUCT<epoch:"
+        + " INT, step: BIGINT, loss: DOUBLE, train_accuracy: DOUBLE, test_accuracy: DOUBLE>>, archive STRING,"
+        + " updated_at TIMESTAMP) USING iceberg");
+    spark.sql("INSERT INTO " + catalog + ".ip.runs VALUES ('oldrun', 'mlp', 'd', 1, 'p', 1, 10, array(),"
+        + " map('train', 2), array(named_struct('epoch', 0, 'step', 0L, 'loss', 2.0D, 'train_accuracy', 0.1D,"
+        + " 'test_accuracy', 0.1D)), 'a', current_timestamp())");
 
     AnalysisJob.Summary s = new AnalysisJob(spark, conf, archivePath.toString()).run();
     assertThat(s.errors()).isEmpty();
+    org.apache.spark.sql.types.StructType metricsElement = (org.apache.spark.sql.types.StructType)
+        ((org.apache.spark.sql.types.ArrayType) spark.table(catalog + ".ip.runs").schema().apply("metrics").dataType())
+            .elementType();
+    assertThat(metricsElement.fieldNames()).containsExactly("epoch", "step", "loss", "train_accuracy",
+        "test_accuracy", "test_loss", "val_loss", "val_accuracy");
+    Row oldRun = spark.sql("SELECT m.loss, m.test_loss, m.val_loss, m.val_accuracy FROM " + catalog + ".ip.runs"
+        + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = 'oldrun'").first();
+    assertThat(oldRun.getDouble(0)).as("existing metrics are kept").isEqualTo(2.0);
+    assertThat(oldRun.isNullAt(1) && oldRun.isNullAt(2) && oldRun.isNullAt(3)).as("the added fields read null").isTrue();
+    Row r1 = spark.sql("SELECT m.loss, m.train_accuracy, m.test_accuracy, m.test_loss, m.val_loss, m.val_accuracy"
+        + " FROM " + catalog + ".ip.runs LATERAL VIEW explode(metrics) e AS m WHERE run_id = 'r1'"
+        + " AND m.step = 0").first();
+    assertThat(List.of(r1.getDouble(0), r1.getDouble(1), r1.getDouble(2), r1.getDouble(3), r1.getDouble(4),
+        r1.getDouble(5))).as("the archive's metrics, field by field").containsExactly(1.0, 0.5, 0.4, 1.25, 1.125, 0.375);
     Row old = spark.sql("SELECT i_xt, edge_batches FROM " + catalog + ".ip.information_plane WHERE run_id = 'old'")
         .first();
     assertThat(old.getDouble(0)).as("existing rows are kept").isEqualTo(1.0);

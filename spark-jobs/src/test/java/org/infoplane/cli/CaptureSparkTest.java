@@ -40,7 +40,8 @@ class CaptureSparkTest {
   @Test
   void tinyVgg16TrainsWithSparkOnLocal2() {
     Result r = TrainCommandTest.run("train", "--model", "vgg16", "--width-multiplier", "0.0625", "--dataset",
-        "fashion-mnist", "--epochs", "1", "--train-samples", "200", "--batch-size", "50", "--eval-samples", "50",
+        "fashion-mnist", "--epochs", "1", "--train-samples", "200", "--validation-samples", "100", "--batch-size", "50",
+        "--eval-samples", "50",
         "--seed", "3", "--archive", archive, "--run", "vgg", "--spark", LOCAL2[0], LOCAL2[1],
         "--checkpoints-per-epoch", "2");
     assertThat(r.code()).as(r.err()).isZero();
@@ -57,7 +58,10 @@ class CaptureSparkTest {
     assertThat(after.shape()).containsExactly(50, 10);
     assertThat(after.isNaN().any()).isFalse();
     assertThat(after.equalsWithEps(before, 1e-6)).as("parameter averaging changed the network").isFalse();
-    assertThat(run.metrics()).hasSize(3);
+    assertThat(run.metrics()).hasSize(3).allSatisfy(m -> {
+      assertThat(m.valLoss()).isFinite().isPositive();
+      assertThat(m.valAccuracy()).isBetween(0.0, 1.0);
+    });
     assertThat(Path.of(archive, "runs", "run=vgg", "models", "epoch=1-step=4.zip")).isRegularFile();
   }
 
@@ -67,8 +71,8 @@ class CaptureSparkTest {
     assertThat(t.code()).as(t.err()).isZero();
     String models = Path.of(archive, "runs", "run=trained", "models").toString();
     Result x = TrainCommandTest.run("extract", "--archive", archive, "--run", "extracted", "--models", models,
-        "--dataset", "fashion-mnist", "--train-samples", "300", "--eval-samples", "100", "--seed", "5",
-        LOCAL2[0], LOCAL2[1]);
+        "--dataset", "fashion-mnist", "--train-samples", "300", "--validation-samples", "" + TrainCommandTest.VALIDATION,
+        "--eval-samples", "100", "--seed", "5", LOCAL2[0], LOCAL2[1]);
     assertThat(x.code()).as(x.err()).isZero();
     assertThat(x.out()).contains("run extracted: 3 checkpoints extracted");
 
@@ -76,6 +80,10 @@ class CaptureSparkTest {
     RunReader trained = a.run("trained");
     RunReader extracted = a.run("extracted");
     assertThat(extracted.manifest().layers()).isEqualTo(trained.manifest().layers());
+    for (String p : List.of("validationSamples", "validationRule", "validationIdsSha256", "trainSamples")) {
+      assertThat(extracted.manifest().properties().get(p)).as(p).isEqualTo(trained.manifest().properties().get(p))
+          .isNotNull();
+    }
     for (String split : List.of("train", "test")) {
       assertThat(extracted.manifest().sampleIds(split)).isEqualTo(trained.manifest().sampleIds(split));
       assertThat(extracted.checkpoints(split)).isEqualTo(trained.checkpoints(split)).hasSize(3);
@@ -93,6 +101,9 @@ class CaptureSparkTest {
     for (int i = 0; i < mt.size(); i++) {
       assertThat(me.get(i).testAccuracy()).isEqualTo(mt.get(i).testAccuracy());
       assertThat(me.get(i).loss()).isCloseTo(mt.get(i).loss(), org.assertj.core.api.Assertions.within(1e-5));
+      assertThat(me.get(i).valAccuracy()).isEqualTo(mt.get(i).valAccuracy());
+      assertThat(me.get(i).valLoss()).isFinite()
+          .isCloseTo(mt.get(i).valLoss(), org.assertj.core.api.Assertions.within(1e-5));
     }
 
     Result again = TrainCommandTest.run("extract", "--archive", archive, "--run", "extracted", "--models", models,

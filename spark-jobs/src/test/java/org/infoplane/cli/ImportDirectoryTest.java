@@ -54,7 +54,8 @@ class ImportDirectoryTest {
       train.get(c).rows(0, 6).write(cd.resolve("train-00000.npz"));
       train.get(c).rows(6, N).write(cd.resolve("train-00001.npz"));
       test.get(c).write(cd.resolve("test-00000.npz"));
-      String metrics = c.equals(C0) ? metrics0 : "{\"loss\": 0.5, \"train_accuracy\": 0.75, \"test_accuracy\": null}";
+      String metrics = c.equals(C0) ? metrics0 : "{\"loss\": 0.5, \"train_accuracy\": 0.75, \"test_accuracy\": null,"
+          + " \"test_loss\": 0.625, \"val_loss\": 0.5625, \"val_accuracy\": 0.8125}";
       write(cd.resolve("checkpoint.json"), "{\"format\": \"infoplane-export\", \"format_version\": 1, \"epoch\": "
           + c.epoch() + ", \"step\": " + c.step() + ", \"metrics\": " + metrics
           + ", \"splits\": {\"train\": [\"train-00000.npz\", \"train-00001.npz\"], \"test\": [\"test-00000.npz\"]}}");
@@ -98,7 +99,12 @@ class ImportDirectoryTest {
     assertThat(r.readInputs("train").dup('c').data().asFloat()).isEqualTo(train.get(C0).stored.get("x"));
     assertThat(r.metrics()).containsExactly(
         new CheckpointMetrics(C0, 2.25, 0.25, 0.125, Map.of("lr", 0.01)),
-        new CheckpointMetrics(C1, 0.5, 0.75, Double.NaN));
+        new CheckpointMetrics(C1, 0.5, 0.75, Double.NaN, Map.of("test_loss", 0.625, "val_loss", 0.5625,
+            "val_accuracy", 0.8125)));
+    // The Python recorder's keys for the validation split are the archive's (and so the warehouse's).
+    assertThat(List.of(r.metrics().get(1).testLoss(), r.metrics().get(1).valLoss(), r.metrics().get(1).valAccuracy()))
+        .containsExactly(0.625, 0.5625, 0.8125);
+    assertThat(r.metrics().get(0).valLoss()).as("not measured").isNaN();
 
     Map<String, byte[]> before = NpzCase.contents(archive());
     Result again = importDir(ex);

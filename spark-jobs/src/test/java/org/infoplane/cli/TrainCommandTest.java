@@ -48,9 +48,13 @@ class TrainCommandTest {
 
   record Result(int code, String out, String err) {}
 
+  /** The validation split of {@link #mlp} runs: small, to keep the tests fast. */
+  static final int VALIDATION = 500;
+
   static String[] mlp(String archive, String run, String... more) {
     List<String> a = new ArrayList<>(List.of("train", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "1",
-        "--train-samples", "300", "--eval-samples", "100", "--seed", "5", "--archive", archive, "--run", run));
+        "--train-samples", "300", "--validation-samples", "" + VALIDATION, "--eval-samples", "100", "--seed", "5",
+        "--archive", archive, "--run", run));
     a.addAll(Arrays.asList(more));
     return a.toArray(new String[0]);
   }
@@ -60,7 +64,9 @@ class TrainCommandTest {
     Result r = run(mlp(archive, "mlp1"));
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("5 recorded layers").contains("projected archive size: ")
-        .contains("x 2 checkpoints").contains("run mlp1 done");
+        .contains("x 2 checkpoints").contains("run mlp1 done")
+        .contains("evaluation sets train 100, test 100; validation split 500 held-out training images")
+        .containsPattern("test_loss\\s+val_loss\\s+val_acc\\s+written");
 
     RunReader run = SnapshotArchive.open(archive, new Configuration()).run("mlp1");
     assertThat(run.manifest().model()).isEqualTo("mlp");
@@ -69,7 +75,15 @@ class TrainCommandTest {
         .containsExactly("dense1", "dense2", "dense3", "dense4", "softmax");
     long[] trainIds = run.manifest().sampleIds("train");
     assertThat(trainIds).hasSize(100).isSorted();
-    assertThat(Arrays.stream(trainIds).max().getAsLong()).isLessThan(300);
+    // Drawn from the 300 images trained on: the first 300 outside the validation split.
+    java.util.Set<Long> validation = new java.util.HashSet<>();
+    for (int id : org.infoplane.capture.TrainingSplit.carve(60000, 300, VALIDATION, 5, "f").validationIds()) {
+      validation.add((long) id);
+    }
+    long below = validation.stream().filter(id -> id < 300 + VALIDATION).count();
+    assertThat(Arrays.stream(trainIds).max().getAsLong()).isLessThan(300 + below);
+    assertThat(Arrays.stream(trainIds).boxed().filter(validation::contains)).as("no validation image").isEmpty();
+    assertThat(run.manifest().properties()).containsEntry("validationSamples", "500");
     assertThat(run.manifest().sampleIds("test")).hasSize(100).isSorted();
 
     // 300 images in batches of 100: 3 steps in the one epoch.
@@ -103,7 +117,10 @@ class TrainCommandTest {
       assertThat(c.loss()).isPositive().isFinite();
       assertThat(c.trainAccuracy()).isBetween(0.0, 1.0);
       assertThat(c.testAccuracy()).isBetween(0.0, 1.0);
+      assertThat(c.valLoss()).isPositive().isFinite();
+      assertThat(c.valAccuracy()).isBetween(0.0, 1.0);
     }
+    assertThat(m.get(1).valLoss()).as("three steps lower the validation loss too").isLessThan(m.get(0).valLoss());
     // Three SGD steps at lr 0.09 already move an untrained network above chance on the training samples.
     assertThat(m.get(1).loss()).isLessThan(m.get(0).loss());
     assertThat(m.get(1).trainAccuracy()).isGreaterThan(0.3);
@@ -193,6 +210,56 @@ class TrainCommandTest {
     assertThat(other.err).contains("cannot resume run old");
   }
 
+  /**
+   * A run made before validation splits (no validationSamples in its manifest; it trained on the first
+   * images, as --validation-samples 0 does) is resumed without a validation split, whatever
+   * --validation-samples says, to the same activations as the uninterrupted run; its metrics have no
+   * validation loss.
+   */
+  @Test
+  void resumeContinuesARunMadeBeforeValidationSplitsWithoutOne() throws Exception {
+    List<String> made = withoutValidationOption(mlp(archive, "pre", "--every-steps", "1"));
+    made.addAll(List.of("--validation-samples", "0"));
+    Result r = run(made.toArray(new String[0]));
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("validation split none (no early stopping)");
+    RunReader run = SnapshotArchive.open(archive, new Configuration()).run("pre");
+    CheckpointId last = new CheckpointId(1, 3);
+    INDArray before = run.readActivations("train", last, 4);
+    assertThat(run.metrics()).allSatisfy(c -> assertThat(c.valLoss()).isNaN())
+        .allSatisfy(c -> assertThat(c.other()).doesNotContainKey(CheckpointMetrics.VAL_LOSS));
+    Path runDir = Path.of(archive, "runs", "run=pre");
+    Path manifest = runDir.resolve("manifest.json");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode m =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(manifest.toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode props =
+        (com.fasterxml.jackson.databind.node.ObjectNode) m.get("properties");
+    for (String p : List.of("validationSamples", "validationRule", "validationIdsSha256")) {
+      assertThat(props.remove(p)).as("the property this test removes: " + p).isNotNull();
+    }
+    json.writeValue(manifest.toFile(), m);
+    Files.deleteIfExists(manifest.resolveSibling(".manifest.json.crc"));
+    Files.delete(runDir.resolve("metrics/epoch=1-step=3.json"));
+
+    // The default --validation-samples (10000) is not applied to it.
+    Result resumed = run(withoutValidationOption(mlp(archive, "pre", "--every-steps", "1", "--resume"))
+        .toArray(new String[0]));
+    assertThat(resumed.code).as(resumed.err).isZero();
+    assertThat(resumed.out).contains("x 1 checkpoints").containsPattern("\\n\\s+1\\s+3\\s");
+    RunReader after = SnapshotArchive.open(archive, new Configuration()).run("pre");
+    assertThat(after.readActivations("train", last, 4).equalsWithEps(before, 0)).isTrue();
+    assertThat(after.metrics()).hasSize(4).allSatisfy(c -> assertThat(c.valLoss()).isNaN());
+  }
+
+  private static List<String> withoutValidationOption(String[] args) {
+    List<String> a = new ArrayList<>(Arrays.asList(args));
+    int v = a.indexOf("--validation-samples");
+    a.remove(v + 1);
+    a.remove(v);
+    return a;
+  }
+
   @Test
   void checkpointsPerEpochDivideTheEpoch() {
     // 300 images in batches of 100: 3 steps per epoch; 2 checkpoints per epoch do not divide them.
@@ -236,5 +303,12 @@ class TrainCommandTest {
     assertThat(big.code).as(big.err).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
     assertThat(big.err).contains("--train-samples 70000 exceeds the 60000 images of");
     assertThat(Path.of(archive, "runs", "run=big")).doesNotExist();
+
+    // 55,000 training images leave no room for the default validation split of 10,000.
+    Result most = run("train", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "1", "--train-samples",
+        "55000", "--archive", archive, "--run", "most");
+    assertThat(most.code).as(most.err).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(most.err.strip()).startsWith("infoplane train: --train-samples 55000 and --validation-samples 10000"
+        + " need 65000 of the 60000 images of ").endsWith("(--validation-samples 0 trains without a validation split)");
   }
 }

@@ -36,6 +36,12 @@ class ExperimentDefinitionTest {
     // Run i is seeded seed + i - 1 and named after the experiment.
     List<String> args = tanh.trainArguments(3, "/a");
     assertThat(args).containsSequence("--seed", "3").containsSequence("--run", "mlp-tanh-3").contains("--resume");
+    // A validation split of 10,000 leaves 50,000 images: 500 steps of 100, which the checkpoints per epoch divide.
+    for (ExperimentDefinition d : List.of(tanh, relu, cnn, vgg)) {
+      assertThat(d.validationSamples()).as(d.name()).isEqualTo(10_000);
+      assertThat(d.trainArguments(1, "/a")).as(d.name()).containsSequence("--validation-samples", "10000");
+      assertThat(50_000 / d.batchSize() % d.checkpointsPerEpoch()).as(d.name()).isZero();
+    }
   }
 
   @Test
@@ -51,5 +57,10 @@ class ExperimentDefinitionTest {
     Files.writeString(f, "model=lenet\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n");
     assertThatThrownBy(() -> ExperimentDefinition.read(f))
         .hasMessage("experiment x: model must be mlp, cnn or vgg16, got 'lenet'");
+    Files.writeString(f, "model=mlp\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\nvalidation-samples=-1\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f))
+        .hasMessage("experiment x: validation-samples must be >= 0 (0: none, and no early stopping), got -1");
+    Files.writeString(f, "model=mlp\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n");
+    assertThat(ExperimentDefinition.read(f).validationSamples()).as("the default").isEqualTo(10_000);
   }
 }

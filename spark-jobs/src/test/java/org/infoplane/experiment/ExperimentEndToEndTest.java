@@ -72,6 +72,7 @@ class ExperimentEndToEndTest {
         runs=1
         epochs=2
         train-samples=1000
+        validation-samples=500
         eval-samples=200
         checkpoints-per-epoch=2
         seed=3
@@ -88,7 +89,10 @@ class ExperimentEndToEndTest {
         .run("mlp-small-1");
     assertThat(run.checkpoints("train")).hasSize(5);
     assertThat(run.manifest().seed()).isEqualTo(3);
-    assertThat(run.metrics()).allSatisfy(m -> assertThat(m.testLoss()).isFinite().isPositive());
+    assertThat(run.metrics()).allSatisfy(m -> assertThat(m.testLoss()).isFinite().isPositive())
+        .allSatisfy(m -> assertThat(m.valLoss()).isFinite().isPositive())
+        .allSatisfy(m -> assertThat(m.valAccuracy()).isBetween(0.0, 1.0));
+    assertThat(run.manifest().properties()).containsEntry("validationSamples", "500");
 
     Path warehouse = out.resolve("mlp-small/warehouse");
     ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse,
@@ -109,6 +113,15 @@ class ExperimentEndToEndTest {
       double maxXt = spark.sql("SELECT MAX(i_xt) FROM " + tables.name(IpTables.INFORMATION_PLANE) + " WHERE step > 0")
           .first().getDouble(0);
       assertThat(maxXt).isLessThan(Math.log(100) / Math.log(2) - 0.1);
+      // The runs table carries the archive's validation metrics, checkpoint by checkpoint.
+      List<Row> ms = spark.sql("SELECT m.step, m.val_loss, m.val_accuracy FROM " + tables.name(IpTables.RUNS)
+          + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = 'mlp-small-1' ORDER BY m.step").collectAsList();
+      assertThat(ms).hasSize(run.metrics().size());
+      for (int i = 0; i < ms.size(); i++) {
+        assertThat(ms.get(i).getLong(0)).isEqualTo(run.metrics().get(i).checkpoint().step());
+        assertThat(ms.get(i).getDouble(1)).isEqualTo(run.metrics().get(i).valLoss());
+        assertThat(ms.get(i).getDouble(2)).isEqualTo(run.metrics().get(i).valAccuracy());
+      }
     } finally {
       spark.stop();
     }
@@ -131,6 +144,7 @@ class ExperimentEndToEndTest {
     String plane = Files.readString(report.resolve("information-plane.svg"));
     assertThat(plane).contains("renyi-tensor · α = 1.01 · width alignment", "log2 B = 6.64 bits", "H(Y) = ");
     assertThat(Files.readString(report.resolve("layers-train.svg"))).contains("early stopping", ">dense4<", ">softmax<");
+    assertThat(Files.readString(report.resolve("training.svg"))).contains("validation loss", "validation accuracy");
 
     // Again: the run is complete, every unit analysed; nothing is computed twice.
     Result again = run(args);

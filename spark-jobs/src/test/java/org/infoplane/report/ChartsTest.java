@@ -63,6 +63,28 @@ class ChartsTest {
         .isEmpty();
   }
 
+  /**
+   * The training figure draws the validation split's loss and accuracy beside train and test when they
+   * are recorded, and leaves them out (not an empty legend entry) when not.
+   */
+  @Test
+  void trainingFigureDrawsTheValidationCurvesWhenRecorded() throws Exception {
+    Path out = Path.of("target", "report-samples");
+    Files.createDirectories(out);
+    PlaneData vgg = vggLike(1);
+    List<PlaneData.Metric> with = new ArrayList<>();
+    for (PlaneData.Metric m : vgg.metrics()) {
+      with.add(new PlaneData.Metric(m.epoch(), m.step(), m.loss(), m.trainAccuracy(), m.testAccuracy(), m.testLoss(),
+          m.testLoss() + 0.01, m.testAccuracy() - 0.01));
+    }
+    Charts.write(Charts.training(new PlaneData("t", vgg.points(), with)), out, "training-validation");
+    assertThat(Files.readString(out.resolve("training-validation.svg")))
+        .contains("train loss", "test loss", "validation loss", "train accuracy", "test accuracy", "validation accuracy");
+    Charts.write(Charts.training(vgg), out, "training-no-validation");
+    assertThat(Files.readString(out.resolve("training-no-validation.svg")))
+        .contains("train loss", "test loss", "test accuracy").doesNotContain("validation");
+  }
+
   @Test
   void subtitleNamesTheSettingsAndLeavesOutWhatTheTableLacks() {
     java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
