@@ -81,16 +81,16 @@ public final class Calibration {
    * @param runs runs per experiment
    * @param layers layers per run
    * @param checkpoints checkpoints per run
-   * @param batches batches of the evaluation set
-   * @param batchSize samples per batch (B)
+   * @param batches batches of the evaluation set (of the configured batch size B,
+   *     {@code infoplane.batch.size})
    * @param seed the seed of every draw
    */
   public record Settings(int nullExperiments, int plantedExperiments, double[] plantedBits, int transientExperiments,
-      int chainExperiments, int runs, int layers, int checkpoints, int batches, int batchSize, long seed) {
+      int chainExperiments, int runs, int layers, int checkpoints, int batches, long seed) {
     public Settings {
-      if (runs < 2 || layers < 2 || checkpoints < 4 || batches < 4 || batchSize < 10) {
-        throw new IllegalArgumentException("a calibration needs >= 2 runs, >= 2 layers, >= 4 checkpoints, >= 4"
-            + " batches of >= 10 samples");
+      if (runs < 2 || layers < 2 || checkpoints < 4 || batches < 4) {
+        throw new IllegalArgumentException("a calibration needs >= 2 runs, >= 2 layers, >= 4 checkpoints and >= 4"
+            + " batches");
       }
     }
 
@@ -100,12 +100,12 @@ public final class Calibration {
      * 10 batches of B = 100.
      */
     public static Settings full() {
-      return new Settings(25, 4, new double[] {0.1, 0.2, 0.4}, 3, 4, 5, 8, 5, 10, 100, 20261206L);
+      return new Settings(25, 4, new double[] {0.1, 0.2, 0.4}, 3, 4, 5, 8, 5, 10, 20261206L);
     }
 
-    /** A few minutes' worth, as the test suite runs it. */
+    /** A few minutes' worth, as the test suite runs it (with B = 50). */
     public static Settings small() {
-      return new Settings(3, 2, new double[] {0.6}, 2, 2, 3, 3, 5, 6, 60, 7L);
+      return new Settings(2, 2, new double[] {0.6}, 2, 1, 4, 2, 5, 6, 7L);
     }
   }
 
@@ -128,7 +128,8 @@ public final class Calibration {
     AnalysisConfig config = AnalysisConfig.from(conf);
     progress.accept("pilot: mean I(X;T) against lambda with estimator " + config.estimator() + ", width rule "
         + config.widthRule());
-    Pilot pilot = Pilot.measure(config.buildEstimator(), s.batchSize(), s.seed());
+    int b = config.batchSize();
+    Pilot pilot = Pilot.measure(config.buildEstimator(), b, s.seed());
     Map<String, double[]> schedules = new LinkedHashMap<>();
     schedules.put("null", constant(s.checkpoints(), LAMBDA_PEAK));
     for (double bits : s.plantedBits()) {
@@ -143,13 +144,13 @@ public final class Calibration {
           : e.getKey().equals("transient") ? s.transientExperiments() : s.plantedExperiments();
       for (int x = 0; x < experiments; x++) {
         for (int r = 0; r < s.runs(); r++) {
-          writePlantedRun(archive, e.getKey() + "-e" + x, r, e.getValue(), s, root.split());
+          writePlantedRun(archive, e.getKey() + "-e" + x, r, e.getValue(), s, b, root.split());
         }
       }
     }
     for (int x = 0; x < s.chainExperiments(); x++) {
       for (int r = 0; r < s.runs(); r++) {
-        writeChainRun(archive, "chain-e" + x, r, s, root.split());
+        writeChainRun(archive, "chain-e" + x, r, s, b, root.split());
       }
     }
     progress.accept("analysing it with the current settings");
@@ -158,7 +159,7 @@ public final class Calibration {
       throw new IllegalStateException("the analysis of the calibration archive failed: " + summary.errors().get(0));
     }
     List<Result> results = new ArrayList<>(tally(summary.configId(), s));
-    results.addAll(gaussianChannels(config.buildEstimator(), s));
+    results.addAll(gaussianChannels(config.buildEstimator(), s, b));
     store(results, summary.configId());
     return results;
   }
@@ -210,8 +211,8 @@ public final class Calibration {
   }
 
   private static void writePlantedRun(SnapshotArchive archive, String experiment, int run, double[] lambdas,
-      Settings s, SplittableRandom r) {
-    int n = s.batches() * s.batchSize();
+      Settings s, int batchSize, SplittableRandom r) {
+    int n = s.batches() * batchSize;
     List<LayerInfo> layers = new ArrayList<>();
     for (int l = 0; l < s.layers(); l++) {
       layers.add(new LayerInfo(l, "layer" + (l + 1), "dense", new long[] {SyntheticLayers.LAYER_DIM}));
@@ -229,9 +230,9 @@ public final class Calibration {
     }
   }
 
-  private static void writeChainRun(SnapshotArchive archive, String experiment, int run, Settings s,
+  private static void writeChainRun(SnapshotArchive archive, String experiment, int run, Settings s, int batchSize,
       SplittableRandom r) {
-    int n = s.batches() * s.batchSize();
+    int n = s.batches() * batchSize;
     int[] units = new int[s.layers()];
     List<LayerInfo> layers = new ArrayList<>();
     for (int l = 0; l < s.layers(); l++) {
@@ -418,12 +419,12 @@ public final class Calibration {
   // ---- Gaussian channels -------------------------------------------------------------------------
 
   /** I(X;T) of T = X W + noise at growing noise and three batch sizes: it must fall as noise grows. */
-  private List<Result> gaussianChannels(InformationPlaneEstimator estimator, Settings s) {
+  private List<Result> gaussianChannels(InformationPlaneEstimator estimator, Settings s, int batchSize) {
     progress.accept("Gaussian channels T = X W + noise, direct estimator calls");
     List<Result> out = new ArrayList<>();
     double[] noise = {0.05, 0.2, 0.5, 1.0, 2.0};
     SplittableRandom r = new SplittableRandom(s.seed() ^ 0xC4A77E1L);
-    for (int b : new int[] {s.batchSize() / 2, s.batchSize(), 2 * s.batchSize()}) {
+    for (int b : new int[] {batchSize / 2, batchSize, 2 * batchSize}) {
       double previous = Double.POSITIVE_INFINITY;
       int falls = 0;
       StringBuilder curve = new StringBuilder();
@@ -431,8 +432,9 @@ public final class Calibration {
         double sum = 0.0;
         for (int d = 0; d < s.batches(); d++) {
           INDArray x = SyntheticLayers.inputs(b, r);
-          int[] y = SyntheticLayers.labelsOf(x, r);
-          INDArray t = linear(x, r).addi(gaussian(b, sd, r));
+          INDArray signal = linear(x, r);
+          int[] y = SyntheticLayers.labelsOf(signal, r);
+          INDArray t = signal.add(gaussian(b, sd, r));
           IpBatch batch = IpBatch.of(x, t, y, SyntheticLayers.CLASSES);
           sum += estimator.estimate(batch, estimator.selectWidth(batch)).iXT();
         }
@@ -499,11 +501,12 @@ public final class Calibration {
   }
 
   /** The table as Markdown, with the settings it ran under. */
-  public static String markdown(List<Result> results, Settings s, String configId, String settingsLine) {
+  public static String markdown(List<Result> results, Settings s, String configId, String settingsLine,
+      int batchSize) {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Configuration `%s` (%s); %d runs per experiment, %d layers, %d checkpoints,"
         + " %d batches of B = %d.%n%n", configId, settingsLine, s.runs(), s.layers(), s.checkpoints(), s.batches(),
-        s.batchSize()));
+        batchSize));
     md.append("| scenario | claim | level | planted (bits) | series or tests | right / found | rate | 95 % interval"
         + " | mean effect (bits) | expected |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {

@@ -66,17 +66,18 @@ public final class SyntheticLayers {
   }
 
   /**
-   * Labels that are a function of X: the class whose random direction (a fresh CLASSES-column
-   * projection of the centred inputs) is largest. Classes are then not balanced, but X determines Y.
+   * Labels that are a function of a (centred) signal: the class whose random direction (a fresh
+   * CLASSES-column projection of the signal) is largest. Classes are then not balanced, but the
+   * signal determines Y.
    */
-  public static int[] labelsOf(INDArray x, SplittableRandom r) {
-    int n = (int) x.rows();
-    int in = (int) x.columns();
+  public static int[] labelsOf(INDArray signal, SplittableRandom r) {
+    int n = (int) signal.rows();
+    int in = (int) signal.columns();
     float[] v = new float[in * CLASSES];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) r.nextGaussian();
     }
-    INDArray scores = x.sub(0.5).mmul(Nd4j.create(v, new long[] {in, CLASSES}, 'c'));
+    INDArray scores = signal.mmul(Nd4j.create(v, new long[] {in, CLASSES}, 'c'));
     int[] y = new int[n];
     for (int i = 0; i < n; i++) {
       y[i] = scores.getRow(i).argMax().getInt(0);

@@ -76,7 +76,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       AnalysisConfig config = AnalysisConfig.from(conf);
       String settingsLine = String.format(Locale.ROOT, "estimator %s, alpha %s, width rule %s, verdict level %s",
           config.estimator(), config.alpha(), config.widthRule(), conf.get(InfoPlaneConf.VERDICT_LEVEL));
-      String md = Calibration.markdown(results, settings, config.configId(), settingsLine);
+      String md = Calibration.markdown(results, settings, config.configId(), settingsLine, config.batchSize());
       w.println();
       w.print(md);
       w.printf(Locale.ROOT, "%ncalibration took %.0f s%n", (System.nanoTime() - t0) / 1e9);
