@@ -205,16 +205,19 @@ public final class Charts {
     return chart;
   }
 
-  /** Rings around each track's point at the early-stopping checkpoint, as dataset {@code index}. */
+  /**
+   * Rings around each track's points at the early-stopping checkpoints (one per distinct checkpoint
+   * that some patience keeps), as dataset {@code index}.
+   */
   static void earlyStopRings(XYPlot plot, PlaneData data, java.util.Collection<List<PlaneData.Point>> tracks, int index) {
-    java.util.Optional<PlaneData.Checkpoint> stop = data.earlyStopping();
-    if (stop.isEmpty()) {
+    Map<PlaneData.Checkpoint, List<Integer>> stops = data.earlyStops();
+    if (stops.isEmpty()) {
       return;
     }
     XYSeries rings = new XYSeries("early stopping", false, true);
     for (List<PlaneData.Point> t : tracks) {
       for (PlaneData.Point p : t) {
-        if (p.epoch() == stop.get().epoch() && p.step() == stop.get().step()) {
+        if (stops.containsKey(new PlaneData.Checkpoint(p.epoch(), p.step()))) {
           rings.add(p.iXT(), p.iTY());
         }
       }
@@ -239,8 +242,10 @@ public final class Charts {
   /** The information plane: one panel per split side by side with shared axes, and the colour bars. */
   static Figure planeFigure(PlaneData data) {
     List<String> splits = data.splits();
-    double[] xr = include(range(data.points(), PlaneData.Point::iXT, PlaneData.Point::iXTSpread), data.context().log2B());
-    double[] yr = include(range(data.points(), PlaneData.Point::iTY, PlaneData.Point::iTYSpread), data.context().hY());
+    double[] xr = include(include(range(data.points(), PlaneData.Point::iXT, PlaneData.Point::iXTSpread),
+        data.context().log2B()), data.context().hX());
+    double[] yr = include(include(range(data.points(), PlaneData.Point::iTY, PlaneData.Point::iTYSpread),
+        data.context().hY()), data.context().iXY());
     int panel = 640;
     int height = Math.max(640, 130 + data.layers().size() * 34);
     int width = panel * splits.size() + LEGEND_WIDTH;
@@ -251,6 +256,8 @@ public final class Charts {
         XYPlot plot = c.getXYPlot();
         reference(plot, data.context().log2B(), bits("log2 B", data.context().log2B()), false, REFERENCE);
         reference(plot, data.context().hY(), bits("H(Y)", data.context().hY()), true, REFERENCE);
+        reference(plot, data.context().hX(), bits("S(X)", data.context().hX()), false, INPUT_REFERENCE);
+        reference(plot, data.context().iXY(), bits("I(X;Y)", data.context().iXY()), true, INPUT_REFERENCE);
         c.draw(g, new Rectangle2D.Double(i * panel, HEADER, panel, height - HEADER));
       }
       colourBars(g, data, panel * splits.size() + 10, HEADER + 30, LEGEND_WIDTH - 20, height - HEADER - 50);
@@ -285,6 +292,8 @@ public final class Charts {
   }
 
   static final Color REFERENCE = new Color(0x70, 0x70, 0x70);
+  /** The input's terms S(X) and I(X;Y): the head of every chain, which no layer exceeds in truth. */
+  static final Color INPUT_REFERENCE = new Color(0x1f, 0x5f, 0x9f);
   static final Color EARLY_STOP = new Color(0xC0, 0x00, 0x00);
 
   static Stroke dashed(float width) {
@@ -461,32 +470,39 @@ public final class Charts {
     return chart;
   }
 
-  /** The early-stopping checkpoint as a vertical line, when the data has one. */
+  /** Each early-stopping checkpoint as a vertical line labelled with the patience values that keep it. */
   static void earlyStopLine(XYPlot plot, PlaneData data) {
-    data.earlyStopping().ifPresent(cp -> {
+    List<PlaneData.Checkpoint> cps = data.checkpoints();
+    if (cps.isEmpty()) {
+      return;
+    }
+    PlaneData.Checkpoint last = cps.get(cps.size() - 1);
+    int k = 0;
+    for (Map.Entry<PlaneData.Checkpoint, List<Integer>> e : data.earlyStops().entrySet()) {
+      PlaneData.Checkpoint cp = e.getKey();
       double x = data.time(cp.epoch(), cp.step());
-      List<PlaneData.Checkpoint> cps = data.checkpoints();
-      PlaneData.Checkpoint last = cps.get(cps.size() - 1);
       boolean left = x > data.time(last.epoch(), last.step()) / 2;
       org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(x, EARLY_STOP, dashed(1.4f));
-      m.setLabel("early stopping");
+      m.setLabel("early stop, " + PlaneData.patienceLabel(e.getValue()));
       m.setLabelFont(SMALL);
       m.setLabelPaint(EARLY_STOP);
       m.setLabelBackgroundColor(new Color(255, 255, 255, 210));
       m.setLabelAnchor(left ? org.jfree.chart.ui.RectangleAnchor.TOP_LEFT : org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
       m.setLabelTextAnchor(left ? org.jfree.chart.ui.TextAnchor.TOP_RIGHT : org.jfree.chart.ui.TextAnchor.TOP_LEFT);
-      m.setLabelOffset(new RectangleInsets(14, 4, 4, 4));
+      m.setLabelOffset(new RectangleInsets(14 + 14 * k++, 4, 4, 4));
       plot.addDomainMarker(m);
-    });
+    }
   }
 
-  /** I(X;T) and I(T;Y) over training, with their ceilings log2 B and H(Y). */
+  /** I(X;T) and I(T;Y) over training, with their ceilings log2 B and H(Y) and the input's S(X) and I(X;Y). */
   static Figure miOverTraining(PlaneData data) {
-    return row(data.title() + ": mutual information over training", data, List.of(
-        overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, PlaneData.Point::iXTSpread, false,
-            data.context().log2B(), "log2 B"),
-        overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, PlaneData.Point::iTYSpread, false,
-            data.context().hY(), "H(Y)")), true);
+    JFreeChart xt = overTime(data, "I(X;T)", "I(X;T)  [bits]", PlaneData.Point::iXT, PlaneData.Point::iXTSpread, false,
+        data.context().log2B(), "log2 B");
+    reference(xt.getXYPlot(), data.context().hX(), bits("S(X)", data.context().hX()), true, INPUT_REFERENCE);
+    JFreeChart ty = overTime(data, "I(T;Y)", "I(T;Y)  [bits]", PlaneData.Point::iTY, PlaneData.Point::iTYSpread, false,
+        data.context().hY(), "H(Y)");
+    reference(ty.getXYPlot(), data.context().iXY(), bits("I(X;Y)", data.context().iXY()), true, INPUT_REFERENCE);
+    return row(data.title() + ": mutual information over training", data, List.of(xt, ty), true);
   }
 
   /**
@@ -670,16 +686,21 @@ public final class Charts {
     g.setFont(SMALL);
     g.drawString(label(data, cps.get(0)), x + 30, top + 10);
     g.drawString(label(data, cps.get(cps.size() - 1)), x + 30, top + barH);
-    data.earlyStopping().ifPresent(cp -> {
+    Map<PlaneData.Checkpoint, List<Integer>> stops = data.earlyStops();
+    if (!stops.isEmpty()) {
       int ry = top + barH + 30;
       g.setColor(EARLY_STOP);
       g.setStroke(new BasicStroke(2f));
       g.draw(new Ellipse2D.Double(x + 4, ry - 10, 14, 14));
       g.setColor(Color.BLACK);
-      g.drawString("early stopping:", x + 26, ry);
-      g.drawString("lowest test loss,", x + 26, ry + 14);
-      g.drawString(label(data, cp), x + 26, ry + 28);
-    });
+      g.drawString("early stopping", x + 26, ry);
+      g.drawString("(validation loss):", x + 26, ry + 14);
+      int line = ry + 28;
+      for (Map.Entry<PlaneData.Checkpoint, List<Integer>> e : stops.entrySet()) {
+        g.drawString(PlaneData.patienceLabel(e.getValue()) + ": " + label(data, e.getKey()), x + 26, line);
+        line += 14;
+      }
+    }
   }
 
   /** Figure of several charts side by side with a legend of layers and line styles on the right. */

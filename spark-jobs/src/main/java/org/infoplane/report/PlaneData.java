@@ -61,9 +61,21 @@ public record PlaneData(String title, List<Point> points, List<Metric> metrics, 
    * @param subtitle the estimator, α, width rule, smoothing, preset and batch size, as one line
    * @param hY the label entropy H(Y) in bits (the ceiling of I(T;Y)); NaN when unknown
    * @param batchSize samples per batch B (log2 B is the ceiling of every entropy); 0 when unknown
+   * @param hX S(X) in bits, the head of the chain for I(X;T) (I(X;T1) ≤ S(X)); NaN when unknown
+   * @param iXY I(X;Y) in bits, the head of the chain for I(T;Y) (I(T1;Y) ≤ I(X;Y)); NaN when unknown
+   * @param stops the checkpoints early stopping keeps, one per patience (empty without a validation loss)
    */
-  public record Context(String subtitle, double hY, int batchSize) {
+  public record Context(String subtitle, double hY, int batchSize, double hX, double iXY, List<Stop> stops) {
     public static final Context NONE = new Context("", Double.NaN, 0);
+
+    public Context {
+      stops = List.copyOf(stops);
+    }
+
+    /** A context without the input's terms and without early stopping. */
+    public Context(String subtitle, double hY, int batchSize) {
+      this(subtitle, hY, batchSize, Double.NaN, Double.NaN, List.of());
+    }
 
     /** log2 B, NaN when B is unknown. */
     public double log2B() {
@@ -72,19 +84,26 @@ public record PlaneData(String title, List<Point> points, List<Metric> metrics, 
   }
 
   /**
-   * The early-stopping checkpoint: the one of lowest test loss (the first on ties); empty when no
-   * test loss is recorded.
+   * Where early stopping on the validation loss with patience {@code patience} (checkpoints
+   * without improvement) keeps the network: the checkpoint of lowest validation loss before it stops.
    */
-  public java.util.Optional<Checkpoint> earlyStopping() {
-    Metric best = null;
-    for (Metric m : metrics) {
-      if (Double.isFinite(m.testLoss()) && (best == null || m.testLoss() < best.testLoss()
-          || m.testLoss() == best.testLoss() && new Checkpoint(m.epoch(), m.step())
-              .compareTo(new Checkpoint(best.epoch(), best.step())) < 0)) {
-        best = m;
-      }
+  public record Stop(int patience, Checkpoint checkpoint) {}
+
+  /**
+   * The early-stopping checkpoints, each with the patience values that keep it, in training order:
+   * several patience values often keep the same checkpoint.
+   */
+  public Map<Checkpoint, List<Integer>> earlyStops() {
+    Map<Checkpoint, List<Integer>> out = new TreeMap<>();
+    for (Stop s : context.stops()) {
+      out.computeIfAbsent(s.checkpoint(), k -> new ArrayList<>()).add(s.patience());
     }
-    return best == null ? java.util.Optional.empty() : java.util.Optional.of(new Checkpoint(best.epoch(), best.step()));
+    return out;
+  }
+
+  /** "P = 1, 2" for the patience values of one checkpoint. */
+  public static String patienceLabel(List<Integer> patience) {
+    return "P = " + String.join(", ", patience.stream().map(String::valueOf).toList());
   }
 
   /** A checkpoint, in training order (by step, then epoch). */

@@ -97,7 +97,8 @@ public final class Report {
       metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5), d(r, 6),
           d(r, 7)));
     }
-    return new PlaneData("run " + run, pts, metrics, context(config, "p.run_id = :run", Map.of("run", run)));
+    return new PlaneData("run " + run, pts, metrics,
+        withRunStops(context(config, "p.run_id = :run", Map.of("run", run)), run, config));
   }
 
   /** The test loss of a metrics struct, or NaN in a warehouse that does not record it. */
@@ -129,11 +130,44 @@ public final class Report {
     }
     Map<String, Object> a = new LinkedHashMap<>(args);
     a.put("config", config);
-    Row h = sql("SELECT AVG(p.h_y), MAX(p.batch_size) FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN "
-        + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.config_id = :config AND " + where, a).get(0);
+    Row h = sql("SELECT AVG(p.h_y), MAX(p.batch_size), AVG(p.h_x), AVG(p.i_xy) FROM " + t(IpTables.INFORMATION_PLANE)
+        + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.config_id = :config AND " + where, a)
+        .get(0);
     double hY = h.isNullAt(0) ? Double.NaN : h.getDouble(0);
     int b = h.isNullAt(1) ? 0 : h.getInt(1);
-    return new PlaneData.Context(subtitle(c, b), hY, b);
+    return new PlaneData.Context(subtitle(c, b), hY, b, d(h, 2), d(h, 3), List.of());
+  }
+
+  /** A context with the early-stopping checkpoints of one run (table {@code early_stopping}). */
+  private PlaneData.Context withRunStops(PlaneData.Context c, String run, String config) {
+    List<PlaneData.Stop> stops = new ArrayList<>();
+    for (Row r : sql("SELECT DISTINCT patience, kept_epoch, kept_step FROM " + t(IpTables.EARLY_STOPPING)
+        + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config AND kept_step IS NOT NULL"
+        + " ORDER BY patience", Map.of("run", run, "config", config))) {
+      stops.add(new PlaneData.Stop(r.getInt(0), new PlaneData.Checkpoint(r.getInt(1), r.getLong(2))));
+    }
+    return new PlaneData.Context(c.subtitle(), c.hY(), c.batchSize(), c.hX(), c.iXY(), stops);
+  }
+
+  /**
+   * A context with early stopping on the mean validation loss over a model's runs, at the patience
+   * values its runs were judged at (each run's own stop is in the table {@code early_stopping}).
+   */
+  private PlaneData.Context withMeanStops(PlaneData.Context c, List<PlaneData.Metric> metrics, String model,
+      String config) {
+    List<Integer> patience = sql("SELECT DISTINCT e.patience FROM " + t(IpTables.EARLY_STOPPING) + " e JOIN "
+        + t(IpTables.RUNS) + " r ON e.run_id = r.run_id WHERE e.source = 'analysis' AND r.model = :model"
+        + " AND e.config_id = :config ORDER BY e.patience", Map.of("model", model, "config", config))
+        .stream().map(r -> r.getInt(0)).toList();
+    double[] loss = metrics.stream().mapToDouble(PlaneData.Metric::valLoss).toArray();
+    List<PlaneData.Stop> stops = new ArrayList<>();
+    if (java.util.Arrays.stream(loss).anyMatch(Double::isFinite)) {
+      for (int p : patience) {
+        org.infoplane.estimator.verdict.EarlyStopping.stopIndex(loss, p).ifPresent(i -> stops.add(
+            new PlaneData.Stop(p, new PlaneData.Checkpoint(metrics.get(i).epoch(), metrics.get(i).step()))));
+      }
+    }
+    return new PlaneData.Context(c.subtitle(), c.hY(), c.batchSize(), c.hX(), c.iXY(), stops);
   }
 
   /** One line naming the settings that shape a plane; keys a table lacks are left out. */
@@ -198,7 +232,7 @@ public final class Report {
           d(r, 7)));
     }
     return new PlaneData("model " + model + " (mean ± sd over runs)", pts, metrics,
-        context(config, "r.model = :model", Map.of("model", model)));
+        withMeanStops(context(config, "r.model = :model", Map.of("model", model)), metrics, model, config));
   }
 
   private String modelConfig(String model, String configId) {
@@ -241,6 +275,11 @@ public final class Report {
     Html.table(html, "Fitting and compression per layer (view compression_phases)",
         rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE run_id = :run AND config_id = :config"
             + " ORDER BY split DESC, layer_index", Map.of("run", run, "config", config)));
+    Html.table(html, "Early stopping on the validation loss, per patience, against each layer's compression"
+        + " (table early_stopping)", rows("SELECT split, layer_name, patience, kept_epoch, kept_step, stopped_step,"
+        + " phase, peak_step, relation, drop_by_stop_effect, drop_by_stop_ci_low, drop_by_stop_ci_high, drop_by_stop_q"
+        + " FROM " + t(IpTables.EARLY_STOPPING) + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config"
+        + " ORDER BY split DESC, layer_index, patience", Map.of("run", run, "config", config)));
     sensitivity(html, List.of(run));
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
@@ -270,16 +309,17 @@ public final class Report {
     Html.table(html, "Runs", rows("SELECT run_id, model, dataset, seed, archive, updated_at FROM " + t(IpTables.RUNS)
         + " WHERE model = :model ORDER BY run_id", Map.of("model", model)));
     html.append("<p>Points and lines are the mean over runs; bars and bands one standard deviation over runs.");
-    mean.earlyStopping().ifPresent(cp -> html.append(" Early stopping (the checkpoint of lowest mean test loss"
-        + " over runs): ").append(Html.esc(Charts.label(mean, cp))).append("."));
+    mean.earlyStops().forEach((cp, p) -> html.append(" Early stopping on the mean validation loss over runs, ")
+        .append(Html.esc(PlaneData.patienceLabel(p))).append(": ").append(Html.esc(Charts.label(mean, cp))).append("."));
     html.append("</p>\n");
     figureSection(html, mean, figs);
-    Html.table(html, "Early stopping per run: the checkpoint of lowest test loss", rows("SELECT run_id,"
-        + " MIN_BY(NAMED_STRUCT('epoch', m.epoch, 'step', m.step), NAMED_STRUCT('loss', " + testLoss() + ", 'step', m.step))"
-        + ".epoch AS epoch, MIN_BY(m.step, NAMED_STRUCT('loss', " + testLoss() + ", 'step', m.step)) AS step, MIN("
-        + testLoss() + ") AS test_loss FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
-        + " WHERE model = :model AND NOT isnan(" + testLoss() + ") AND " + testLoss() + " IS NOT NULL"
-        + " GROUP BY run_id ORDER BY run_id", Map.of("model", model)));
+    Html.table(html, "Early stopping per run on the validation loss, and whether each layer's compression started"
+        + " before it (table early_stopping; counts over runs in view early_stopping_summary)",
+        rows("SELECT * FROM early_stopping_summary WHERE model = :model AND config_id = :config"
+            + " ORDER BY split DESC, layer_index, patience", Map.of("model", model, "config", config)));
+    Html.table(html, "Fitting and compression over the runs (view compression_phases, experiment level)",
+        rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE level = 'experiment' AND model = :model"
+            + " AND config_id = :config ORDER BY split DESC, layer_index", Map.of("model", model, "config", config)));
     html.append("<h2>Each run</h2>\n<div class=\"grid\">\n");
     for (String run : runs) {
       PlaneData one = runData(run, config);
@@ -367,12 +407,15 @@ public final class Report {
   }
 
   private static void figureSection(StringBuilder html, PlaneData data, Set<String> written) {
-    String stop = data.earlyStopping().isPresent()
-        ? " A red ring marks the early-stopping checkpoint (lowest test loss)." : "";
+    String stop = !data.earlyStops().isEmpty()
+        ? " Red rings mark the checkpoints early stopping keeps (lowest validation loss before P checkpoints"
+            + " without improvement, for each patience P)." : "";
     html.append("<h2>Information plane</h2>\n");
     figure(html, "information-plane", "information plane", "I(T;Y) against I(X;T) in bits, one track per layer through"
         + " the checkpoints in training order; each layer has its own hue, light at the first checkpoint and dark at"
-        + " the last. Dashed lines: the ceilings log2 B (of I(X;T), B samples per batch) and H(Y) (of I(T;Y))." + stop);
+        + " the last. Dashed grey lines: the ceilings log2 B (of I(X;T), B samples per batch) and H(Y) (of I(T;Y));"
+        + " dashed blue lines: the input's S(X) and I(X;Y), which no layer exceeds in truth (the chain starts at X)."
+        + stop);
     for (String split : data.splits()) {
       String name = "layers-" + safe(split);
       if (written.contains(name)) {
@@ -382,7 +425,7 @@ public final class Report {
     }
     html.append("<h2>Over training</h2>\n");
     figure(html, "mi-over-training", "mutual information over training", "I(X;T) and I(T;Y) per layer; train solid,"
-        + " test dashed; dashed grey lines: log2 B and H(Y)" + (stop.isEmpty() ? "" : "; red: early stopping"));
+        + " test dashed; dashed grey lines: log2 B and H(Y); blue: S(X) and I(X;Y)" + (stop.isEmpty() ? "" : "; red: early stopping"));
     figure(html, "sigma", "kernel width", "The kernel width per layer: the width used (lines; smoothed over"
         + " training when smoothing is on) and each checkpoint's own σ*, the mean of its per-batch widths (circles)");
     if (written.contains("training")) {

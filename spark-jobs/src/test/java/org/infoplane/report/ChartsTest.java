@@ -45,22 +45,22 @@ class ChartsTest {
     return new PlaneData("VGG-16 (synthetic)", pts, metrics);
   }
 
+  /**
+   * Several patience values that keep the same checkpoint share one mark, labelled with all of them,
+   * in training order; no validation loss means no mark.
+   */
   @Test
-  void earlyStoppingIsTheCheckpointOfLowestTestLossFirstOnTies() {
-    List<PlaneData.Metric> m = List.of(
-        new PlaneData.Metric(0, 0, 2.3, 0.1, 0.1, 2.30),
-        new PlaneData.Metric(1, 50, 0.6, 0.8, 0.8, 0.55),
-        new PlaneData.Metric(2, 100, 0.4, 0.9, 0.8, 0.50),
-        new PlaneData.Metric(3, 150, 0.3, 0.95, 0.8, 0.50),
-        new PlaneData.Metric(4, 200, 0.2, 0.99, 0.79, 0.61));
-    assertThat(new PlaneData("t", List.of(), m).earlyStopping()).contains(new PlaneData.Checkpoint(2, 100));
-    // Listed out of training order, the tie still goes to the earlier checkpoint.
-    List<PlaneData.Metric> reversed = new ArrayList<>(m);
-    java.util.Collections.reverse(reversed);
-    assertThat(new PlaneData("t", List.of(), reversed).earlyStopping()).contains(new PlaneData.Checkpoint(2, 100));
-    // No test loss recorded (older archives, imports): no early-stopping mark.
-    assertThat(new PlaneData("t", List.of(), List.of(new PlaneData.Metric(1, 10, 0.5, 0.8, 0.7))).earlyStopping())
-        .isEmpty();
+  void earlyStopsGroupThePatienceValuesOfEachKeptCheckpoint() {
+    PlaneData.Checkpoint a = new PlaneData.Checkpoint(2, 100);
+    PlaneData.Checkpoint b = new PlaneData.Checkpoint(4, 200);
+    PlaneData.Context c = new PlaneData.Context("", Double.NaN, 100, 5.2, 2.1, List.of(
+        new PlaneData.Stop(5, b), new PlaneData.Stop(1, a), new PlaneData.Stop(2, a), new PlaneData.Stop(10, b)));
+    java.util.Map<PlaneData.Checkpoint, List<Integer>> stops = new PlaneData("t", List.of(), List.of(), c).earlyStops();
+    assertThat(stops).containsOnlyKeys(a, b);
+    assertThat(stops.keySet()).containsExactly(a, b);
+    assertThat(stops.get(a)).containsExactly(1, 2);
+    assertThat(PlaneData.patienceLabel(stops.get(b))).isEqualTo("P = 5, 10");
+    assertThat(new PlaneData("t", List.of(), List.of()).earlyStops()).isEmpty();
   }
 
   /**
