@@ -42,7 +42,12 @@ class ChartsTest {
       metrics.add(new PlaneData.Metric(e, 500L * e, 2.3 * Math.exp(-e / 8.0) + 0.1, 1 - 0.9 * Math.exp(-e / 6.0),
           0.85 - 0.75 * Math.exp(-e / 6.0), 2.3 * Math.exp(-e / 8.0) + 0.3 + 0.0004 * (e - 20) * (e - 20)));
     }
-    return new PlaneData("VGG-16 (synthetic)", pts, metrics);
+    // Early stopping on the validation loss: patience 1 and 2 keep epoch 18, patience 5 epoch 20.
+    PlaneData.Context c = new PlaneData.Context("renyi-tensor", Math.log(10) / Math.log(2), 100, 5.3, 3.1, List.of(
+        new PlaneData.Stop(1, new PlaneData.Checkpoint(18, 500L * 18)),
+        new PlaneData.Stop(2, new PlaneData.Checkpoint(18, 500L * 18)),
+        new PlaneData.Stop(5, new PlaneData.Checkpoint(20, 500L * 20))));
+    return new PlaneData("VGG-16 (synthetic)", pts, metrics, c);
   }
 
   /**
