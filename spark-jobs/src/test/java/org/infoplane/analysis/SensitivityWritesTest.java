@@ -58,6 +58,7 @@ class SensitivityWritesTest {
         assertThat(waitsForTheLease(job)).as("the sensitivity job waits for the archive's lease (it "
             + (job.isAlive() ? "is still running" : "finished, failure: " + failed.get()) + ")").isTrue();
         assertThat(spark.table(sensitivity).count()).as("written while another held the lease").isZero();
+        held.requireHeld(); // still the test's: the job did not take it over
       }
       job.join(300_000);
       assertThat(failed.get()).isNull();
