@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * aggregation ({@link Aggregates#result}): the combination α = the analysed α, s = 1 is the analysed
  * plane. The views {@code sensitivity_summary} and {@code sensitivity_verdicts} compare each
  * combination's DPI share and verdicts with the analysed ones.
+ *
+ * <p>Writes as the analysis does: holding the {@link AnalysisLease} of the run's archive in this
+ * warehouse (an analysis of that archive, which may still be adding the run's units, finishes
+ * first; so does another sensitivity run of it), and through {@link TableWrites}, which checks the
+ * lease before each attempt and retries a commit that conflicts with another writer's.
  */
 public final class SensitivityJob {
 
@@ -37,6 +42,10 @@ public final class SensitivityJob {
   private final SparkSession spark;
   private final AnalysisConfig config;
   private final IpTables tables;
+  private final String warehouse;
+  private final TableWrites writes;
+  /** The lease this run holds while it runs; every table write checks it first. */
+  private AnalysisLease lease;
 
   /** One variant: a Rényi order and a factor on the analysed layer widths. */
   public record Combination(double alpha, double sigmaScale) {}
@@ -52,6 +61,14 @@ public final class SensitivityJob {
     this.config = AnalysisConfig.from(conf);
     this.tables = new IpTables(spark, conf);
     this.conf = conf;
+    this.warehouse = conf.get(org.infoplane.config.InfoPlaneConf.WAREHOUSE);
+    this.writes = new TableWrites(spark, () -> {
+      if (lease == null) {
+        throw new IllegalStateException("sensitivity writes only under the lease of the run's archive, and the run"
+            + " has no row in " + tables.name(IpTables.RUNS) + " naming its archive: analyse the run again");
+      }
+      lease.requireHeld();
+    });
   }
 
   /**
@@ -64,6 +81,24 @@ public final class SensitivityJob {
    */
   public Result run(String runId, List<Double> alphas, List<Double> sigmaScales) {
     List<Combination> combinations = combinations(alphas, sigmaScales);
+    requireDistanceSettings();
+    tables.createAll();
+    List<String> archives = spark.sql("SELECT archive FROM " + tables.name(IpTables.RUNS)
+        + " WHERE run_id = :run AND archive IS NOT NULL", Map.<String, Object>of("run", runId))
+        .as(Encoders.STRING()).collectAsList();
+    if (archives.isEmpty()) {
+      return compute(runId, combinations); // refused there, unless the tables disagree (then no write)
+    }
+    try (AnalysisLease held = AnalysisLease.acquire(warehouse, archives.get(0),
+        spark.sparkContext().hadoopConfiguration())) {
+      lease = held;
+      return compute(runId, combinations);
+    } finally {
+      lease = null;
+    }
+  }
+
+  private void requireDistanceSettings() {
     if (!config.usesDistances()) {
       throw new IllegalArgumentException("sensitivity works from stored distances, which only the estimator "
           + "'renyi-tensor' uses; the settings give infoplane.estimator=" + config.estimator());
@@ -74,9 +109,11 @@ public final class SensitivityJob {
           + " (e.g. the presets authors-code and ipdl) every batch had its own width, which the tables do not"
           + " keep after smoothing: vary an analysis with scope 'checkpoint'");
     }
+  }
+
+  private Result compute(String runId, List<Combination> combinations) {
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
-    tables.createAll();
     String ip = tables.name(IpTables.INFORMATION_PLANE);
     Dataset<Row> units = spark.sql("SELECT run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
         + " sigma, sigma_raw, n_batches FROM " + ip + " WHERE run_id = '" + sql(runId) + "' AND config_id = '"
@@ -132,7 +169,7 @@ public final class SensitivityJob {
       }
       describe(baseConfigId, "committing " + out.size() + " rows");
       spark.createDataFrame(out, RESULT_WITH_COMBINATION).createOrReplaceTempView("ip_new_sensitivity");
-      spark.sql("MERGE INTO " + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS
+      writes.run("MERGE INTO " + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS
           + " FROM ip_new_sensitivity) s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
           + " AND t.step = s.step AND t.layer_index = s.layer_index AND t.base_config_id = s.base_config_id"
           + " AND t.alpha = s.alpha AND t.sigma_scale = s.sigma_scale"
@@ -142,7 +179,7 @@ public final class SensitivityJob {
       spark.sparkContext().clearJobGroup();
     }
     // The variants' verdicts are tests on their own per-batch values, like the analysed plane's.
-    new VerdictJob(spark, conf).run(baseConfigId);
+    new VerdictJob(spark, conf, writes).run(baseConfigId);
     LOG.info("sensitivity of run {} (configuration {}): {} units x {} combinations", runId, baseConfigId,
         unitRows.size(), combinations.size());
     return new Result(runId, baseConfigId, config.alpha(), unitRows.size(), combinations);

@@ -93,7 +93,9 @@ public final class ModelFiles {
 
   /**
    * Loads a saved model (without its updater state) from DL4J's model zip, reading only its
-   * {@code configuration.json} (JSON, through DL4J's configuration mapper) and its
+   * {@code configuration.json} (JSON: first as data, accepting only the layer, activation,
+   * preprocessor and other types of the networks InfoPlane trains, see
+   * {@link ModelConfigurationCheck}; then through DL4J's configuration mapper) and its
    * {@code coefficients.bin} (ND4J's binary array format, checked against the parameter count the
    * configuration implies before anything is allocated). No Java object is deserialized: a zip with
    * any other entry (such as {@code preprocessor.bin}, a serialized Java object, or
@@ -135,6 +137,7 @@ public final class ModelFiles {
     if (json == null) {
       throw new DatasetException("cannot load the model " + uri + ": no " + CONFIGURATION + " entry (not a DL4J model zip)");
     }
+    ModelConfigurationCheck.check(json, uri);
     MultiLayerConfiguration mlc;
     try {
       mlc = MultiLayerConfiguration.fromJson(json);

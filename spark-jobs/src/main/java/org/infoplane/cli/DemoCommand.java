@@ -102,23 +102,30 @@ public final class DemoCommand implements Callable<Integer> {
     SparkSession spark = Sessions.create(conf, "InfoPlane demo");
     try {
       IpTables tables = new IpTables(spark, conf);
-      List<Row> rows = spark.sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty FROM "
-          + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = '" + run + "' AND estimator = '"
-          + conf.get(InfoPlaneConf.ESTIMATOR) + "' AND alpha = " + conf.get(InfoPlaneConf.ALPHA)
-          + " ORDER BY split DESC, step, layer_index").collectAsList();
-      printPlane(out, rows);
+      printPlane(out, planRows(spark, tables, run, conf.get(InfoPlaneConf.ESTIMATOR), conf.get(InfoPlaneConf.ALPHA)));
     } finally {
       spark.stop();
     }
     out.printf(Locale.ROOT, "%ndone in %.0f s. Next:%n", (System.nanoTime() - start) / 1e9);
     out.printf("  bin/infoplane sql --warehouse %s \"SELECT * FROM information_plane WHERE run_id = '%s'\"%n",
-        warehouse, run);
+        warehouse, run.replace("'", "''"));
     out.printf("  bin/infoplane report --run %s --warehouse %s --out %s%n", run, warehouse,
         dir.resolve("report").toAbsolutePath());
     out.printf("  bin/infoplane sql --warehouse %s \"SELECT * FROM dpi_check\"%n", warehouse);
     out.println("  docs/tables.md describes every column; docs/configuration.md every setting.");
     out.flush();
     return 0;
+  }
+
+  /**
+   * The run's information plane under an estimator and α, ordered for {@link #printPlane}: split,
+   * epoch, step, layer index and name, I(X;T), I(T;Y). The values are bound as parameters.
+   */
+  static List<Row> planRows(SparkSession spark, IpTables tables, String run, String estimator, double alpha) {
+    return spark.sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty FROM "
+        + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run AND estimator = :estimator AND alpha = :alpha"
+        + " ORDER BY split DESC, step, layer_index", Map.<String, Object>of("run", run, "estimator", estimator,
+            "alpha", alpha)).collectAsList();
   }
 
   /** One table per split: a row per checkpoint, a column per layer, each cell I(X;T) / I(T;Y). */

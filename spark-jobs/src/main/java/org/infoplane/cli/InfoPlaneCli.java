@@ -56,12 +56,38 @@ public final class InfoPlaneCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** Reports the version from the jar manifest. */
+  /**
+   * Reports the version and the git commit of the build, from {@code build.properties} next to this
+   * class: the build writes it (spark-jobs/src/build/build-info.sh), with commit "unknown" where the
+   * tree built was not a git checkout.
+   */
   static final class Version implements CommandLine.IVersionProvider {
+
+    static final String RESOURCE = "build.properties";
+
     @Override
-    public String[] getVersion() {
-      String v = InfoPlaneCli.class.getPackage().getImplementationVersion();
-      return new String[] {"infoplane " + (v == null ? "(development build)" : v)};
+    public String[] getVersion() throws java.io.IOException {
+      try (java.io.InputStream in = InfoPlaneCli.class.getResourceAsStream(RESOURCE)) {
+        return new String[] {line(in)};
+      }
+    }
+
+    /** The version line from the build's properties; {@code in} may be null (no build information). */
+    static String line(java.io.InputStream in) {
+      if (in == null) {
+        return "infoplane (version unknown: built without Maven; commit unknown)";
+      }
+      java.util.Properties p = new java.util.Properties();
+      try {
+        p.load(in);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + RESOURCE, e);
+      }
+      String commit = p.getProperty("commit", "").strip();
+      boolean known = !commit.isEmpty() && !commit.equals("unknown");
+      return "infoplane " + p.getProperty("version", "(version unknown)").strip() + " (commit "
+          + (known ? commit + (Boolean.parseBoolean(p.getProperty("modified")) ? ", with uncommitted changes" : "")
+              : "unknown") + ")";
     }
   }
 }

@@ -41,7 +41,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Idempotent: a checkpoint the archive already holds with the same content (every layer's values
  * bit for bit, the same sample ids) is skipped, and so are equal metrics. Different content is
  * refused unless {@code replace}; the check of every existing checkpoint runs before anything is
- * written, so a refusal leaves the archive as it was.
+ * written, so a refusal leaves the archive as it was. A checkpoint refused while importing (a
+ * damaged {@code .npz}, say) stops the import there: the checkpoints before it stay imported (each
+ * (checkpoint, split) is published atomically, so the archive is consistent), the refusal says how
+ * many, and running the import again resumes.
+ *
+ * <p>Every file read must lie inside the directory: a symbolic link that leads out of it (to
+ * {@code /etc/shadow}, say) is refused, naming the link, before anything of its target is read.
+ * Links within the directory are followed.
  */
 public final class NpzDirectoryImport {
 
@@ -86,12 +93,13 @@ public final class NpzDirectoryImport {
     if (!Files.isDirectory(dir)) {
       throw new SnapshotFormatException(dir + ": not a directory");
     }
-    JsonNode header = readJson(dir.resolve("export.json"), "the export directory's description (written by "
-        + "infoplane.ExportWriter)");
-    requireFormat(header, dir.resolve("export.json"));
+    Path headerFile = dir.resolve("export.json");
+    requireInside(dir, headerFile);
+    JsonNode header = readJson(headerFile, "the export directory's description (written by infoplane.ExportWriter)");
+    requireFormat(header, headerFile);
     String model = option("--model", r.model(), text(header, "model"), dir);
     String dataset = option("--dataset", r.dataset(), text(header, "dataset"), dir);
-    Integer headerClasses = header.hasNonNull("num_classes") ? header.get("num_classes").asInt() : null;
+    Integer headerClasses = numClasses(header, headerFile);
     Integer numClasses = r.numClasses() != null ? r.numClasses() : headerClasses;
     if (r.numClasses() != null && headerClasses != null && !r.numClasses().equals(headerClasses)) {
       throw new SnapshotFormatException(dir.resolve("export.json") + ": num_classes " + headerClasses
@@ -146,43 +154,123 @@ public final class NpzDirectoryImport {
     int replaced = 0;
     int skipped = 0;
     int metricsWritten = 0;
-    for (ExportCheckpoint c : checkpoints) {
-      for (Unit u : units) {
-        if (u.checkpoint() != c) {
-          continue;
+    for (int index = 0; index < checkpoints.size(); index++) {
+      ExportCheckpoint c = checkpoints.get(index);
+      int splitsDone = 0;
+      try {
+        for (Unit u : units) {
+          if (u.checkpoint() != c) {
+            continue;
+          }
+          String what = "split " + u.split() + ", " + c.id();
+          if (u.state() == State.SAME) {
+            skipped++;
+            splitsDone++;
+            progress.step(++done, total, what + ": already imported, same content; skipped");
+            continue;
+          }
+          NpzImport.Result res = NpzImport.run(archive, new NpzImport.Request(r.runId(), u.split(), c.id(), model,
+              dataset, numClasses, u.state() == State.DIFFERENT, c.splits().get(u.split())));
+          if (u.state() == State.DIFFERENT) {
+            replaced++;
+          } else {
+            imported++;
+          }
+          splitsDone++;
+          progress.step(++done, total, what + ": " + res.samples() + " samples, " + res.layers() + " layers"
+              + (res.createdRun() ? " (new run)" : res.addedSplit() ? " (new split)" : "")
+              + (u.state() == State.DIFFERENT ? " (replaced: " + u.difference() + ")" : ""));
         }
-        String what = "split " + u.split() + ", " + c.id();
-        if (u.state() == State.SAME) {
-          skipped++;
-          progress.step(++done, total, what + ": already imported, same content; skipped");
-          continue;
+        if (c.metrics() != null) {
+          CheckpointMetrics before = storedMetrics.get(c.id());
+          if (c.metrics().equals(before)) {
+            progress.step(++done, total, c.id() + ": metrics already imported; skipped");
+          } else {
+            archive.openRunForAppend(r.runId()).appendMetrics(c.metrics());
+            metricsWritten++;
+            progress.step(++done, total, c.id() + ": metrics " + describe(c.metrics()));
+          }
         }
-        NpzImport.Result res = NpzImport.run(archive, new NpzImport.Request(r.runId(), u.split(), c.id(), model,
-            dataset, numClasses, u.state() == State.DIFFERENT, c.splits().get(u.split())));
-        if (u.state() == State.DIFFERENT) {
-          replaced++;
-        } else {
-          imported++;
-        }
-        progress.step(++done, total, what + ": " + res.samples() + " samples, " + res.layers() + " layers"
-            + (res.createdRun() ? " (new run)" : res.addedSplit() ? " (new split)" : "")
-            + (u.state() == State.DIFFERENT ? " (replaced: " + u.difference() + ")" : ""));
-      }
-      if (c.metrics() != null) {
-        CheckpointMetrics before = storedMetrics.get(c.id());
-        if (c.metrics().equals(before)) {
-          progress.step(++done, total, c.id() + ": metrics already imported; skipped");
-        } else {
-          archive.openRunForAppend(r.runId()).appendMetrics(c.metrics());
-          metricsWritten++;
-          progress.step(++done, total, c.id() + ": metrics " + describe(c.metrics()));
-        }
+      } catch (IllegalArgumentException e) {
+        throw new SnapshotFormatException(e.getMessage() + stoppedAt(c, index, checkpoints.size(), splitsDone,
+            imported + replaced, metricsWritten), e);
       }
     }
     return new Result(r.runId(), checkpoints.size(), imported, replaced, skipped, metricsWritten, !runExists);
   }
 
+  /**
+   * What a refusal in the middle of an import adds: where it stopped, what is in the archive, and
+   * that running the import again resumes.
+   */
+  private static String stoppedAt(ExportCheckpoint c, int index, int checkpoints, int splitsDone, int unitsWritten,
+      int metricsWritten) {
+    List<String> kept = new ArrayList<>();
+    if (index > 0) {
+      kept.add(index == 1 ? "the 1 checkpoint before it" : "the " + index + " checkpoints before it");
+    }
+    if (splitsDone > 0) {
+      kept.add(splitsDone + " of this checkpoint's " + c.splits().size() + " splits");
+    }
+    String inArchive = kept.isEmpty() ? "nothing of the export is in the archive"
+        : String.join(" and ", kept) + (kept.size() == 1 && (index == 1 || splitsDone == 1) ? " is" : " are")
+            + " in the archive";
+    return "; stopped at " + c.id() + " (checkpoint " + (index + 1) + " of " + checkpoints + "): " + inArchive + " ("
+        + count(unitsWritten, "checkpoint split") + " and " + count(metricsWritten, "metrics file")
+        + " imported by this command); the archive is consistent: fix it and run the command again to resume"
+        + " (what is imported is skipped)";
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   // ---- the export directory ---------------------------------------------------------------------
+
+  /**
+   * export.json's {@code num_classes}: null when absent or null, else an integer >= 1; anything else
+   * (a string, a fraction, a number beyond int) is refused naming the file, the field and the value.
+   */
+  static Integer numClasses(JsonNode header, Path file) {
+    JsonNode v = header.get("num_classes");
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+      throw new SnapshotFormatException(file + ": num_classes must be an integer >= 1, got " + v);
+    }
+    return v.intValue();
+  }
+
+  /**
+   * Refuses {@code path} (a file or directory of the export directory {@code dir}) when it leads out
+   * of {@code dir} through a symbolic link, naming the first link on the way; a path that does not
+   * exist passes (its reader reports it).
+   */
+  static void requireInside(Path dir, Path path) {
+    Path real;
+    Path realDir;
+    try {
+      real = path.toRealPath();
+      realDir = dir.toRealPath();
+    } catch (IOException e) {
+      return;
+    }
+    if (real.startsWith(realDir)) {
+      return;
+    }
+    Path link = path;
+    Path at = dir;
+    for (Path part : dir.relativize(path)) {
+      at = at.resolve(part);
+      if (Files.isSymbolicLink(at)) {
+        link = at;
+        break;
+      }
+    }
+    throw new SnapshotFormatException(link + ": a symbolic link that leads out of the export directory " + dir
+        + "; refused");
+  }
 
   static List<ExportCheckpoint> listCheckpoints(Path dir) {
     List<ExportCheckpoint> out = new ArrayList<>();
@@ -190,7 +278,8 @@ public final class NpzDirectoryImport {
       for (Path e : entries) {
         Path json = e.resolve("checkpoint.json");
         if (Files.isDirectory(e) && Files.isRegularFile(json)) {
-          out.add(readCheckpoint(e, json));
+          requireInside(dir, json);
+          out.add(readCheckpoint(dir, e, json));
         }
       }
     } catch (IOException e) {
@@ -200,7 +289,7 @@ public final class NpzDirectoryImport {
     return out;
   }
 
-  private static ExportCheckpoint readCheckpoint(Path dir, Path json) {
+  private static ExportCheckpoint readCheckpoint(Path export, Path dir, Path json) {
     JsonNode n = readJson(json, "a checkpoint's description");
     requireFormat(n, json);
     if (!n.path("epoch").canConvertToInt() || !n.path("step").canConvertToLong() || !n.path("epoch").isIntegralNumber()
@@ -237,6 +326,7 @@ public final class NpzDirectoryImport {
               + " must be a plain .npz file name in the checkpoint's directory");
         }
         Path p = dir.resolve(name);
+        requireInside(export, p);
         if (!Files.isRegularFile(p)) {
           throw new SnapshotFormatException(json + ", split " + s.getKey() + ": file " + p + " is missing");
         }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -169,5 +170,97 @@ class ModelFilesTest {
     Path noConfig = zip("noconf.zip", none);
     assertThatThrownBy(() -> load(noConfig)).isInstanceOf(DatasetException.class)
         .hasMessageContaining("noconf.zip").hasMessageContaining("no configuration.json");
+  }
+  /** The configuration of {@code file} changed by {@code edit}, saved as {@code name}. */
+  private Path withConfiguration(String name, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+      throws Exception {
+    Map<String, byte[]> e = entries(saved);
+    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(e.get(ModelFiles.CONFIGURATION));
+    edit.accept(root);
+    e.put(ModelFiles.CONFIGURATION, m.writeValueAsBytes(root));
+    return zip(name, e);
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode layer(
+      com.fasterxml.jackson.databind.node.ObjectNode root, int index) {
+    return (com.fasterxml.jackson.databind.node.ObjectNode) root.get("confs").get(index).get("layer");
+  }
+
+  /**
+   * configuration.json is read as data first: a type InfoPlane does not train is refused, naming the
+   * file and the type, before DL4J's mapper could load the class (RecordingActivation records its
+   * own loading; DL4J would load it and run it as the activation).
+   */
+  @Test
+  void aTypeInfoPlaneDoesNotTrainIsRefusedBeforeItsClassIsLoaded() throws Exception {
+    String recording = "org.infoplane.capture.RecordingActivation";
+    Path crafted = withConfiguration("activation.zip",
+        root -> ((com.fasterxml.jackson.databind.node.ObjectNode) layer(root, 0).get("activationFn")).put("@class", recording));
+    assertThatThrownBy(() -> load(crafted))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageStartingWith("cannot load the model " + crafted + ": entry configuration.json names the type '"
+            + recording + "' at confs[0].layer.activationFn")
+        .hasMessageContaining("activations: ActivationReLU, ActivationSigmoid, ActivationSoftmax, ActivationTanH");
+    assertThat(System.getProperty(RecordingActivation.LOADED)).as("the class was loaded").isNull();
+
+    Path lstm = withConfiguration("lstm.zip", root -> layer(root, 0).put("@class", "org.deeplearning4j.nn.conf.layers.LSTM"));
+    assertThatThrownBy(() -> load(lstm)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining(lstm.toString())
+        .hasMessageContaining("names the type 'org.deeplearning4j.nn.conf.layers.LSTM' at confs[0].layer,")
+        .hasMessageContaining("layers: BatchNormalization, ConvolutionLayer, DenseLayer, OutputLayer,"
+            + " SubsamplingLayer, ZeroPaddingLayer");
+
+    Path updater = withConfiguration("updater.zip", root -> ((com.fasterxml.jackson.databind.node.ObjectNode) layer(root, 0)
+        .get("iupdater")).put("@class", recording));
+    assertThatThrownBy(() -> load(updater)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("names the type '" + recording + "' at confs[0].layer.iupdater");
+
+    Path preprocessor = withConfiguration("preprocessor.zip", root -> root.putObject("inputPreProcessors").putObject("1")
+        .put("@class", "org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor"));
+    assertThatThrownBy(() -> load(preprocessor)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("names the type 'org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor'"
+            + " at inputPreProcessors.1,");
+
+    // A distribution names its class in "type"; an older format names types without "@class".
+    Path distribution = withConfiguration("dist.zip", root -> layer(root, 0).putObject("dist").put("type", recording));
+    assertThatThrownBy(() -> load(distribution)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("dist.zip").hasMessageContaining("at confs[0].layer.dist");
+    Path typeField = withConfiguration("type.zip", root -> layer(root, 0).putObject("dist")
+        .put("@class", "org.nd4j.linalg.learning.config.Sgd").put("type", recording));
+    assertThatThrownBy(() -> load(typeField)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("type.zip").hasMessageContaining("in the field 'type' at confs[0].layer.dist");
+    // Two "@class" fields: Jackson's tree keeps the second, DL4J's mapper would act on the first.
+    Map<String, byte[]> twice = entries(saved);
+    String json = new String(twice.get(ModelFiles.CONFIGURATION), java.nio.charset.StandardCharsets.UTF_8);
+    String relu = "\"@class\" : \"org.nd4j.linalg.activations.impl.ActivationTanH\"";
+    assertThat(json).contains(relu);
+    twice.put(ModelFiles.CONFIGURATION, json.replaceFirst(java.util.regex.Pattern.quote(relu),
+        "\"@class\" : \"" + recording + "\", " + relu).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path duplicate = zip("duplicate.zip", twice);
+    assertThatThrownBy(() -> load(duplicate)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("duplicate.zip").hasMessageContaining("Duplicate field '@class'");
+    Path legacy = withConfiguration("legacy.zip", root -> {
+      com.fasterxml.jackson.databind.node.ObjectNode dense = layer(root, 0).deepCopy();
+      dense.remove("@class");
+      ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("confs").get(0)).putObject("layer").set("dense", dense);
+    });
+    assertThatThrownBy(() -> load(legacy)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("legacy.zip").hasMessageContaining("at confs[0].layer names no type ('@class')");
+    assertThat(System.getProperty(RecordingActivation.LOADED)).as("the class was loaded").isNull();
+  }
+
+  /** Every network InfoPlane trains passes the check and loads back. */
+  @Test
+  void everyArchitectureInfoPlaneTrainsLoadsBack() {
+    for (Architecture a : Architecture.values()) {
+      for (String activation : List.of("tanh", "relu")) {
+        MultiLayerNetwork n = new NetworkSpec(a, activation, 0.09, 1.0 / 16, 3).build();
+        Path file = dir.resolve(a + "-" + activation + ".zip");
+        ModelFiles.save(n, new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
+        assertThat(load(file).numParams()).as(a + " " + activation).isEqualTo(n.numParams());
+      }
+    }
   }
 }

@@ -183,4 +183,92 @@ class ImportDirectoryTest {
         + "epoch=1-step=50)");
     assertThat(Files.exists(archive())).isFalse();
   }
+  /** export.json's num_classes is parsed strictly: an int >= 1, or the refusal names the file, the field and the value. */
+  @Test
+  void aNumClassesThatIsNotASmallPositiveIntegerIsRefusedNamingTheFileAndTheField() throws Exception {
+    Map<CheckpointId, NpzCase> train = Map.of(C0, NpzCase.of(N, 1, 10), C1, NpzCase.of(N, 1, 11));
+    Map<CheckpointId, NpzCase> test = Map.of(C0, NpzCase.of(N, 2, 20), C1, NpzCase.of(N, 2, 21));
+    Path ex = export(train, test, METRICS0);
+    Path header = ex.resolve("export.json");
+    for (String bad : List.of("1000000000000", "\"ten\"", "0", "-3", "4.5", "true", "[4]")) {
+      write(header, "{\"format\": \"infoplane-export\", \"format_version\": 1, \"num_classes\": " + bad + "}");
+      Result r = importDir(ex);
+      assertThat(r.code()).as(bad).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+      assertThat(r.err().strip()).as(bad).isEqualTo("infoplane import npz: " + header
+          + ": num_classes must be an integer >= 1, got " + bad);
+    }
+    assertThat(Files.exists(archive())).isFalse();
+  }
+
+  /**
+   * A checkpoint.json that is a symbolic link out of the export directory is refused naming the
+   * link, and nothing of the file it points to is shown; links that stay inside are followed.
+   */
+  @Test
+  void symbolicLinksLeavingTheExportDirectoryAreRefusedNamingTheLink() throws Exception {
+    Map<CheckpointId, NpzCase> train = Map.of(C0, NpzCase.of(N, 1, 10), C1, NpzCase.of(N, 1, 11));
+    Map<CheckpointId, NpzCase> test = Map.of(C0, NpzCase.of(N, 2, 20), C1, NpzCase.of(N, 2, 20));
+    Path ex = export(train, test, METRICS0);
+    Path secret = dir.resolve("secret.txt");
+    Files.writeString(secret, "s3cr3t-token and more");
+    Path link = ex.resolve("epoch=1-step=50").resolve("checkpoint.json");
+    String original = Files.readString(link);
+    Files.delete(link);
+    Files.createSymbolicLink(link, secret);
+    Result r = importDir(ex);
+    assertThat(r.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("infoplane import npz: " + link
+        + ": a symbolic link that leads out of the export directory " + ex + "; refused");
+    assertThat(r.err() + r.out()).doesNotContain("s3cr3t");
+    assertThat(Files.exists(archive())).isFalse();
+
+    Files.delete(link);
+    write(link, original);
+    Path outside = Files.createDirectories(dir.resolve("elsewhere"));
+    Path dirLink = ex.resolve("epoch=2-step=90");
+    Files.createSymbolicLink(dirLink, outside);
+    write(outside.resolve("checkpoint.json"), "{}");
+    Result viaDir = importDir(ex);
+    assertThat(viaDir.err().strip()).isEqualTo("infoplane import npz: " + dirLink
+        + ": a symbolic link that leads out of the export directory " + ex + "; refused");
+
+    // links inside the directory are fine: C1's test chunk is C0's file
+    Files.delete(dirLink);
+    Path chunk = ex.resolve("epoch=1-step=50").resolve("test-00000.npz");
+    Files.delete(chunk);
+    Files.createSymbolicLink(chunk, Path.of("..", "epoch=0-step=0", "test-00000.npz"));
+    Result ok = importDir(ex);
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(reader().readActivations("test", C1, 0).dup('c').data().asFloat())
+        .isEqualTo(test.get(C0).stored.get("L0_conv1"));
+  }
+
+  /**
+   * A checkpoint refused midway leaves the earlier ones imported (the archive is consistent) and
+   * says so: how many, and that running the command again resumes.
+   */
+  @Test
+  void aCheckpointRefusedMidwaySaysWhatIsImportedAndThatARerunResumes() throws Exception {
+    Map<CheckpointId, NpzCase> train = Map.of(C0, NpzCase.of(N, 1, 10), C1, NpzCase.of(N, 1, 11));
+    Map<CheckpointId, NpzCase> test = Map.of(C0, NpzCase.of(N, 2, 20), C1, NpzCase.of(N, 2, 21));
+    Path ex = export(train, test, METRICS0);
+    Path broken = ex.resolve("epoch=1-step=50").resolve("test-00000.npz");
+    Files.writeString(broken, "not a zip");
+    Result r = importDir(ex);
+    assertThat(r.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err().strip()).startsWith("infoplane import npz: " + broken + ": not a valid .npz")
+        .endsWith("; stopped at epoch 1 step 50 (checkpoint 2 of 2): the 1 checkpoint before it and 1 of this"
+            + " checkpoint's 2 splits are in the archive (3 checkpoint splits and 1 metrics file imported by this"
+            + " command); the archive is consistent: fix it and run the command again to resume (what is"
+            + " imported is skipped)");
+    assertThat(reader().checkpoints("train")).containsExactly(C0, C1);
+    assertThat(reader().checkpoints("test")).containsExactly(C0);
+
+    test.get(C1).write(broken);
+    Result again = importDir(ex);
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("1 checkpoint splits imported, 0 replaced, 3 already there; 1 metrics files written");
+    assertThat(reader().checkpoints("test")).containsExactly(C0, C1);
+  }
 }
