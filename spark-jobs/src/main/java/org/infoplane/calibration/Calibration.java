@@ -96,11 +96,11 @@ public final class Calibration {
 
     /**
      * The sizes of the documented calibration (docs/calibration.md): 25 null experiments of 5 runs
-     * with 8 layers each (200 experiment-level series), 4 experiments (32 series) per planted size,
-     * 10 batches of B = 100.
+     * with 8 layers each (200 experiment-level series), 3 experiments (24 series) per planted size,
+     * 4 checkpoints, 10 batches.
      */
     public static Settings full() {
-      return new Settings(25, 4, new double[] {0.1, 0.2, 0.4}, 3, 4, 5, 8, 5, 10, 20261206L);
+      return new Settings(25, 3, new double[] {0.1, 0.2, 0.4}, 2, 2, 5, 8, 4, 10, 20261206L);
     }
 
     /** A few minutes' worth, as the test suite runs it (with B = 50). */
