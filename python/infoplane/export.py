@@ -19,6 +19,8 @@ import json
 import math
 import os
 import re
+import shutil
+import sys
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -27,7 +29,24 @@ FORMAT = "infoplane-export"
 FORMAT_VERSION = 1
 
 #: Metric names that reach the ``runs`` table's columns; every other numeric metric is kept as well.
-STANDARD_METRICS = ("loss", "train_accuracy", "test_accuracy")
+#: ``loss`` and ``train_accuracy`` are measured on the train evaluation split, ``test_*`` on the test
+#: split and ``val_*`` on the validation split (held out of the training data; it drives early stopping).
+STANDARD_METRICS = ("loss", "train_accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy")
+
+
+def process_rank() -> int:
+    """This process's rank under ``torch.distributed`` (0 when it is not initialised), else ``$RANK`` or 0.
+
+    Only rank 0 writes an export directory.
+    """
+    torch = sys.modules.get("torch")
+    dist = getattr(torch, "distributed", None) if torch is not None else None
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        return int(dist.get_rank())
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _SPLIT = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -123,8 +142,8 @@ def clean_metrics(metrics: Optional[Mapping[str, object]]) -> Dict[str, float]:
     Parameters
     ----------
     metrics : mapping of str to number, optional
-        Any numeric metrics (loss, accuracies, learning rate, ...). ``loss``, ``train_accuracy`` and
-        ``test_accuracy`` are the ones the report plots; accuracies are fractions in ``[0, 1]``.
+        Any numeric metrics (loss, accuracies, learning rate, ...); :data:`STANDARD_METRICS` are the
+        ones the report and the views use; accuracies are fractions in ``[0, 1]``.
         0-d arrays and tensors are accepted (anything ``float()`` takes).
 
     Returns
@@ -168,6 +187,12 @@ class ExportWriter:
         evaluation subset may miss the last class.
     model, dataset : str, optional
         Free text, recorded in the run's manifest when it is imported.
+    overwrite : bool
+        The default of :meth:`checkpoint`'s ``overwrite``: replace a checkpoint already written at the
+        same (epoch, step), as a run resumed after a crash does.
+
+    Under ``torch.distributed`` (or with ``$RANK`` set) only rank 0 writes: on other ranks the
+    writer and its checkpoints do nothing (:attr:`active` is ``False``).
 
     Examples
     --------
@@ -179,11 +204,15 @@ class ExportWriter:
     """
 
     def __init__(self, directory: str, num_classes: int, model: Optional[str] = None,
-                 dataset: Optional[str] = None) -> None:
+                 dataset: Optional[str] = None, overwrite: bool = False) -> None:
         if int(num_classes) < 1:
             raise ValueError("num_classes must be >= 1, got %r" % (num_classes,))
         self.directory = directory
         self.num_classes = int(num_classes)
+        self.overwrite = overwrite
+        self.active = process_rank() == 0
+        if not self.active:
+            return
         os.makedirs(directory, exist_ok=True)
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, "num_classes": self.num_classes,
                   "model": model, "dataset": dataset}
@@ -196,7 +225,8 @@ class ExportWriter:
         else:
             _write_json(path, header)
 
-    def checkpoint(self, epoch: int, step: int, metrics: Optional[Mapping[str, object]] = None) -> "CheckpointWriter":
+    def checkpoint(self, epoch: int, step: int, metrics: Optional[Mapping[str, object]] = None,
+                   overwrite: Optional[bool] = None) -> "CheckpointWriter":
         """Starts a checkpoint; use it as a context manager (or call :meth:`CheckpointWriter.close`).
 
         Parameters
@@ -205,14 +235,20 @@ class ExportWriter:
             The checkpoint (>= 0). Training order is by step, then epoch.
         metrics : mapping of str to number, optional
             Training metrics at this checkpoint, see :func:`clean_metrics`.
+        overwrite : bool, optional
+            Replace a checkpoint already written at this (epoch, step): its ``checkpoint.json`` is
+            removed first (so an interrupted rewrite is not imported), then its files. Default: the
+            writer's ``overwrite``.
         """
-        return CheckpointWriter(self, int(epoch), int(step), clean_metrics(metrics))
+        return CheckpointWriter(self, int(epoch), int(step), clean_metrics(metrics),
+                                self.overwrite if overwrite is None else overwrite)
 
 
 class CheckpointWriter:
     """The files of one checkpoint: chunks of each split, then ``checkpoint.json`` on close."""
 
-    def __init__(self, export: ExportWriter, epoch: int, step: int, metrics: Dict[str, float]) -> None:
+    def __init__(self, export: ExportWriter, epoch: int, step: int, metrics: Dict[str, float],
+                 overwrite: bool = False) -> None:
         if epoch < 0 or step < 0:
             raise ValueError("epoch and step must be >= 0, got epoch %d, step %d" % (epoch, step))
         self.export = export
@@ -220,13 +256,28 @@ class CheckpointWriter:
         self.step = step
         self.metrics = metrics
         self.path = os.path.join(export.directory, checkpoint_dir_name(epoch, step))
-        if os.path.exists(os.path.join(self.path, "checkpoint.json")):
-            raise ValueError("%s already holds a checkpoint; each (epoch, step) is written once" % self.path)
-        os.makedirs(self.path, exist_ok=True)
         self.files: Dict[str, List[str]] = {}
         self.layers: Optional[List[str]] = None
         self.samples: Dict[str, int] = {}
         self.closed = False
+        self.active = export.active
+        if not self.active:
+            return
+        marker = os.path.join(self.path, "checkpoint.json")
+        if os.path.exists(marker):
+            if not overwrite:
+                raise ValueError("%s already holds a checkpoint; each (epoch, step) is written once (give "
+                                 "overwrite=True to replace it, e.g. in a run resumed after a crash)" % self.path)
+            os.remove(marker)  # first: an interrupted rewrite leaves no checkpoint.json
+        if overwrite and os.path.isdir(self.path):
+            shutil.rmtree(self.path)
+        os.makedirs(self.path, exist_ok=True)
+
+    def set_metrics(self, metrics: Optional[Mapping[str, object]]) -> None:
+        """Replaces the checkpoint's metrics (before :meth:`close`), see :func:`clean_metrics`."""
+        if self.closed:
+            raise ValueError("checkpoint %s is closed" % self.path)
+        self.metrics = clean_metrics(metrics)
 
     def add(self, split: str, x: np.ndarray, y: np.ndarray, layers: Sequence[Tuple[str, np.ndarray]],
             sample_id: Optional[np.ndarray] = None) -> None:
@@ -242,6 +293,8 @@ class CheckpointWriter:
         """
         if self.closed:
             raise ValueError("checkpoint %s is closed" % self.path)
+        if not self.active:
+            return
         if not _SPLIT.match(split):
             raise ValueError("split name %r: use letters, digits, '_', '-'" % split)
         names = [name for name, _ in layers]
@@ -266,6 +319,9 @@ class CheckpointWriter:
     def close(self) -> None:
         """Writes ``checkpoint.json``, which makes the checkpoint visible to the importer."""
         if self.closed:
+            return
+        if not self.active:
+            self.closed = True
             return
         if not self.files:
             raise ValueError("checkpoint %s has no split; call add() first" % self.path)
