@@ -165,6 +165,11 @@ def _module_kind(m: nn.Module) -> str:
 
 
 def _function_what(f) -> str:
+    name = getattr(f, "__name__", None)
+    if name is not None and getattr(F, name, None) is f:
+        return "F.%s" % name
+    if name is not None and getattr(torch, name, None) is f:
+        return "torch.%s" % name
     mod = getattr(f, "__module__", None) or ""
     short = "F" if mod.endswith("functional") else "torch" if mod.startswith("torch") else mod
     return "%s.%s" % (short, getattr(f, "__name__", str(f)))
