@@ -20,7 +20,7 @@ import torch.nn as nn
 from .discovery import HookCall, LayerSpec, Plan, fx_steps, hook_steps, plan
 from .marks import Record, RecorderError, capturing
 
-__all__ = ["Extractor", "FxExtractor", "HookExtractor", "trace", "fx_plan"]
+__all__ = ["Extractor", "FxExtractor", "HookExtractor", "make_tracer", "trace", "fx_plan"]
 
 #: Chooses the output tensor from whatever the model returns.
 OutputSelector = Callable[[object], torch.Tensor]
@@ -89,26 +89,37 @@ class _Tracer(torch.fx.Tracer):
         return node
 
 
-def trace(model: nn.Module, tracer_kwargs: Optional[dict] = None,
+def make_tracer(tracer_kwargs: Optional[dict] = None) -> torch.fx.Tracer:
+    """The tracer: ``tracer_kwargs`` holds ``leaf_modules`` (classes or module paths not to trace
+    into) and any argument of ``torch.fx.Tracer`` (``autowrap_modules``, ``autowrap_functions``, ...),
+    as torchvision's ``create_feature_extractor`` takes them.
+
+    Raises
+    ------
+    TypeError
+        For an argument ``torch.fx.Tracer`` does not take, or a leaf module that is neither a class nor a path.
+    """
+    kw = dict(tracer_kwargs or {})
+    return _Tracer(kw.pop("leaf_modules", ()), **kw)
+
+
+def trace(model: nn.Module, tracer: Optional[torch.fx.Tracer] = None,
           concrete_args: Optional[dict] = None) -> torch.fx.Graph:
     """Traces the model in eval mode (so ``F.dropout(training=self.training)`` is traced as in evaluation).
 
     Parameters
     ----------
     model : Module
-    tracer_kwargs : dict, optional
-        ``leaf_modules`` (classes or module paths not to trace into) and any argument of
-        ``torch.fx.Tracer`` (``autowrap_modules``, ``autowrap_functions``, ...), as torchvision's
-        ``create_feature_extractor`` takes them.
+    tracer : torch.fx.Tracer, optional
+        From :func:`make_tracer` (default: one without arguments).
     concrete_args : dict, optional
         Arguments of ``forward`` fixed while tracing (``torch.fx.Tracer.trace``).
     """
-    kw = dict(tracer_kwargs or {})
-    leaf = kw.pop("leaf_modules", ())
+    tracer = tracer if tracer is not None else make_tracer()
     was_training = model.training
     model.eval()
     try:
-        return _Tracer(leaf, **kw).trace(model, concrete_args)
+        return tracer.trace(model, concrete_args)
     finally:
         model.train(was_training)
 

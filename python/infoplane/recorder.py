@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler
 
 from .discovery import (ACTIVATION_FUNCTIONS, ACTIVATION_MODULES, NORM_FUNCTIONS, NORM_MODULES, LayerSpec, Plan)
 from .export import CheckpointWriter, ExportWriter, clean_metrics, iter_chunks, process_rank
-from .extract import Extractor, FxExtractor, HookExtractor, fx_plan
+from .extract import Extractor, FxExtractor, HookExtractor, fx_plan, make_tracer
 from .extract import trace as fx_trace
 from .marks import Record, RecorderError, mark
 
@@ -91,7 +91,8 @@ def find_layers(model: nn.Module, layers: Optional[Sequence[str]] = None,
     for path, m in model.named_modules():
         if isinstance(m, Record) and m.name is None:
             m.name = path
-    return fx_plan(model, fx_trace(model, tracer_kwargs, concrete_args), layers, output_activation, output_key)
+    return fx_plan(model, fx_trace(model, make_tracer(tracer_kwargs), concrete_args), layers, output_activation,
+                   output_key)
 
 
 def _numpy(a) -> np.ndarray:
@@ -189,8 +190,9 @@ class Recorder:
                 m.name = path
         extractor: Optional[Extractor] = None
         if trace:
+            tracer = make_tracer(tracer_kwargs)  # misuse raises here, it is not a reason to use hooks
             try:
-                graph = fx_trace(self.model, tracer_kwargs, concrete_args)
+                graph = fx_trace(self.model, tracer, concrete_args)
             except Exception as e:  # any tracing failure means: use hooks
                 self.trace_error = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
             else:
