@@ -8,6 +8,7 @@ the recorded layers and the split's mean loss and accuracy.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import warnings
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -91,8 +92,19 @@ def find_layers(model: nn.Module, layers: Optional[Sequence[str]] = None,
     for path, m in model.named_modules():
         if isinstance(m, Record) and m.name is None:
             m.name = path
-    return fx_plan(model, fx_trace(model, make_tracer(tracer_kwargs), concrete_args), layers, output_activation,
+    concrete = {**_defaults_after_first(model), **(concrete_args or {})}
+    return fx_plan(model, fx_trace(model, make_tracer(tracer_kwargs), concrete or None), layers, output_activation,
                    output_key)
+
+
+def _defaults_after_first(model: nn.Module) -> Dict[str, object]:
+    """``forward``'s arguments after the first that have a default, with it (fixed while tracing)."""
+    try:
+        params = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params[1:] if p.default is not inspect.Parameter.empty
+            and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
 
 
 def _numpy(a) -> np.ndarray:
@@ -136,7 +148,10 @@ class Recorder:
         ``leaf_modules`` (module classes or paths not traced into) and arguments of
         ``torch.fx.Tracer``, as torchvision's ``create_feature_extractor`` takes them.
     concrete_args : dict, optional
-        ``forward`` arguments fixed while tracing (``torch.fx.Tracer.trace``).
+        ``forward`` arguments fixed while tracing (``torch.fx.Tracer.trace``). By default every
+        argument after the first that has a default value is fixed to it (``labels=None``,
+        ``return_dict=True``), unless a batch passes it as a keyword input: then the model is traced
+        again with that argument free.
     loss_fn : callable, optional
         ``loss_fn(output, labels)`` -> the batch's mean loss, used for the splits' loss metrics.
         Default: cross-entropy (nats) of the logits; of the log-probabilities where the traced model
@@ -188,15 +203,19 @@ class Recorder:
         for path, m in self.model.named_modules():
             if isinstance(m, Record) and m.name is None:
                 m.name = path
+        self._layers_asked = None if layers is None else list(layers)
+        self._tracer_kwargs = tracer_kwargs
+        self._user_concrete = dict(concrete_args or {})
+        self._concrete = {**_defaults_after_first(self.model), **self._user_concrete}
         extractor: Optional[Extractor] = None
         if trace:
-            tracer = make_tracer(tracer_kwargs)  # misuse raises here, it is not a reason to use hooks
+            make_tracer(tracer_kwargs)  # misuse raises here, it is not a reason to use hooks
             try:
-                graph = fx_trace(self.model, tracer, concrete_args)
+                extractor = self._fx_extractor()
+            except RecorderError:
+                raise
             except Exception as e:  # any tracing failure means: use hooks
                 self.trace_error = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
-            else:
-                extractor = FxExtractor(self.model, graph, layers, output_activation, output_key)
         if extractor is None:
             if trace:
                 warnings.warn("the model cannot be traced with torch.fx (%s); recording with forward hooks, which "
@@ -206,6 +225,20 @@ class Recorder:
                               stacklevel=2)
             extractor = HookExtractor(self.model, layers, output_activation, self.select_output)
         self.extractor = extractor
+
+    def _fx_extractor(self) -> FxExtractor:
+        graph = fx_trace(self.model, make_tracer(self._tracer_kwargs), self._concrete or None)
+        return FxExtractor(self.model, graph, self._layers_asked, self.output_activation, self.output_key)
+
+    def _free(self, names: Sequence[str]) -> None:
+        """Traces the model again with these keyword inputs free (they were fixed to their defaults)."""
+        fixed = [n for n in names if n in self._user_concrete]
+        if fixed:
+            raise RecorderError("keyword input(s) %s are fixed by concrete_args; do not pass them, or do not fix them"
+                                % fixed)
+        for n in names:
+            self._concrete.pop(n, None)
+        self.extractor = self._fx_extractor()
 
     # -- what is recorded ------------------------------------------------------------------------------
 
@@ -360,6 +393,8 @@ class Recorder:
         if xb.is_floating_point():
             xb = xb.to(dtype)
         kw = {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in (kwargs or {}).items()}
+        if self.mode == "fx" and any(k in self._concrete for k in kw):
+            self._free([k for k in kw if k in self._concrete])
         tensors, out = self.extractor.run((xb,), kw)
         output = self.select_output(out)
         named = []

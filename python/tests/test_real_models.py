@@ -290,3 +290,36 @@ def test_the_projected_size_is_logged_before_the_first_checkpoint_and_matches_wh
                   for files in c["splits"].values() for f in files) / 2
     files = 3 + 2
     assert size.per_checkpoint <= written <= size.per_checkpoint + files * 8 * 400, "npz headers aside"
+
+
+class OptionalMask(nn.Module):
+    """Keyword arguments with defaults, as Hugging Face models have (labels=None, a mask that may be absent)."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = nn.Linear(4, 6)
+        self.out = nn.Linear(6, 2)
+
+    def forward(self, x, mask=None, labels=None):
+        h = F.relu(self.fc(x))
+        if mask is not None:
+            h = h * mask
+        logits = self.out(h)
+        return {"logits": logits} if labels is None else {"logits": logits, "loss": F.cross_entropy(logits, labels)}
+
+
+def test_arguments_with_defaults_are_fixed_while_tracing_until_a_batch_passes_them():
+    model = OptionalMask()
+    g = torch.Generator().manual_seed(4)
+    x, mask = torch.randn(6, 4, generator=g), (torch.rand(6, 6, generator=g) > 0.5).float()
+    rec = Recorder(model, output_key="logits")
+    assert rec.mode == "fx" and rec.layer_names == ["fc", "out"]
+    with torch.no_grad():
+        np.testing.assert_allclose(rec.record(x)["out"], torch.softmax(model(x)["logits"], 1).numpy(), **TOL)
+        np.testing.assert_allclose(rec.record(x, kwargs={"mask": mask})["out"],
+                                   torch.softmax(model(x, mask=mask)["logits"], 1).numpy(), **TOL)
+    assert rec.mode == "fx", "traced again with the mask free"
+    fixed = Recorder(model, output_key="logits", concrete_args={"mask": None})
+    with pytest.raises(RecorderError, match=r"keyword input\(s\) \['mask'\] are fixed by concrete_args"):
+        fixed.record(x, kwargs={"mask": mask})
