@@ -172,6 +172,8 @@ class Recorder:
         ``"fx"`` or ``"hooks"``.
     trace_error : str or None
         Why tracing failed.
+    last_metrics : dict of str to float
+        The metrics of the last checkpoint written (computed and given), as written.
 
     Examples
     --------
@@ -200,6 +202,7 @@ class Recorder:
         self.trace_error: Optional[str] = None
         self._per_sample: Optional[Dict[str, int]] = None
         self._size_logged = False
+        self.last_metrics: Dict[str, float] = {}
         for path, m in self.model.named_modules():
             if isinstance(m, Record) and m.name is None:
                 m.name = path
@@ -648,6 +651,7 @@ class Recorder:
                     computed.update({lk: loss, ak: acc})
             computed.update(metrics or {})
             c.set_metrics(computed)
+        self.last_metrics = dict(c.metrics)
         return c.path
 
     def _log_size(self, splits, checkpoints, data, batch_size) -> None:
