@@ -192,7 +192,8 @@ class ExportWriter:
         same (epoch, step), as a run resumed after a crash does.
 
     Under ``torch.distributed`` (or with ``$RANK`` set) only rank 0 writes: on other ranks the
-    writer and its checkpoints do nothing (:attr:`active` is ``False``).
+    writer and its checkpoints do nothing (:attr:`active` is ``False``). The rank is read at each
+    checkpoint, so a writer made before the process group exists (and sent to its workers) is right.
 
     Examples
     --------
@@ -210,20 +211,31 @@ class ExportWriter:
         self.directory = directory
         self.num_classes = int(num_classes)
         self.overwrite = overwrite
-        self.active = process_rank() == 0
-        if not self.active:
+        self._header = {"format": FORMAT, "format_version": FORMAT_VERSION, "num_classes": self.num_classes,
+                        "model": model, "dataset": dataset}
+        self._created = False
+        if self.active:
+            self._create()
+
+    @property
+    def active(self) -> bool:
+        """Whether this process writes (rank 0)."""
+        return process_rank() == 0
+
+    def _create(self) -> None:
+        """Makes the directory and its ``export.json``, or checks that the one there describes this run."""
+        if self._created:
             return
-        os.makedirs(directory, exist_ok=True)
-        header = {"format": FORMAT, "format_version": FORMAT_VERSION, "num_classes": self.num_classes,
-                  "model": model, "dataset": dataset}
-        path = os.path.join(directory, "export.json")
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, "export.json")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 old = json.load(f)
-            if old != header:
+            if old != self._header:
                 raise ValueError("%s describes another run (%s); use a new directory for each run" % (path, old))
         else:
-            _write_json(path, header)
+            _write_json(path, self._header)
+        self._created = True
 
     def checkpoint(self, epoch: int, step: int, metrics: Optional[Mapping[str, object]] = None,
                    overwrite: Optional[bool] = None) -> "CheckpointWriter":
@@ -263,6 +275,7 @@ class CheckpointWriter:
         self.active = export.active
         if not self.active:
             return
+        export._create()
         marker = os.path.join(self.path, "checkpoint.json")
         if os.path.exists(marker):
             if not overwrite:
@@ -367,3 +380,43 @@ def iter_chunks(n: int, size: int) -> Iterable[Tuple[int, int]]:
         raise ValueError("chunk size must be >= 1, got %d" % size)
     for start in range(0, n, size):
         yield start, min(n, start + size)
+
+
+class ExportSize:
+    """The projected size of an export before compression: bytes per checkpoint, and in all where the
+    number of checkpoints is known.
+
+    Parameters
+    ----------
+    samples : dict of str to int
+        Samples per recorded split.
+    per_sample_floats : dict of str to int
+        Floats per sample of ``x`` and of each recorded layer.
+    per_sample_bytes : int
+        Bytes per sample in all (float32 arrays, int64 label and id).
+    checkpoints : int, optional
+    """
+
+    def __init__(self, samples: Dict[str, int], per_sample_floats: Dict[str, int], per_sample_bytes: int,
+                 checkpoints: Optional[int]) -> None:
+        self.samples = samples
+        self.per_sample_floats = per_sample_floats
+        self.per_checkpoint = per_sample_bytes * sum(samples.values())
+        self.checkpoints = checkpoints
+        self.total = None if checkpoints is None else self.per_checkpoint * checkpoints
+
+    def __str__(self) -> str:
+        head = "projected export size: %s per checkpoint" % _bytes(self.per_checkpoint)
+        if self.total is not None:
+            head += " x %d checkpoints = %s" % (self.checkpoints, _bytes(self.total))
+        return head + " (float32 inputs and %d recorded layers of %s floats per sample; samples %s; before " \
+            "compression)" % (len(self.per_sample_floats) - 1, sum(self.per_sample_floats.values()) -
+                              self.per_sample_floats["x"], self.samples)
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return ("%d %s" % (n, unit)) if unit == "B" else "%.1f %s" % (n, unit)
+        n /= 1024.0
+    return "%d B" % n

@@ -11,16 +11,18 @@ Two implementations behind one interface, :class:`Extractor`:
 from __future__ import annotations
 
 import abc
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+import inspect
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.fx
 import torch.nn as nn
 
-from .discovery import HookCall, LayerSpec, Plan, fx_steps, hook_steps, plan
+from .discovery import HookCall, Plan, fx_steps, hook_steps, plan
 from .marks import Record, RecorderError, capturing
 
-__all__ = ["Extractor", "FxExtractor", "HookExtractor", "make_tracer", "trace", "fx_plan"]
+__all__ = ["Extractor", "FxExtractor", "HookExtractor", "make_tracer", "trace", "fx_plan", "select_output",
+           "defaults_after_first"]
 
 #: Chooses the output tensor from whatever the model returns.
 OutputSelector = Callable[[object], torch.Tensor]
@@ -124,13 +126,74 @@ def trace(model: nn.Module, tracer: Optional[torch.fx.Tracer] = None,
         model.train(was_training)
 
 
+def defaults_after_first(model: nn.Module) -> Dict[str, object]:
+    """``forward``'s arguments after the first that have a default, with it (fixed while tracing)."""
+    try:
+        params = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params[1:] if p.default is not inspect.Parameter.empty
+            and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
+
+
+
+def select_output(out: object, key: object) -> torch.Tensor:
+    """The logits tensor in what the model returned.
+
+    Parameters
+    ----------
+    out : object
+        What the model returned.
+    key : str, int, callable or None
+        ``output_key`` of :class:`~infoplane.Recorder`: a key of a dict or ``ModelOutput``, an index
+        of a tuple, or a function from the output to the tensor; ``None`` where the output is one tensor.
+
+    Raises
+    ------
+    RecorderError
+        Where the output is not one tensor and ``key`` does not name one.
+    """
+    if key is None:
+        if torch.is_tensor(out):
+            return out
+        what = type(out).__name__
+        if isinstance(out, Mapping):
+            what += " with keys %s" % list(out.keys())
+        elif isinstance(out, (tuple, list)):
+            what += " of %d" % len(out)
+        raise RecorderError("the model returns a %s, not one tensor; give Recorder(..., output_key=...) the key "
+                            "(e.g. 'logits'), the index or a function that picks the logits" % what)
+    if callable(key) and not isinstance(key, (str, int)):
+        t = key(out)
+    elif isinstance(out, Mapping) or hasattr(out, "keys") and isinstance(key, str):
+        try:
+            t = out[key]
+        except (KeyError, TypeError):
+            keys = list(out.keys()) if hasattr(out, "keys") else []
+            raise RecorderError("output_key %r: the model's output (%s) has keys %s"
+                                % (key, type(out).__name__, keys)) from None
+    elif isinstance(out, (tuple, list)):
+        try:
+            t = out[key]
+        except (IndexError, TypeError):
+            raise RecorderError("output_key %r: the model returns a %s of %d"
+                                % (key, type(out).__name__, len(out))) from None
+    else:
+        raise RecorderError("output_key %r: the model returns a %s, which has no keys or items"
+                            % (key, type(out).__name__))
+    if not torch.is_tensor(t):
+        raise RecorderError("output_key %r picks a %s, not a tensor" % (key, type(t).__name__))
+    return t
+
+
 def _static_output(out_arg: object, output_key: object) -> Optional[torch.fx.Node]:
     """The node of the output tensor where the traced output structure and the key name it."""
     if output_key is None:
         return out_arg if isinstance(out_arg, torch.fx.Node) else None
     if isinstance(output_key, str) and isinstance(out_arg, dict):
         v = out_arg.get(output_key)
-    elif isinstance(output_key, int) and isinstance(out_arg, (tuple, list)) and -len(out_arg) <= output_key < len(out_arg):
+    elif isinstance(output_key, int) and isinstance(out_arg, (tuple, list)) \
+            and -len(out_arg) <= output_key < len(out_arg):
         v = out_arg[output_key]
     else:
         return None
@@ -149,23 +212,41 @@ def fx_plan(model: nn.Module, graph: torch.fx.Graph, layers: Optional[Sequence[s
 class FxExtractor(Extractor):
     """Extraction through a graph module that returns the chosen nodes and the model's output.
 
+    Arguments of ``forward`` after the first that have a default are fixed to it while tracing
+    (:func:`defaults_after_first`), unless ``concrete_args`` says otherwise; when a batch passes one
+    as a keyword input, the model is traced again with it free.
+
     Parameters
     ----------
     model : Module
         The (unwrapped) model.
-    graph : torch.fx.Graph
-        From :func:`trace`.
-    layers, output_activation
+    layers, output_activation, output_key, tracer_kwargs, concrete_args
         As for :class:`~infoplane.Recorder`.
-    output_key : str, int, callable or None
-        Names the output tensor in the traced output, where that is a dict or tuple.
+
+    Raises
+    ------
+    Exception
+        Whatever tracing raises (the recorder then uses hooks); :class:`RecorderError` for a layer
+        that cannot be recorded as asked.
     """
 
     mode = "fx"
 
-    def __init__(self, model: nn.Module, graph: torch.fx.Graph, layers: Optional[Sequence[str]],
-                 output_activation: Optional[str], output_key: object) -> None:
-        self._plan = fx_plan(model, graph, layers, output_activation, output_key)
+    def __init__(self, model: nn.Module, layers: Optional[Sequence[str]], output_activation: Optional[str],
+                 output_key: object, tracer_kwargs: Optional[dict] = None,
+                 concrete_args: Optional[Mapping[str, object]] = None) -> None:
+        self.model = model
+        self.layers = None if layers is None else list(layers)
+        self.output_activation = output_activation
+        self.output_key = output_key
+        self.tracer_kwargs = tracer_kwargs
+        self.user_concrete = dict(concrete_args or {})
+        self.concrete = {**defaults_after_first(model), **self.user_concrete}
+        self._build()
+
+    def _build(self) -> None:
+        graph = trace(self.model, make_tracer(self.tracer_kwargs), self.concrete or None)
+        self._plan = fx_plan(self.model, graph, self.layers, self.output_activation, self.output_key)
         g = torch.fx.Graph()
         env: Dict[torch.fx.Node, torch.fx.Node] = {}
         for n in graph.nodes:
@@ -174,13 +255,22 @@ class FxExtractor(Extractor):
                 g.output((chosen, torch.fx.graph.map_arg(n.args[0], lambda a: env[a])))
                 break
             env[n] = g.node_copy(n, lambda a: env[a])
-        self._gm = torch.fx.GraphModule(model, g)
+        self._gm = torch.fx.GraphModule(self.model, g)
 
     @property
     def plan(self) -> Plan:
         return self._plan
 
     def run(self, args: tuple, kwargs: dict) -> Tuple[List[torch.Tensor], object]:
+        freed = [k for k in kwargs if k in self.concrete]
+        if freed:
+            fixed = [k for k in freed if k in self.user_concrete]
+            if fixed:
+                raise RecorderError("keyword input(s) %s are fixed by concrete_args; do not pass them, or do not "
+                                    "fix them" % fixed)
+            for k in freed:
+                del self.concrete[k]
+            self._build()
         chosen, out = self._gm(*args, **kwargs)
         tensors = list(chosen)
         for l, t in zip([l for l in self._plan.layers if not l.output], tensors):

@@ -76,7 +76,8 @@ class InfoPlaneTrainerCallback(TrainerCallback):
             return
         if self.recorder is None:
             if model is None:
-                raise ValueError("the Trainer passed no model to the callback; give InfoPlaneTrainerCallback a recorder")
+                raise ValueError("the Trainer passed no model to the callback; give InfoPlaneTrainerCallback a "
+                                 "recorder")
             self.recorder = Recorder(model, self.layers, **self.recorder_kwargs)
         logged = {}
         for entry in state.log_history:

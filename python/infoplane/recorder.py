@@ -8,7 +8,6 @@ the recorded layers and the split's mean loss and accuracy.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import warnings
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -16,37 +15,20 @@ from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, 
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
-from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler
 
-from .discovery import (ACTIVATION_FUNCTIONS, ACTIVATION_MODULES, NORM_FUNCTIONS, NORM_MODULES, LayerSpec, Plan)
-from .export import CheckpointWriter, ExportWriter, clean_metrics, iter_chunks, process_rank
-from .extract import Extractor, FxExtractor, HookExtractor, fx_plan, make_tracer
+from .discovery import ACTIVATION_FUNCTIONS, ACTIVATION_MODULES, NORM_FUNCTIONS, NORM_MODULES, LayerSpec, Plan
+from .export import CheckpointWriter, ExportSize, ExportWriter, process_rank
+from .extract import (Extractor, FxExtractor, HookExtractor, defaults_after_first, fx_plan, make_tracer,
+                      select_output)
 from .extract import trace as fx_trace
 from .marks import Record, RecorderError, mark
+from .metrics import LossFn, Totals, default_loss, metric_names
+from .splits import iter_batches, split_length, to_numpy
 
 __all__ = ["Recorder", "Record", "mark", "RecorderError", "ACTIVATION_MODULES", "ACTIVATION_FUNCTIONS",
            "NORM_MODULES", "NORM_FUNCTIONS", "metric_names", "unwrap"]
 
 log = logging.getLogger("infoplane")
-
-#: A loss: (output tensor, labels) -> the batch's mean loss.
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-def metric_names(split: str) -> Tuple[str, str]:
-    """The loss and accuracy metric names of a split.
-
-    ``train`` gives ``loss`` and ``train_accuracy``; ``test`` gives ``test_loss`` and
-    ``test_accuracy``; ``validation`` (or ``val``) gives ``val_loss`` and ``val_accuracy``; any other
-    split ``<split>_loss`` and ``<split>_accuracy``.
-    """
-    if split == "train":
-        return "loss", "train_accuracy"
-    if split in ("validation", "val"):
-        return "val_loss", "val_accuracy"
-    return split + "_loss", split + "_accuracy"
-
 
 def unwrap(model: nn.Module) -> Tuple[nn.Module, List[str]]:
     """The model inside ``DataParallel``, ``DistributedDataParallel`` and ``torch.compile`` wrappers.
@@ -92,34 +74,9 @@ def find_layers(model: nn.Module, layers: Optional[Sequence[str]] = None,
     for path, m in model.named_modules():
         if isinstance(m, Record) and m.name is None:
             m.name = path
-    concrete = {**_defaults_after_first(model), **(concrete_args or {})}
+    concrete = {**defaults_after_first(model), **(concrete_args or {})}
     return fx_plan(model, fx_trace(model, make_tracer(tracer_kwargs), concrete or None), layers, output_activation,
                    output_key)
-
-
-def _defaults_after_first(model: nn.Module) -> Dict[str, object]:
-    """``forward``'s arguments after the first that have a default, with it (fixed while tracing)."""
-    try:
-        params = list(inspect.signature(model.forward).parameters.values())
-    except (TypeError, ValueError):
-        return {}
-    return {p.name: p.default for p in params[1:] if p.default is not inspect.Parameter.empty
-            and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
-
-
-def _numpy(a) -> np.ndarray:
-    if torch.is_tensor(a):
-        return a.detach().cpu().numpy()
-    return np.asarray(a)
-
-
-class _Totals:
-    """A split's running loss and accuracy."""
-
-    def __init__(self) -> None:
-        self.loss = 0.0
-        self.correct = 0
-        self.n = 0
 
 
 class Recorder:
@@ -206,15 +163,12 @@ class Recorder:
         for path, m in self.model.named_modules():
             if isinstance(m, Record) and m.name is None:
                 m.name = path
-        self._layers_asked = None if layers is None else list(layers)
-        self._tracer_kwargs = tracer_kwargs
-        self._user_concrete = dict(concrete_args or {})
-        self._concrete = {**_defaults_after_first(self.model), **self._user_concrete}
         extractor: Optional[Extractor] = None
         if trace:
             make_tracer(tracer_kwargs)  # misuse raises here, it is not a reason to use hooks
             try:
-                extractor = self._fx_extractor()
+                extractor = FxExtractor(self.model, layers, output_activation, output_key, tracer_kwargs,
+                                        concrete_args)
             except RecorderError:
                 raise
             except Exception as e:  # any tracing failure means: use hooks
@@ -226,22 +180,9 @@ class Recorder:
                               "infoplane.mark(tensor, name) or an infoplane.Record module, or give tracer_kwargs="
                               "{'leaf_modules': [...]} for the modules tracing fails in" % self.trace_error,
                               stacklevel=2)
-            extractor = HookExtractor(self.model, layers, output_activation, self.select_output)
+            extractor = HookExtractor(self.model, layers, output_activation,
+                                      lambda out: select_output(out, output_key))
         self.extractor = extractor
-
-    def _fx_extractor(self) -> FxExtractor:
-        graph = fx_trace(self.model, make_tracer(self._tracer_kwargs), self._concrete or None)
-        return FxExtractor(self.model, graph, self._layers_asked, self.output_activation, self.output_key)
-
-    def _free(self, names: Sequence[str]) -> None:
-        """Traces the model again with these keyword inputs free (they were fixed to their defaults)."""
-        fixed = [n for n in names if n in self._user_concrete]
-        if fixed:
-            raise RecorderError("keyword input(s) %s are fixed by concrete_args; do not pass them, or do not fix them"
-                                % fixed)
-        for n in names:
-            self._concrete.pop(n, None)
-        self.extractor = self._fx_extractor()
 
     # -- what is recorded ------------------------------------------------------------------------------
 
@@ -294,56 +235,10 @@ class Recorder:
 
     # -- the model's output ----------------------------------------------------------------------------
 
-    def select_output(self, out: object) -> torch.Tensor:
-        """The logits tensor in what the model returned (see ``output_key``).
-
-        Raises
-        ------
-        RecorderError
-            Where the output is not one tensor and ``output_key`` does not name one.
-        """
-        key = self.output_key
-        if key is None:
-            if torch.is_tensor(out):
-                return out
-            what = type(out).__name__
-            if isinstance(out, Mapping):
-                what += " with keys %s" % list(out.keys())
-            elif isinstance(out, (tuple, list)):
-                what += " of %d" % len(out)
-            raise RecorderError("the model returns a %s, not one tensor; give Recorder(..., output_key=...) the key "
-                                "(e.g. 'logits'), the index or a function that picks the logits" % what)
-        if callable(key) and not isinstance(key, (str, int)):
-            t = key(out)
-        elif isinstance(out, Mapping) or hasattr(out, "keys") and isinstance(key, str):
-            try:
-                t = out[key]
-            except (KeyError, TypeError):
-                keys = list(out.keys()) if hasattr(out, "keys") else []
-                raise RecorderError("output_key %r: the model's output (%s) has keys %s"
-                                    % (key, type(out).__name__, keys)) from None
-        elif isinstance(out, (tuple, list)):
-            try:
-                t = out[key]
-            except (IndexError, TypeError):
-                raise RecorderError("output_key %r: the model returns a %s of %d"
-                                    % (key, type(out).__name__, len(out))) from None
-        else:
-            raise RecorderError("output_key %r: the model returns a %s, which has no keys or items"
-                                % (key, type(out).__name__))
-        if not torch.is_tensor(t):
-            raise RecorderError("output_key %r picks a %s, not a tensor" % (key, type(t).__name__))
-        return t
-
-    def _loss(self, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def _loss_fn(self) -> LossFn:
         if self.loss_fn is not None:
-            return self.loss_fn(output, y)
-        end = self.plan.output_softmax if self.plan is not None else None
-        if end == "softmax":
-            return F.nll_loss(torch.log(output.float().clamp_min(1e-45)), y)
-        if end == "log_softmax":
-            return F.nll_loss(output.float(), y)
-        return F.cross_entropy(output.float(), y)
+            return self.loss_fn
+        return default_loss(self.plan.output_softmax if self.plan is not None else None)
 
     # -- inputs ------------------------------------------------------------------------------------------
 
@@ -352,54 +247,14 @@ class Recorder:
             return p.device, p.dtype
         return torch.device("cpu"), torch.float32
 
-    def _split_batches(self, data, y, batch_size: int, kwargs: Optional[dict]) -> Iterator[tuple]:
-        """``(x, y, kwargs)`` per batch of a split: arrays, a DataLoader, a Dataset or an iterable."""
-        if y is not None or isinstance(data, (np.ndarray, torch.Tensor)):
-            yield from _array_batches(data, y, kwargs, batch_size)
-            return
-        if isinstance(data, tuple) and 2 <= len(data) <= 3 and not isinstance(data[0], (tuple, list, dict)):
-            yield from _array_batches(data[0], data[1], data[2] if len(data) == 3 else kwargs, batch_size)
-            return
-        if isinstance(data, DataLoader):
-            loader = data
-            if isinstance(loader.sampler, RandomSampler):
-                raise RecorderError("the DataLoader shuffles (shuffle=True): an evaluation split must be the same "
-                                    "samples in the same order at every checkpoint; use shuffle=False")
-        elif isinstance(data, (Dataset, IterableDataset)) or hasattr(data, "__getitem__") and hasattr(data, "__len__"):
-            loader = DataLoader(data, batch_size=batch_size, shuffle=False)
-        elif hasattr(data, "__iter__"):
-            loader = data
-        else:
-            raise RecorderError("an evaluation split is (x, y), (x, y, kwargs), a DataLoader, a Dataset or an "
-                                "iterable of batches; got a %s" % type(data).__name__)
-        for batch in loader:
-            yield self._unpack(batch)
-
-    def _unpack(self, batch) -> tuple:
-        if isinstance(batch, Mapping):
-            b = dict(batch)
-            if self.input_key not in b or self.label_key not in b:
-                raise RecorderError("a batch is a dict with keys %s; the recorder takes the input from %r and the "
-                                    "labels from %r (Recorder(input_key=..., label_key=...))"
-                                    % (list(b), self.input_key, self.label_key))
-            x = b.pop(self.input_key)
-            y = b.pop(self.label_key)
-            return x, y, b
-        if isinstance(batch, (tuple, list)) and len(batch) in (2, 3):
-            return batch[0], batch[1], (batch[2] if len(batch) == 3 else {})
-        raise RecorderError("a batch of the evaluation split is a %s; give (x, y), (x, y, kwargs) or a dict"
-                            % type(batch).__name__)
-
     def _forward(self, x, kwargs: dict) -> Tuple[List[Tuple[str, torch.Tensor]], torch.Tensor]:
         device, dtype = self._device_dtype()
         xb = torch.as_tensor(x).to(device)
         if xb.is_floating_point():
             xb = xb.to(dtype)
         kw = {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in (kwargs or {}).items()}
-        if self.mode == "fx" and any(k in self._concrete for k in kw):
-            self._free([k for k in kw if k in self._concrete])
         tensors, out = self.extractor.run((xb,), kw)
-        output = self.select_output(out)
+        output = select_output(out, self.output_key)
         named = []
         it = iter(tensors)
         for l in self._layers:
@@ -412,24 +267,17 @@ class Recorder:
     # -- recording ---------------------------------------------------------------------------------------
 
     def _evaluate(self, data, y, batch_size: int, kwargs: Optional[dict], layers: bool,
-                  totals: Optional[_Totals]) -> Iterator[tuple]:
+                  totals: Optional[Totals]) -> Iterator[tuple]:
         """Runs a split in eval mode under ``no_grad``; yields ``(x, y, {name: float32 array})`` per batch."""
         was_training = self.model.training
         self.model.eval()
         try:
             with torch.no_grad():
-                for xb, yb, kw in self._split_batches(data, y, batch_size, kwargs):
+                for xb, yb, kw in iter_batches(data, y, batch_size, kwargs, self.input_key, self.label_key):
                     n = len(xb)
                     named, output = self._forward(xb, kw)
-                    if totals is not None and self.compute_metrics:
-                        yt = torch.as_tensor(_numpy(yb)).to(output.device).long()
-                        if output.shape[0] != n or yt.shape != (n,):
-                            raise RecorderError("the model's output has shape %s and the labels %s for a batch of %d "
-                                                "samples" % (tuple(output.shape), tuple(yt.shape), n))
-                        totals.loss += float(self._loss(output, yt)) * n
-                        totals.correct += int((output.argmax(dim=1) == yt).sum())
                     if totals is not None:
-                        totals.n += n
+                        totals.add(output, to_numpy(yb), self._loss_fn())
                     arrays = {}
                     if layers:
                         for name, t in named:
@@ -487,15 +335,10 @@ class Recorder:
         (float, float)
             Mean loss (``loss_fn``; cross-entropy in nats by default) and accuracy (fraction).
         """
-        totals = _Totals()
+        totals = Totals()
         for _ in self._evaluate(data, y, batch_size, kwargs, False, totals):
             pass
-        return self._means(totals)
-
-    def _means(self, totals: _Totals) -> Tuple[float, float]:
-        if totals.n == 0:
-            raise RecorderError("an evaluation split has no samples")
-        return totals.loss / totals.n, totals.correct / totals.n
+        return totals.means()
 
     def write_split(self, checkpoint: CheckpointWriter, split: str, x, y=None, batch_size: int = 256,
                     chunk_size: int = 2000, sample_id=None, kwargs: Optional[dict] = None) -> Dict[str, float]:
@@ -525,7 +368,7 @@ class Recorder:
         dict of str to float
             The split's loss and accuracy under :func:`metric_names` (empty with ``compute_metrics=False``).
         """
-        totals = _Totals()
+        totals = Totals() if self.compute_metrics else None
         buf_x: List[np.ndarray] = []
         buf_y: List[np.ndarray] = []
         buf_l: Dict[str, List[np.ndarray]] = {}
@@ -546,8 +389,8 @@ class Recorder:
 
         for xb, yb, arrays in self._evaluate(x, y, batch_size, kwargs, True, totals):
             self._note_sizes(xb, arrays)
-            buf_x.append(_numpy(xb).astype(np.float32))
-            buf_y.append(_numpy(yb))
+            buf_x.append(to_numpy(xb).astype(np.float32))
+            buf_y.append(to_numpy(yb))
             for name, a in arrays.items():
                 buf_l.setdefault(name, []).append(a)
             held += len(xb)
@@ -555,9 +398,9 @@ class Recorder:
                 flush(chunk_size)
         if held:
             flush(held)
-        if not self.compute_metrics:
+        if totals is None:
             return {}
-        loss, acc = self._means(totals)
+        loss, acc = totals.means()
         lk, ak = metric_names(split)
         return {lk: loss, ak: acc}
 
@@ -566,7 +409,7 @@ class Recorder:
     def _note_sizes(self, xb, arrays: Dict[str, np.ndarray]) -> None:
         if self._per_sample is None:
             n = max(1, len(xb))
-            sizes = {"x": int(np.prod(_numpy(xb).shape[1:]))}
+            sizes = {"x": int(np.prod(to_numpy(xb).shape[1:]))}
             sizes.update({k: int(a.size // n) for k, a in arrays.items()})
             self._per_sample = sizes
 
@@ -584,14 +427,10 @@ class Recorder:
             How many checkpoints will be written.
         """
         if self._per_sample is None:
-            first = next(iter(splits.values()))
-            data, y = (first[0], first[1]) if isinstance(first, tuple) and not isinstance(first[0], tuple) \
-                else (first, None)
-            for xb, _, arrays in self._evaluate(data, y, 2, first[2] if isinstance(first, tuple)
-                                                and len(first) == 3 else None, True, None):
+            for xb, _, arrays in self._evaluate(next(iter(splits.values())), None, 2, None, True, None):
                 self._note_sizes(xb, arrays)
                 break
-        samples = {name: _split_len(s) for name, s in splits.items()}
+        samples = {name: split_length(s) for name, s in splits.items()}
         per_sample_bytes = 4 * sum(self._per_sample.values()) + 16  # float32 x and layers, int64 y and id
         return ExportSize(samples, dict(self._per_sample), per_sample_bytes, checkpoints)
 
@@ -642,7 +481,7 @@ class Recorder:
         with c:
             for split, data in splits.items():
                 if not self._size_logged:
-                    self._log_size(splits, checkpoints, data, batch_size)
+                    self._log_size(splits, checkpoints)
                 computed.update(self.write_split(c, split, data, None, batch_size, chunk_size))
             if self.compute_metrics:
                 for split, data in (metric_splits or {}).items():
@@ -654,7 +493,7 @@ class Recorder:
         self.last_metrics = dict(c.metrics)
         return c.path
 
-    def _log_size(self, splits, checkpoints, data, batch_size) -> None:
+    def _log_size(self, splits: Mapping[str, object], checkpoints: Optional[int]) -> None:
         self._size_logged = True
         try:
             size = self.projected_size(splits, checkpoints)
@@ -662,54 +501,3 @@ class Recorder:
             log.info("projected export size unknown: %s", e)
             return
         log.info("%s", size)
-
-
-def _array_batches(x, y, kwargs: Optional[dict], batch_size: int) -> Iterator[tuple]:
-    n = len(x)
-    if y is None:
-        raise RecorderError("an array split needs its labels: give (x, y)")
-    if len(y) != n:
-        raise RecorderError("the split has %d inputs and %d labels" % (n, len(y)))
-    y = _numpy(y)
-    for start, stop in iter_chunks(n, batch_size):
-        kw = {k: (v[start:stop] if (torch.is_tensor(v) or isinstance(v, np.ndarray)) and v.ndim and len(v) == n
-                  else v) for k, v in (kwargs or {}).items()}
-        kw = {k: (torch.as_tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
-        yield x[start:stop], y[start:stop], kw
-
-
-def _split_len(split) -> int:
-    if isinstance(split, tuple) and len(split) in (2, 3) and not isinstance(split[0], tuple):
-        return len(split[1])
-    if isinstance(split, DataLoader):
-        return len(split.dataset)
-    return len(split)
-
-
-class ExportSize:
-    """The projected size of an export: bytes per checkpoint, and in all where the checkpoints are known."""
-
-    def __init__(self, samples: Dict[str, int], per_sample_floats: Dict[str, int], per_sample_bytes: int,
-                 checkpoints: Optional[int]) -> None:
-        self.samples = samples
-        self.per_sample_floats = per_sample_floats
-        self.per_checkpoint = per_sample_bytes * sum(samples.values())
-        self.checkpoints = checkpoints
-        self.total = None if checkpoints is None else self.per_checkpoint * checkpoints
-
-    def __str__(self) -> str:
-        head = "projected export size: %s per checkpoint" % _bytes(self.per_checkpoint)
-        if self.total is not None:
-            head += " x %d checkpoints = %s" % (self.checkpoints, _bytes(self.total))
-        return head + " (float32 inputs and %d recorded layers of %s floats per sample; samples %s; before " \
-            "compression)" % (len(self.per_sample_floats) - 1, sum(self.per_sample_floats.values()) -
-                              self.per_sample_floats["x"], self.samples)
-
-
-def _bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return ("%d %s" % (n, unit)) if unit == "B" else "%.1f %s" % (n, unit)
-        n /= 1024.0
-    return "%d B" % n
-

@@ -106,7 +106,8 @@ class HfTiny(nn.Module):
 
 
 def test_the_hugging_face_callback_records_when_the_trainer_saves_with_its_steps_and_logs(tmp_path):
-    transformers = pytest.importorskip("transformers", reason="transformers is not installed (pip install transformers)")
+    transformers = pytest.importorskip("transformers",
+                                       reason="transformers is not installed (pip install transformers)")
     pytest.importorskip("accelerate", reason="the transformers Trainer needs accelerate (pip install accelerate)")
     from infoplane.huggingface import InfoPlaneTrainerCallback
 

@@ -2,7 +2,6 @@
 it, equal to the loss and accuracy computed by hand over the whole split (the oracle), under the names
 the Java side reads (``loss``/``train_accuracy``, ``test_loss``/``test_accuracy``, ``val_loss``/
 ``val_accuracy``)."""
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")

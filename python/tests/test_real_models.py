@@ -50,7 +50,8 @@ def test_an_output_that_is_not_one_tensor_is_refused_with_what_to_give():
     assert "output_key" in str(e.value)
     with pytest.raises(RecorderError, match="returns a tuple of 2, not one tensor"):
         Recorder(TupleOut()).record(_x())
-    with pytest.raises(RecorderError, match=r"output_key 'scores': the model's output \(dict\) has keys \['hidden', 'logits'\]"):
+    with pytest.raises(RecorderError,
+                       match=r"output_key 'scores': the model's output \(dict\) has keys \['hidden', 'logits'\]"):
         Recorder(DictOut(), output_key="scores").record(_x())
 
 
