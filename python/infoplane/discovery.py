@@ -65,9 +65,8 @@ NORM_METHODS: set = set()
 #: Steps that keep a layer's meaning between it and its activation (dropout, pooling that commutes
 #: with monotone activations, identity) but end a block after it: T is taken before them.
 PASS_MODULES: Tuple[type, ...] = (
-    nn.Dropout, nn.Dropout1d if hasattr(nn, "Dropout1d") else nn.Dropout, nn.Dropout2d, nn.Dropout3d,
-    nn.AlphaDropout, nn.Identity, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d,
-    nn.AvgPool3d)
+    nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d,
+    nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d) + ((nn.Dropout1d,) if hasattr(nn, "Dropout1d") else ())
 PASS_FUNCTIONS = {F.dropout, F.dropout2d, F.max_pool1d, F.max_pool2d, F.max_pool3d, F.avg_pool1d, F.avg_pool2d,
                   F.avg_pool3d}
 #: Tensor methods that change only the type or layout (``x.half()``, ``x.to(...)``).
@@ -84,7 +83,8 @@ class Step:
     index : int
         Call order.
     kind : str
-        ``activation``, ``norm``, ``pass``, ``mark``, ``input`` or ``other``.
+        ``activation``, ``norm``, ``pass``, ``mark``, ``input``, ``param`` (a parameter or buffer read
+        in ``forward``) or ``other``.
     what : str
         What is called, for messages: ``conv1 Conv2d``, ``F.relu``, ``Tensor.flatten``.
     module : str or None
@@ -233,6 +233,8 @@ def fx_steps(graph: torch.fx.Graph, modules: Dict[str, nn.Module]) -> Tuple[List
             softmax = _SOFTMAX.get(n.target)
         elif n.op == "placeholder":
             kind, what = "input", "input %s" % n.target
+        elif n.op == "get_attr":
+            kind, what = "param", "parameter %s" % n.target
         else:
             kind, what = "other", "%s %s" % (n.op, n.target)
         s = Step(len(steps), kind, what, n.name, n, module=n.target if n.op == "call_module" else None, mark=mark,
@@ -290,9 +292,14 @@ def hook_steps(calls: Sequence[HookCall]) -> List[Step]:
 
 # ---- the rule ----------------------------------------------------------------------------------------
 
+def _data(step: Step) -> List[Step]:
+    """A step's data inputs: its inputs but the parameters and buffers it reads."""
+    return [i for i in step.inputs if i.kind != "param"]
+
+
 def _settle(act: Step) -> Step:
     """An activation's block output: a normalisation that directly (and alone) follows it, else itself."""
-    if len(act.users) == 1 and act.users[0].kind == "norm" and len(act.users[0].inputs) == 1:
+    if len(act.users) == 1 and act.users[0].kind == "norm" and _data(act.users[0]) == [act]:
         return act.users[0]
     return act
 
@@ -303,8 +310,8 @@ def _chain(step: Step) -> str:
     parts = [step.what]
     cur = step
     crossed = step.kind == "activation"
-    while len(cur.inputs) == 1:
-        cur = cur.inputs[0]
+    while len(_data(cur)) == 1:
+        cur = _data(cur)[0]
         if cur.kind == "input":
             parts.append("input")
             break
@@ -320,8 +327,8 @@ def _chain(step: Step) -> str:
 def _producer(act: Step) -> Optional[str]:
     """The module whose output the activation takes, back through normalisations and pass steps."""
     cur = act
-    while len(cur.inputs) == 1:
-        cur = cur.inputs[0]
+    while len(_data(cur)) == 1:
+        cur = _data(cur)[0]
         if cur.kind in ("pass", "norm"):
             continue
         return cur.module if cur.kind == "other" else None
@@ -330,15 +337,15 @@ def _producer(act: Step) -> Optional[str]:
 
 def _ends_in_activation(step: Step) -> bool:
     cur = step
-    while cur.kind in ("pass", "norm") and len(cur.inputs) == 1:
-        cur = cur.inputs[0]
+    while cur.kind in ("pass", "norm") and len(_data(cur)) == 1:
+        cur = _data(cur)[0]
     return cur.kind in ("activation", "mark")
 
 
 def _output_softmax(step: Optional[Step]) -> Optional[str]:
     cur = step
-    while cur is not None and cur.kind in ("pass", "norm") and len(cur.inputs) == 1:
-        cur = cur.inputs[0]
+    while cur is not None and cur.kind in ("pass", "norm") and len(_data(cur)) == 1:
+        cur = _data(cur)[0]
     return None if cur is None else cur.softmax
 
 
@@ -380,8 +387,8 @@ class _Resolver:
     def follow(self, label: str, name: str, start: Step) -> LayerSpec:
         """From a layer's step forward to its activation (through norms and pass steps), then settled."""
         cur = start
-        if cur.kind == "norm" and len(cur.inputs) == 1 and cur.inputs[0].kind == "activation" \
-                and _settle(cur.inputs[0]) is cur:  # a normalisation after an activation: the block's output
+        if cur.kind == "norm" and _data(cur) and _data(cur)[0].kind == "activation" \
+                and _settle(_data(cur)[0]) is cur:  # a normalisation after an activation: the block's output
             return LayerSpec(label, cur, _chain(cur))
         while cur.kind not in ("activation", "mark"):
             if cur is self.output:
@@ -403,13 +410,14 @@ class _Resolver:
         end = max(sites, key=lambda s: s.index)
         inside = set(sites)
         core = end
-        while core.kind == "pass" and len(core.inputs) == 1 and core.inputs[0] in inside:
-            core = core.inputs[0]
+        while core.kind == "pass" and len(_data(core)) == 1 and _data(core)[0] in inside:
+            core = _data(core)[0]
         if core.kind == "mark":
             return LayerSpec(name, core, "marked tensor (%s), the end of block %s" % (core.name, name))
         if core.kind == "activation":
             return LayerSpec(name, core, _chain(core))
-        if core.kind == "norm" and len(core.inputs) == 1 and core.inputs[0].kind == "activation":
+        if core.kind == "norm" and _data(core) and _data(core)[0].kind == "activation" \
+                and _settle(_data(core)[0]) is core:
             return LayerSpec(name, core, _chain(core))
         return self.follow(name, name, end)
 
@@ -476,7 +484,7 @@ def plan(steps: List[Step], module_paths: Sequence[str], output: Optional[Step],
     functional = []
     for l in auto:
         act = None if l.step is None else l.step if l.step.kind == "activation" else \
-            l.step.inputs[0] if l.step.kind == "norm" and l.step.inputs else None
+            _data(l.step)[0] if l.step.kind == "norm" and _data(l.step) else None
         if act is not None and isinstance(act.ref, torch.fx.Node) and act.ref.op in ("call_function", "call_method"):
             functional.append("%s (%s)" % (l.name, act.what))
     if layers is None:

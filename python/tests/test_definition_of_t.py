@@ -198,3 +198,26 @@ def test_a_normalisation_used_twice_is_not_taken_for_the_block_output():
     got = Recorder(model, ["fc"]).record(x)["fc"]
     with torch.no_grad():
         np.testing.assert_allclose(got, torch.tanh(model.fc(x)).numpy(), **TOL)
+
+
+def test_a_functional_batch_norm_reading_buffers_after_an_activation_is_the_block_output():
+    """Parameters and buffers read in forward are not data: F.batch_norm(h, mean, var, w, b) follows h alone."""
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 6)
+            self.register_buffer("mean", torch.linspace(-0.5, 0.5, 6))
+            self.register_buffer("var", torch.linspace(0.5, 2.0, 6))
+            self.out = nn.Linear(6, 2)
+
+        def forward(self, x):
+            return self.out(F.batch_norm(torch.sigmoid(self.fc(x)), self.mean, self.var))
+
+    torch.manual_seed(0)
+    model, x = M(), _x(7, 4)
+    rec = Recorder(model, ["fc"])
+    with torch.no_grad():
+        want = F.batch_norm(torch.sigmoid(model.fc(x)), model.mean, model.var)
+    np.testing.assert_allclose(rec.record(x)["fc"], want.numpy(), **TOL)
+    assert "output of F.batch_norm <- torch.sigmoid <- fc Linear" in rec.describe()
+    assert Recorder(model).layer_names == ["fc", "out"]
