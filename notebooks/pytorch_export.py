@@ -7,6 +7,9 @@
 
 The model uses one nn.ReLU module at three call sites and F.relu once, as many PyTorch models do; the
 recorder finds each call site and records every layer after its activation (see rec.describe()).
+A validation split is carved from the training images and never trained on: its loss drives early
+stopping (the test split selects nothing). The recorder computes every split's mean loss and accuracy
+from the forward pass that records it, so the script writes no metric by hand.
 `--fake-data` uses random images instead of Debian's Fashion-MNIST (dataset-fashion-mnist), for a
 quick check.
 """
@@ -56,6 +59,13 @@ def load(kind, fake):
     return x, y
 
 
+def carve_validation(x, y, n, seed=0):
+    """A validation split of n training images, and the training images left: never trained on."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    val, rest = order[:n], np.sort(order[n:])
+    return (x[val], y[val]), (x[rest], y[rest])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("export", help="the export directory to write (one run)")
@@ -68,27 +78,24 @@ def main():
     x_train, y_train = load("train", args.fake_data)
     x_test, y_test = load("test", args.fake_data)
     n = args.eval_samples
-    splits = {"train": (x_train[:n], y_train[:n]), "test": (x_test[:n], y_test[:n])}
+    validation, (x_train, y_train) = carve_validation(x_train, y_train, min(n, len(y_train) // 5))
+    splits = {"train": (x_train[:n], y_train[:n]), "test": (x_test[:n], y_test[:n])}  # recorded
+    metric_splits = {"validation": validation}  # loss and accuracy only: early stopping reads val_loss
 
     model = Cnn()
     rec = infoplane.Recorder(model)
     print(rec.describe())
+    print(rec.projected_size(splits, checkpoints=args.epochs + 1))
     export = infoplane.ExportWriter(args.export, num_classes=10, model="cnn", dataset="fashion-mnist")
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
 
-    def metrics(loss):
-        out = {"loss": loss}
-        for name, (x, y) in splits.items():
-            model.eval()
-            with torch.no_grad():
-                pred = model(torch.from_numpy(x)).argmax(1).numpy()
-            model.train()
-            out[name + "_accuracy"] = float((pred == y).mean())
-        return out
+    def checkpoint(epoch, step):
+        rec.write_checkpoint(export, epoch, step, splits, {"lr": 1e-3}, metric_splits=metric_splits)
+        print("epoch %d step %d: %s" % (epoch, step, {k: round(v, 4) for k, v in sorted(rec.last_metrics.items())}))
 
     step = 0
-    rec.write_checkpoint(export, 0, step, splits, metrics(float("nan")))  # before training
+    checkpoint(0, step)  # before training
     for epoch in range(1, args.epochs + 1):
         for batch in torch.randperm(len(xt)).split(128):
             loss = F.cross_entropy(model(xt[batch]), yt[batch])
@@ -96,9 +103,7 @@ def main():
             loss.backward()
             opt.step()
             step += 1
-        m = metrics(float(loss))
-        rec.write_checkpoint(export, epoch, step, splits, m)
-        print("epoch %d step %d: %s" % (epoch, step, m))
+        checkpoint(epoch, step)
     print("wrote %s; now: bin/infoplane import npz --archive ARCHIVE --run RUN %s" % (args.export, args.export))
 
 

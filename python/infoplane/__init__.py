@@ -1,20 +1,24 @@
 """InfoPlane's Python side: record a model's layers at training checkpoints for ``bin/infoplane import npz``.
 
 NumPy is all that writing needs (:class:`ExportWriter`, :func:`write_npz`); the PyTorch recorder
-(:class:`Recorder`, :func:`mark`, :class:`Record`) imports torch when it is first used.
+(:class:`Recorder`, :func:`mark`, :class:`Record`, :func:`find_layers`) imports torch when it is first
+used. Integrations with training loops live in :mod:`infoplane.lightning` and
+:mod:`infoplane.huggingface`.
 """
 from .export import (FORMAT, FORMAT_VERSION, STANDARD_METRICS, CheckpointWriter, ExportWriter, clean_metrics,
-                     layer_key, read_checkpoints, write_npz)
+                     layer_key, process_rank, read_checkpoints, write_npz)
 
 __all__ = ["ExportWriter", "CheckpointWriter", "write_npz", "layer_key", "clean_metrics", "read_checkpoints",
-           "FORMAT", "FORMAT_VERSION", "STANDARD_METRICS", "Recorder", "Record", "RecorderError", "mark"]
-__version__ = "0.1.0"
+           "process_rank", "FORMAT", "FORMAT_VERSION", "STANDARD_METRICS", "Recorder", "Record", "RecorderError",
+           "mark", "metric_names", "unwrap", "find_layers"]
+__version__ = "0.2.0"
 
-_TORCH_NAMES = {"Recorder", "Record", "RecorderError", "mark"}
+_TORCH_NAMES = {"Recorder": "recorder", "Record": "marks", "RecorderError": "marks", "mark": "marks",
+                "metric_names": "recorder", "unwrap": "recorder", "find_layers": "recorder"}
 
 
 def __getattr__(name):
     if name in _TORCH_NAMES:
-        from . import recorder  # needs torch
-        return getattr(recorder, name)
+        import importlib
+        return getattr(importlib.import_module("." + _TORCH_NAMES[name], __name__), name)  # needs torch
     raise AttributeError("module 'infoplane' has no attribute %r" % name)

@@ -19,6 +19,8 @@ import json
 import math
 import os
 import re
+import shutil
+import sys
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -27,7 +29,24 @@ FORMAT = "infoplane-export"
 FORMAT_VERSION = 1
 
 #: Metric names that reach the ``runs`` table's columns; every other numeric metric is kept as well.
-STANDARD_METRICS = ("loss", "train_accuracy", "test_accuracy")
+#: ``loss`` and ``train_accuracy`` are measured on the train evaluation split, ``test_*`` on the test
+#: split and ``val_*`` on the validation split (held out of the training data; it drives early stopping).
+STANDARD_METRICS = ("loss", "train_accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy")
+
+
+def process_rank() -> int:
+    """This process's rank under ``torch.distributed`` (0 when it is not initialised), else ``$RANK`` or 0.
+
+    Only rank 0 writes an export directory.
+    """
+    torch = sys.modules.get("torch")
+    dist = getattr(torch, "distributed", None) if torch is not None else None
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        return int(dist.get_rank())
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _SPLIT = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -123,8 +142,8 @@ def clean_metrics(metrics: Optional[Mapping[str, object]]) -> Dict[str, float]:
     Parameters
     ----------
     metrics : mapping of str to number, optional
-        Any numeric metrics (loss, accuracies, learning rate, ...). ``loss``, ``train_accuracy`` and
-        ``test_accuracy`` are the ones the report plots; accuracies are fractions in ``[0, 1]``.
+        Any numeric metrics (loss, accuracies, learning rate, ...); :data:`STANDARD_METRICS` are the
+        ones the report and the views use; accuracies are fractions in ``[0, 1]``.
         0-d arrays and tensors are accepted (anything ``float()`` takes).
 
     Returns
@@ -168,6 +187,13 @@ class ExportWriter:
         evaluation subset may miss the last class.
     model, dataset : str, optional
         Free text, recorded in the run's manifest when it is imported.
+    overwrite : bool
+        The default of :meth:`checkpoint`'s ``overwrite``: replace a checkpoint already written at the
+        same (epoch, step), as a run resumed after a crash does.
+
+    Under ``torch.distributed`` (or with ``$RANK`` set) only rank 0 writes: on other ranks the
+    writer and its checkpoints do nothing (:attr:`active` is ``False``). The rank is read at each
+    checkpoint, so a writer made before the process group exists (and sent to its workers) is right.
 
     Examples
     --------
@@ -179,24 +205,40 @@ class ExportWriter:
     """
 
     def __init__(self, directory: str, num_classes: int, model: Optional[str] = None,
-                 dataset: Optional[str] = None) -> None:
+                 dataset: Optional[str] = None, overwrite: bool = False) -> None:
         if int(num_classes) < 1:
             raise ValueError("num_classes must be >= 1, got %r" % (num_classes,))
         self.directory = directory
         self.num_classes = int(num_classes)
-        os.makedirs(directory, exist_ok=True)
-        header = {"format": FORMAT, "format_version": FORMAT_VERSION, "num_classes": self.num_classes,
-                  "model": model, "dataset": dataset}
-        path = os.path.join(directory, "export.json")
+        self.overwrite = overwrite
+        self._header = {"format": FORMAT, "format_version": FORMAT_VERSION, "num_classes": self.num_classes,
+                        "model": model, "dataset": dataset}
+        self._created = False
+        if self.active:
+            self._create()
+
+    @property
+    def active(self) -> bool:
+        """Whether this process writes (rank 0)."""
+        return process_rank() == 0
+
+    def _create(self) -> None:
+        """Makes the directory and its ``export.json``, or checks that the one there describes this run."""
+        if self._created:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, "export.json")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 old = json.load(f)
-            if old != header:
+            if old != self._header:
                 raise ValueError("%s describes another run (%s); use a new directory for each run" % (path, old))
         else:
-            _write_json(path, header)
+            _write_json(path, self._header)
+        self._created = True
 
-    def checkpoint(self, epoch: int, step: int, metrics: Optional[Mapping[str, object]] = None) -> "CheckpointWriter":
+    def checkpoint(self, epoch: int, step: int, metrics: Optional[Mapping[str, object]] = None,
+                   overwrite: Optional[bool] = None) -> "CheckpointWriter":
         """Starts a checkpoint; use it as a context manager (or call :meth:`CheckpointWriter.close`).
 
         Parameters
@@ -205,14 +247,20 @@ class ExportWriter:
             The checkpoint (>= 0). Training order is by step, then epoch.
         metrics : mapping of str to number, optional
             Training metrics at this checkpoint, see :func:`clean_metrics`.
+        overwrite : bool, optional
+            Replace a checkpoint already written at this (epoch, step): its ``checkpoint.json`` is
+            removed first (so an interrupted rewrite is not imported), then its files. Default: the
+            writer's ``overwrite``.
         """
-        return CheckpointWriter(self, int(epoch), int(step), clean_metrics(metrics))
+        return CheckpointWriter(self, int(epoch), int(step), clean_metrics(metrics),
+                                self.overwrite if overwrite is None else overwrite)
 
 
 class CheckpointWriter:
     """The files of one checkpoint: chunks of each split, then ``checkpoint.json`` on close."""
 
-    def __init__(self, export: ExportWriter, epoch: int, step: int, metrics: Dict[str, float]) -> None:
+    def __init__(self, export: ExportWriter, epoch: int, step: int, metrics: Dict[str, float],
+                 overwrite: bool = False) -> None:
         if epoch < 0 or step < 0:
             raise ValueError("epoch and step must be >= 0, got epoch %d, step %d" % (epoch, step))
         self.export = export
@@ -220,13 +268,29 @@ class CheckpointWriter:
         self.step = step
         self.metrics = metrics
         self.path = os.path.join(export.directory, checkpoint_dir_name(epoch, step))
-        if os.path.exists(os.path.join(self.path, "checkpoint.json")):
-            raise ValueError("%s already holds a checkpoint; each (epoch, step) is written once" % self.path)
-        os.makedirs(self.path, exist_ok=True)
         self.files: Dict[str, List[str]] = {}
         self.layers: Optional[List[str]] = None
         self.samples: Dict[str, int] = {}
         self.closed = False
+        self.active = export.active
+        if not self.active:
+            return
+        export._create()
+        marker = os.path.join(self.path, "checkpoint.json")
+        if os.path.exists(marker):
+            if not overwrite:
+                raise ValueError("%s already holds a checkpoint; each (epoch, step) is written once (give "
+                                 "overwrite=True to replace it, e.g. in a run resumed after a crash)" % self.path)
+            os.remove(marker)  # first: an interrupted rewrite leaves no checkpoint.json
+        if overwrite and os.path.isdir(self.path):
+            shutil.rmtree(self.path)
+        os.makedirs(self.path, exist_ok=True)
+
+    def set_metrics(self, metrics: Optional[Mapping[str, object]]) -> None:
+        """Replaces the checkpoint's metrics (before :meth:`close`), see :func:`clean_metrics`."""
+        if self.closed:
+            raise ValueError("checkpoint %s is closed" % self.path)
+        self.metrics = clean_metrics(metrics)
 
     def add(self, split: str, x: np.ndarray, y: np.ndarray, layers: Sequence[Tuple[str, np.ndarray]],
             sample_id: Optional[np.ndarray] = None) -> None:
@@ -242,6 +306,8 @@ class CheckpointWriter:
         """
         if self.closed:
             raise ValueError("checkpoint %s is closed" % self.path)
+        if not self.active:
+            return
         if not _SPLIT.match(split):
             raise ValueError("split name %r: use letters, digits, '_', '-'" % split)
         names = [name for name, _ in layers]
@@ -266,6 +332,9 @@ class CheckpointWriter:
     def close(self) -> None:
         """Writes ``checkpoint.json``, which makes the checkpoint visible to the importer."""
         if self.closed:
+            return
+        if not self.active:
+            self.closed = True
             return
         if not self.files:
             raise ValueError("checkpoint %s has no split; call add() first" % self.path)
@@ -311,3 +380,43 @@ def iter_chunks(n: int, size: int) -> Iterable[Tuple[int, int]]:
         raise ValueError("chunk size must be >= 1, got %d" % size)
     for start in range(0, n, size):
         yield start, min(n, start + size)
+
+
+class ExportSize:
+    """The projected size of an export before compression: bytes per checkpoint, and in all where the
+    number of checkpoints is known.
+
+    Parameters
+    ----------
+    samples : dict of str to int
+        Samples per recorded split.
+    per_sample_floats : dict of str to int
+        Floats per sample of ``x`` and of each recorded layer.
+    per_sample_bytes : int
+        Bytes per sample in all (float32 arrays, int64 label and id).
+    checkpoints : int, optional
+    """
+
+    def __init__(self, samples: Dict[str, int], per_sample_floats: Dict[str, int], per_sample_bytes: int,
+                 checkpoints: Optional[int]) -> None:
+        self.samples = samples
+        self.per_sample_floats = per_sample_floats
+        self.per_checkpoint = per_sample_bytes * sum(samples.values())
+        self.checkpoints = checkpoints
+        self.total = None if checkpoints is None else self.per_checkpoint * checkpoints
+
+    def __str__(self) -> str:
+        head = "projected export size: %s per checkpoint" % _bytes(self.per_checkpoint)
+        if self.total is not None:
+            head += " x %d checkpoints = %s" % (self.checkpoints, _bytes(self.total))
+        return head + " (float32 inputs and %d recorded layers of %s floats per sample; samples %s; before " \
+            "compression)" % (len(self.per_sample_floats) - 1, sum(self.per_sample_floats.values()) -
+                              self.per_sample_floats["x"], self.samples)
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return ("%d %s" % (n, unit)) if unit == "B" else "%.1f %s" % (n, unit)
+        n /= 1024.0
+    return "%d B" % n

@@ -1,178 +1,136 @@
-"""Records the outputs of a PyTorch model's layers after their activation (needs torch).
+"""Records a PyTorch model's layer representations and metrics at training checkpoints (needs torch).
 
-The tensor recorded for a layer is chosen from the model's graph, not guessed from module names:
-the model is traced with ``torch.fx`` (as torchvision's ``create_feature_extractor`` does), so every
-call site is a node of its own, functional activations (``F.relu``, ``torch.tanh``) included, and a
-module called at several places (one shared ``nn.ReLU``) gives one node per call. For a layer
-(``conv1``, a ``Sequential`` block ``features``), the recorder follows the data flow from the layer
-through shape-keeping steps (batch norm, dropout, pooling, identity) to its activation and records
-the activation's output. A layer not followed by an activation is refused with a message saying
-what follows it, unless it is the model's output (its logits: recorded through ``softmax`` by
-default, as InfoPlane's own capture records the output layer after its softmax).
-
-Where tracing fails (data-dependent control flow), the recorder falls back to forward hooks, which
-see modules only: activation modules (per call site, in call order), ``Sequential`` blocks that end
-in an activation, and marked tensors. Functional activations are invisible to hooks; mark the tensor
-you mean with :func:`mark` or a :class:`Record` module.
+:class:`Recorder` ties three parts together: discovery (:mod:`infoplane.discovery`: which tensor is a
+layer's representation T, by the rule of METHOD.md section 1), extraction (:mod:`infoplane.extract`:
+a ``torch.fx`` graph module or forward hooks behind one interface) and writing
+(:mod:`infoplane.export`). It evaluates each split once per checkpoint: the same forward pass gives
+the recorded layers and the split's mean loss and accuracy.
 """
 from __future__ import annotations
 
-import contextlib
-import operator
+import logging
 import warnings
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-import torch.fx
 import torch.nn as nn
-import torch.nn.functional as F
 
-from .export import CheckpointWriter, ExportWriter, iter_chunks
+from .discovery import ACTIVATION_FUNCTIONS, ACTIVATION_MODULES, NORM_FUNCTIONS, NORM_MODULES, LayerSpec, Plan
+from .export import CheckpointWriter, ExportSize, ExportWriter, process_rank
+from .extract import (Extractor, FxExtractor, HookExtractor, defaults_after_first, fx_plan, make_tracer,
+                      select_output)
+from .extract import trace as fx_trace
+from .marks import Record, RecorderError, mark
+from .metrics import LossFn, Totals, default_loss, metric_names
+from .splits import iter_batches, split_length, to_numpy
 
-__all__ = ["Recorder", "Record", "mark", "RecorderError", "ACTIVATION_MODULES", "ACTIVATION_FUNCTIONS"]
+__all__ = ["Recorder", "Record", "mark", "RecorderError", "ACTIVATION_MODULES", "ACTIVATION_FUNCTIONS",
+           "NORM_MODULES", "NORM_FUNCTIONS", "metric_names", "unwrap"]
 
+log = logging.getLogger("infoplane")
 
-class RecorderError(ValueError):
-    """A layer cannot be recorded as asked; the message says why and what to do."""
-
-
-#: Modules whose output is an activation.
-ACTIVATION_MODULES: Tuple[type, ...] = (
-    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
-    nn.Tanh, nn.Sigmoid, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.Softplus, nn.Softsign, nn.Softmax,
-    nn.LogSoftmax, nn.Tanhshrink, nn.LogSigmoid)
-
-#: Functions whose result is an activation (``F.relu``, ``torch.tanh``, ...).
-ACTIVATION_FUNCTIONS = {
-    F.relu, F.relu6, F.leaky_relu, F.prelu, F.rrelu, F.elu, F.selu, F.celu, F.gelu, F.silu, F.mish, F.hardtanh,
-    F.hardsigmoid, F.hardswish, F.softplus, F.softsign, F.softmax, F.log_softmax, F.tanhshrink, F.logsigmoid,
-    F.tanh, F.sigmoid, torch.relu, torch.tanh, torch.sigmoid, torch.softmax, torch.log_softmax, torch.selu,
-    torch.celu, torch.rrelu, torch.prelu}
-
-#: Tensor methods that are activations (``x.relu()``).
-ACTIVATION_METHODS = {"relu", "tanh", "sigmoid", "softmax", "log_softmax"}
-
-#: Steps between a layer and its activation that keep the layer's meaning (per-channel affine maps,
-#: dropout, pooling that commutes with monotone activations).
-PASS_MODULES: Tuple[type, ...] = (
-    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
-    nn.Identity, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)
-PASS_FUNCTIONS = {F.batch_norm, F.dropout, F.dropout2d, F.max_pool1d, F.max_pool2d, F.max_pool3d, F.avg_pool1d,
-                  F.avg_pool2d, F.avg_pool3d}
-#: Tensor methods that change only the type or layout (``x.half()``, ``x.to(...)``).
-PASS_METHODS = {"half", "float", "double", "bfloat16", "to", "contiguous", "detach"}
-
-
-# ---- marking a tensor -----------------------------------------------------------------------------
-
-_ACTIVE: List["_HookSession"] = []
-
-
-def _marked(tensor: torch.Tensor, name: str) -> torch.Tensor:
-    """The identity; a node of its own in a traced graph (``torch.fx.wrap``) so the recorder finds it."""
-    if _ACTIVE:
-        _ACTIVE[-1].on_mark(name, tensor)
-    return tensor
-
-
-torch.fx.wrap("_marked")
-
-
-def mark(tensor: torch.Tensor, name: str) -> torch.Tensor:
-    """Marks a tensor in ``forward`` for recording under ``name``; returns it unchanged.
-
-    Use it where the tensor to record has no module of its own, e.g. after a functional activation
-    in a model that cannot be traced::
-
-        h = mark(F.relu(self.fc1(x)), "fc1")
-
-    Parameters
-    ----------
-    tensor : torch.Tensor
-        The tensor, first axis the sample.
-    name : str
-        The layer's name (letters, digits, ``_``, ``-``, ``.``), unique in the model.
+def unwrap(model: nn.Module) -> Tuple[nn.Module, List[str]]:
+    """The model inside ``DataParallel``, ``DistributedDataParallel`` and ``torch.compile`` wrappers.
 
     Returns
     -------
-    torch.Tensor
-        ``tensor`` itself.
+    module : Module
+        The innermost model.
+    wrappers : list of str
+        The wrappers removed, outermost first (``["DataParallel"]``).
     """
-    return _marked(tensor, name)
+    wrappers = []
+    while True:
+        if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+            wrappers.append(type(model).__name__)
+            model = model.module
+        elif type(model).__name__ == "OptimizedModule" and isinstance(getattr(model, "_orig_mod", None), nn.Module):
+            wrappers.append("torch.compile")
+            model = model._orig_mod
+        else:
+            return model, wrappers
 
 
-class Record(nn.Module):
-    """A module that marks its input for recording and returns it unchanged.
+def find_layers(model: nn.Module, layers: Optional[Sequence[str]] = None,
+                output_activation: Optional[str] = "softmax", *, output_key: object = None,
+                tracer_kwargs: Optional[dict] = None, concrete_args: Optional[dict] = None) -> Plan:
+    """Discovery alone (as torchvision's ``get_graph_node_names``): which tensor each layer records.
 
-    Parameters
-    ----------
-    name : str, optional
-        The layer's name; by default the module's own path in the model (``block.record``).
+    Traces the model with ``torch.fx``; runs nothing. Parameters as for :class:`Recorder`.
 
-    Examples
-    --------
-    >>> self.features = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), Record("conv1"))
+    Returns
+    -------
+    Plan
+        ``plan.layers`` (each with ``name`` and ``description``, the chain of calls whose last output
+        is recorded), ``plan.available`` (the default names) and ``plan.functional_activations``.
+
+    Raises
+    ------
+    Exception
+        Whatever tracing raises for a model ``torch.fx`` cannot trace (:class:`Recorder` then uses hooks).
     """
-
-    def __init__(self, name: Optional[str] = None) -> None:
-        super().__init__()
-        self.name = name
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.name is None:
-            raise RecorderError("a Record module without a name is used outside a Recorder; give it a name")
-        return _marked(x, self.name)
-
-
-# ---- the recorder ----------------------------------------------------------------------------------
-
-class _Layer:
-    """One recorded layer: its name, how it was found and how its tensor is obtained."""
-
-    def __init__(self, name: str, description: str, node: Optional[torch.fx.Node] = None,
-                 softmax: bool = False) -> None:
-        self.name = name
-        self.description = description
-        self.node = node
-        self.softmax = softmax
-
-
-class _Tracer(torch.fx.Tracer):
-    """torch.fx's tracer with Record modules kept as leaves of their own (named by their path)."""
-
-    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return isinstance(m, Record) or super().is_leaf_module(m, qualname)
+    model, _ = unwrap(model)
+    for path, m in model.named_modules():
+        if isinstance(m, Record) and m.name is None:
+            m.name = path
+    concrete = {**defaults_after_first(model), **(concrete_args or {})}
+    return fx_plan(model, fx_trace(model, make_tracer(tracer_kwargs), concrete or None), layers, output_activation,
+                   output_key)
 
 
 class Recorder:
-    """Records named layers of a model after their activation.
+    """Records named layers of a model (their representation T) and the model's loss and accuracy.
 
     Parameters
     ----------
     model : torch.nn.Module
-        A classifier whose ``forward`` takes one batch tensor (first axis the sample).
+        A classifier (``DataParallel``, ``DistributedDataParallel`` and ``torch.compile`` wrappers
+        are removed: the module inside is recorded).
     layers : sequence of str, optional
-        What to record (written in call order, which gives the layer indices): module paths (``conv1``, ``features.3``, a ``Sequential``
-        block such as ``features``), names given to :func:`mark` or :class:`Record`, or names from
-        :attr:`available`. Default: every activation call site in call order, the marked tensors, and
-        the output.
+        What to record (written in network order, which gives the layer indices): module paths
+        (``conv1``, ``features.3``), blocks (a module with submodules, ``features.0``: its output),
+        names given to :func:`mark` or :class:`Record`, or names from :attr:`available`. Default:
+        every activation call site in call order, the marked tensors, and the output.
     output_activation : {"softmax", None}
-        What to record for a layer that is the model's output without an activation: its softmax
-        (default; the class probabilities, as InfoPlane's own capture records the output layer), or
+        The output layer: the softmax of the model's output (default; the class probabilities), or
         ``None`` for the raw logits.
     trace : bool
         Trace the model with ``torch.fx`` (default); where that fails the recorder uses forward
         hooks and warns. ``False`` uses hooks directly.
+    output_key : str, int or callable, optional
+        Where the model's output is not one tensor: the key (``"logits"``) of a dict or
+        ``ModelOutput``, the index of a tuple, or a function from the output to the logits tensor.
+    tracer_kwargs : dict, optional
+        ``leaf_modules`` (module classes or paths not traced into) and arguments of
+        ``torch.fx.Tracer``, as torchvision's ``create_feature_extractor`` takes them.
+    concrete_args : dict, optional
+        ``forward`` arguments fixed while tracing (``torch.fx.Tracer.trace``). By default every
+        argument after the first that has a default value is fixed to it (``labels=None``,
+        ``return_dict=True``), unless a batch passes it as a keyword input: then the model is traced
+        again with that argument free.
+    loss_fn : callable, optional
+        ``loss_fn(output, labels)`` -> the batch's mean loss, used for the splits' loss metrics.
+        Default: cross-entropy (nats) of the logits; of the log-probabilities where the traced model
+        ends in a (log-)softmax.
+    compute_metrics : bool
+        Compute each split's mean loss and accuracy (default ``True``).
+    input_key, label_key : str
+        For batches that are dicts (a Hugging Face collator's): the model's positional input and the
+        labels; every other entry is passed to ``forward`` as a keyword argument.
 
     Attributes
     ----------
+    model : Module
+        The model recorded (unwrapped).
+    wrappers : list of str
+        The wrappers removed.
     mode : str
         ``"fx"`` or ``"hooks"``.
-    available : list of str
-        The names recorded by default (activation call sites, marks, output), in call order.
-    functional_activations : list of str
-        The functional activation call sites found (``F.relu``...), as ``name (function)``.
+    trace_error : str or None
+        Why tracing failed.
+    last_metrics : dict of str to float
+        The metrics of the last checkpoint written (computed and given), as written.
 
     Examples
     --------
@@ -182,52 +140,92 @@ class Recorder:
     """
 
     def __init__(self, model: nn.Module, layers: Optional[Sequence[str]] = None,
-                 output_activation: Optional[str] = "softmax", trace: bool = True) -> None:
+                 output_activation: Optional[str] = "softmax", trace: bool = True, *,
+                 output_key: Union[None, str, int, Callable[[object], torch.Tensor]] = None,
+                 tracer_kwargs: Optional[dict] = None, concrete_args: Optional[dict] = None,
+                 loss_fn: Optional[LossFn] = None, compute_metrics: bool = True,
+                 input_key: str = "input_ids", label_key: str = "labels") -> None:
         if output_activation not in ("softmax", None):
             raise ValueError("output_activation must be 'softmax' or None, got %r" % (output_activation,))
-        self.model = model
+        if output_key is not None and not isinstance(output_key, (str, int)) and not callable(output_key):
+            raise ValueError("output_key must be a key, an index or a callable, got %r" % (output_key,))
+        self.model, self.wrappers = unwrap(model)
         self.output_activation = output_activation
-        self.functional_activations: List[str] = []
-        self._names_record_modules()
+        self.output_key = output_key
+        self.loss_fn = loss_fn
+        self.compute_metrics = compute_metrics
+        self.input_key = input_key
+        self.label_key = label_key
         self.trace_error: Optional[str] = None
-        graph = None
-        if trace:
-            was_training = model.training
-            model.eval()  # constants such as F.dropout(training=self.training) are traced as in eval mode
-            try:
-                graph = _Tracer().trace(model)
-            except Exception as e:  # any tracing failure means: use hooks
-                self.trace_error = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
-            finally:
-                model.train(was_training)
-        if graph is not None:
-            self.mode = "fx"
-            self._init_fx(graph, layers)
-        else:
-            self.mode = "hooks"
-            if trace:
-                warnings.warn("the model cannot be traced with torch.fx (%s); recording with forward hooks, which "
-                              "do not see functional activations such as F.relu: mark such tensors with "
-                              "infoplane.mark(tensor, name) or an infoplane.Record module" % self.trace_error,
-                              stacklevel=2)
-            self._init_hooks(layers)
-
-    # -- naming ------------------------------------------------------------------------------------
-
-    def _names_record_modules(self) -> None:
+        self._per_sample: Optional[Dict[str, int]] = None
+        self._size_logged = False
+        self.last_metrics: Dict[str, float] = {}
         for path, m in self.model.named_modules():
             if isinstance(m, Record) and m.name is None:
                 m.name = path
+        extractor: Optional[Extractor] = None
+        if trace:
+            make_tracer(tracer_kwargs)  # misuse raises here, it is not a reason to use hooks
+            try:
+                extractor = FxExtractor(self.model, layers, output_activation, output_key, tracer_kwargs,
+                                        concrete_args)
+            except RecorderError:
+                raise
+            except Exception as e:  # any tracing failure means: use hooks
+                self.trace_error = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+        if extractor is None:
+            if trace:
+                warnings.warn("the model cannot be traced with torch.fx (%s); recording with forward hooks, which "
+                              "do not see functional activations such as F.relu: mark such tensors with "
+                              "infoplane.mark(tensor, name) or an infoplane.Record module, or give tracer_kwargs="
+                              "{'leaf_modules': [...]} for the modules tracing fails in" % self.trace_error,
+                              stacklevel=2)
+            extractor = HookExtractor(self.model, layers, output_activation,
+                                      lambda out: select_output(out, output_key))
+        self.extractor = extractor
+
+    # -- what is recorded ------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self.extractor.mode
+
+    @property
+    def plan(self) -> Optional[Plan]:
+        """Discovery's decision (``None`` in hooks mode before the first batch)."""
+        return self.extractor.plan
+
+    @property
+    def _layers(self) -> List[LayerSpec]:
+        p = self.extractor.plan
+        return [] if p is None else p.layers
 
     @property
     def layer_names(self) -> List[str]:
         """The recorded layers' names, in the order they are written (network order)."""
         return [l.name for l in self._layers]
 
+    @property
+    def available(self) -> List[str]:
+        """The names recorded by default (activation call sites, marks, output), in call order."""
+        p = self.extractor.plan
+        return [] if p is None else list(p.available)
+
+    @property
+    def functional_activations(self) -> List[str]:
+        """The functional activation call sites found (``F.relu``...), as ``name (function)``."""
+        p = self.extractor.plan
+        return [] if p is None else list(p.functional_activations)
+
     def describe(self) -> str:
-        """One line per recorded layer: its name and the tensor recorded for it."""
-        lines = ["recording with %s%s:" % ("torch.fx" if self.mode == "fx" else "forward hooks",
-                                           "" if self.trace_error is None else " (tracing failed: %s)" % self.trace_error)]
+        """One line per recorded layer: its name and the chain of calls whose last output is recorded."""
+        head = "recording with %s%s" % ("torch.fx" if self.mode == "fx" else "forward hooks",
+                                        "" if self.trace_error is None else " (tracing failed: %s)" % self.trace_error)
+        if self.wrappers:
+            head += ", the model inside %s" % " inside ".join(self.wrappers)
+        lines = [head + ":"]
+        if self.plan is None:
+            lines.append("  (the layers are found at the first batch recorded)")
         for i, l in enumerate(self._layers):
             lines.append("  L%d %s: %s" % (i, l.name, l.description))
         if self.functional_activations:
@@ -235,294 +233,75 @@ class Recorder:
                          + ", ".join(self.functional_activations))
         return "\n".join(lines)
 
-    # -- fx mode -------------------------------------------------------------------------------------
+    # -- the model's output ----------------------------------------------------------------------------
 
-    def _init_fx(self, graph: torch.fx.Graph, layers: Optional[Sequence[str]]) -> None:
-        modules = dict(self.model.named_modules())
-        self._modules = modules
-        nodes = list(graph.nodes)
-        self._order = {n: i for i, n in enumerate(nodes)}
-        output = next(n for n in nodes if n.op == "output")
-        outs = output.args[0]
-        self._output_node = outs if isinstance(outs, torch.fx.Node) else None
+    def _loss_fn(self) -> LossFn:
+        if self.loss_fn is not None:
+            return self.loss_fn
+        return default_loss(self.plan.output_softmax if self.plan is not None else None)
 
-        # every activation call site and mark, in call order, named by the layer it activates
-        auto: List[_Layer] = []
-        taken: Dict[str, int] = {}
-        for n in nodes:
-            if self._is_mark(n):
-                auto.append(_Layer(self._mark_name(n), "marked tensor (%s)" % n.name, n))
-            elif self._is_activation(n):
-                producer = self._producer(n)
-                name = producer if producer is not None else n.name
-                if n.op == "call_function" or n.op == "call_method":
-                    self.functional_activations.append("%s (%s)" % (name, self._what(n)))
-                auto.append(_Layer(name, self._chain(n), n))
-        if self._output_node is not None and not self._ends_in_activation(self._output_node):
-            o = self._output_node
-            producer = o.target if o.op == "call_module" else (self._producer(o) or o.name)
-            auto.append(self._output_layer(producer, self._output_node))
-        for l in auto:  # a name given twice (one module at two sites) gets -1, -2 ... in call order
-            taken[l.name] = taken.get(l.name, 0) + 1
-        counts: Dict[str, int] = {}
-        for l in auto:
-            if taken[l.name] > 1:
-                counts[l.name] = counts.get(l.name, 0) + 1
-                l.name = "%s-%d" % (l.name, counts[l.name])
-        self.available = [l.name for l in auto]
-        by_name = {l.name: l for l in auto}
-
-        if layers is None:
-            chosen = auto
-        else:
-            chosen = []
-            for name in layers:
-                if name in by_name:
-                    l = by_name[name]
-                    chosen.extend([_Layer(name, l.description, l.node, l.softmax)])
-                else:
-                    chosen.extend(self._resolve_module(name, nodes))
-        chosen.sort(key=lambda l: self._order[l.node])  # network (call) order gives the layer indices
-        self._check_unique(chosen)
-        self._layers = chosen
-        # a graph module returning the chosen nodes, sharing the model's submodules and parameters
-        g = torch.fx.Graph()
-        env: Dict[torch.fx.Node, torch.fx.Node] = {}
-        for n in nodes:
-            if n.op == "output":
-                break
-            env[n] = g.node_copy(n, lambda a: env[a])
-        g.output(tuple(env[l.node] for l in chosen))
-        self._gm = torch.fx.GraphModule(self.model, g)
-        self._gm.graph.eliminate_dead_code()
-        self._gm.recompile()
-
-    def _is_mark(self, n: torch.fx.Node) -> bool:
-        return (n.op == "call_function" and n.target is _marked) or \
-            (n.op == "call_module" and isinstance(self._modules.get(n.target), Record))
-
-    def _mark_name(self, n: torch.fx.Node) -> str:
-        if n.op == "call_module":
-            return self._modules[n.target].name
-        name = n.args[1] if len(n.args) > 1 else n.kwargs.get("name")
-        if not isinstance(name, str):
-            raise RecorderError("infoplane.mark at node %s: the name must be a constant string" % n.name)
-        return name
-
-    def _is_kind(self, n: torch.fx.Node, modules: tuple, functions, methods) -> bool:
-        """Whether the node calls one of these module types, functions or tensor methods."""
-        if n.op == "call_module":
-            return isinstance(self._modules.get(n.target), modules)
-        if n.op == "call_function":
-            return n.target in functions
-        if n.op == "call_method":
-            return n.target in methods
-        return False
-
-    def _is_activation(self, n: torch.fx.Node) -> bool:
-        return self._is_kind(n, ACTIVATION_MODULES, ACTIVATION_FUNCTIONS, ACTIVATION_METHODS)
-
-    def _ends_in_activation(self, n: torch.fx.Node) -> bool:
-        """Whether the node is an activation or a mark, possibly followed by pass steps."""
-        while self._is_pass(n) and len(n.all_input_nodes) == 1:
-            n = n.all_input_nodes[0]
-        return self._is_activation(n) or self._is_mark(n)
-
-    def _is_pass(self, n: torch.fx.Node) -> bool:
-        return self._is_kind(n, PASS_MODULES, PASS_FUNCTIONS, PASS_METHODS)
-
-    def _what(self, n: torch.fx.Node) -> str:
-        if n.op == "call_module":
-            return "%s %s" % (n.target, type(self._modules[n.target]).__name__)
-        if n.op == "call_function":
-            mod = getattr(n.target, "__module__", None) or ""
-            short = "F" if mod.endswith("functional") else "torch" if mod.startswith("torch") else mod
-            return "%s.%s" % (short, getattr(n.target, "__name__", str(n.target)))
-        if n.op == "call_method":
-            return "Tensor.%s" % n.target
-        return "%s %s" % (n.op, n.target)
-
-    def _producer(self, n: torch.fx.Node) -> Optional[str]:
-        """The module whose output the node activates: back through pass steps and activations."""
-        cur = n
-        while True:
-            if cur is not n and cur.op == "call_module" and not self._is_pass(cur) and not self._is_activation(cur):
-                return cur.target
-            ins = [a for a in cur.all_input_nodes]
-            if len(ins) != 1 or not (cur is n or self._is_pass(cur)):
-                return None
-            cur = ins[0]
-
-    def _chain(self, n: torch.fx.Node) -> str:
-        """The activation and what it is applied to, e.g. ``F.relu <- bn1 BatchNorm2d <- conv1 Conv2d``."""
-        parts = [self._what(n)]
-        cur = n
-        while True:
-            ins = cur.all_input_nodes
-            if len(ins) != 1:
-                break
-            cur = ins[0]
-            if cur.op == "placeholder":
-                parts.append("input")
-                break
-            parts.append(self._what(cur))
-            if not self._is_pass(cur):
-                break
-        return "output of " + " <- ".join(parts)
-
-    def _output_layer(self, name: str, node: torch.fx.Node) -> _Layer:
-        soft = self.output_activation == "softmax"
-        desc = ("softmax over axis 1 of the model's output (%s; logits)" % self._what(node)) if soft \
-            else "the model's output (%s; logits, output_activation=None)" % self._what(node)
-        return _Layer(name, desc, node, softmax=soft)
-
-    def _resolve_module(self, name: str, nodes: List[torch.fx.Node]) -> List[_Layer]:
-        """A module path: its call sites' nodes, each followed to its activation."""
-        if name not in self._modules or name == "":
-            raise RecorderError("no layer %r; module paths: %s; recordable call sites: %s"
-                                % (name, [p for p in self._modules if p], self.available))
-        prefix = name + "."
-        sites = [n for n in nodes if n.op == "call_module" and (n.target == name or n.target.startswith(prefix))]
-        if not sites:
-            raise RecorderError("module %r is never called by the model's forward" % name)
-        if any(s.target != name for s in sites):  # a block (a Sequential...): its last call site ends it
-            ends = [max(sites, key=lambda s: self._order[s])]
-        else:  # a module: each of its call sites is a layer of its own
-            ends = sites
-        out = []
-        for k, end in enumerate(ends):
-            label = name if len(ends) == 1 else "%s-%d" % (name, k + 1)
-            out.append(self._follow(label, name, end))
-        return out
-
-    def _follow(self, label: str, name: str, node: torch.fx.Node) -> _Layer:
-        cur = node
-        while not self._is_activation(cur) and not self._is_mark(cur):
-            if cur is self._output_node:
-                return self._output_layer(label, cur)
-            users = [u for u in cur.users if u.op != "output"]
-            if len(cur.users) != 1 or len(users) != 1 or not (self._is_pass(users[0]) or self._is_activation(users[0])):
-                after = ", ".join(self._what(u) if u.op != "output" else "the model's output" for u in cur.users) \
-                    or "nothing"
-                raise RecorderError(
-                    "layer %r: the output of %s is followed by %s, not by an activation; name the layer whose "
-                    "activation you mean (recordable: %s), or mark the tensor in forward with "
-                    "infoplane.mark(tensor, %r)" % (name, self._what(cur), after, self.available, name))
-            cur = users[0]
-        return _Layer(label, self._chain(cur), cur)
-
-    @staticmethod
-    def _check_unique(chosen: List[_Layer]) -> None:
-        seen = set()
-        for l in chosen:
-            if l.name in seen:
-                raise RecorderError("layer name %r is given twice" % l.name)
-            seen.add(l.name)
-        if not chosen:
-            raise RecorderError("no layer to record: the model has no activation, mark or output tensor")
-
-    # -- hooks mode ------------------------------------------------------------------------------------
-
-    def _init_hooks(self, layers: Optional[Sequence[str]]) -> None:
-        modules = dict(self.model.named_modules())
-        self._modules = modules
-        self._hook_targets: List[Tuple[str, nn.Module]] = []
-        self._unhookable: Dict[str, str] = {}
-        self._wanted = None if layers is None else list(layers)
-        self._mark_names = {m.name for m in modules.values() if isinstance(m, Record)}
-        if layers is None:
-            self._hook_targets = [(p, m) for p, m in modules.items() if isinstance(m, ACTIVATION_MODULES)]
-        else:
-            for name in layers:
-                if name in self._mark_names:
-                    continue
-                m = modules.get(name)
-                if m is None or name == "":
-                    # possibly a name given to mark() in forward: checked at the first batch
-                    continue
-                if isinstance(m, ACTIVATION_MODULES):
-                    self._hook_targets.append((name, m))
-                elif isinstance(m, nn.Sequential) and len(m) and isinstance(m[-1], ACTIVATION_MODULES + (Record,)):
-                    self._hook_targets.append((name, m))
-                else:  # unless forward marks a tensor with this name, refused at the first batch
-                    self._unhookable[name] = type(m).__name__
-        self._layers: List[_Layer] = []
-        self.available = []
-        self._probe()
-
-    def _probe(self) -> None:
-        """Layers are known once a forward pass has run: done on the first batch recorded."""
-        self._probed = False
-
-    def _hook_batch(self, xb: torch.Tensor) -> List[Tuple[str, torch.Tensor]]:
-        session = _HookSession()
-        handles = []
-        for name, m in self._hook_targets:
-            handles.append(m.register_forward_hook(session.hook(name)))
-        _ACTIVE.append(session)
-        try:
-            out = self.model(xb)
-        finally:
-            _ACTIVE.pop()
-            for h in handles:
-                h.remove()
-        calls = session.calls
-        counts: Dict[str, int] = {}
-        for name, _ in calls:
-            counts[name] = counts.get(name, 0) + 1
-        seen: Dict[str, int] = {}
-        named = []
-        for name, t in calls:
-            if counts[name] > 1:
-                seen[name] = seen.get(name, 0) + 1
-                name = "%s-%d" % (name, seen[name])
-            named.append((name, t))
-        if torch.is_tensor(out):
-            named.append(("output", torch.softmax(out.float(), dim=1) if self.output_activation == "softmax" else out))
-        if self._wanted is not None:
-            by = dict(named)
-            for w in self._wanted:
-                if w not in by and w in self._unhookable:
-                    raise RecorderError(
-                        "layer %r (%s): without tracing (%s) the recorder cannot tell which activation follows it; "
-                        "name its activation module, a Sequential block ending in one, or mark the tensor in "
-                        "forward with infoplane.mark(tensor, %r)"
-                        % (w, self._unhookable[w], self.trace_error or "trace=False", w))
-                if w not in by and not any(n.startswith(w + "-") for n, _ in named):
-                    raise RecorderError("no layer %r was recorded in forward; recorded: %s; mark the tensor with "
-                                        "infoplane.mark(tensor, %r)" % (w, [n for n, _ in named], w))
-            picked = []
-            for w in self._wanted:
-                picked.extend([(n, t) for n, t in named if n == w or n.startswith(w + "-") and w not in by])
-            named = picked
-        if not self._probed:
-            self._layers = [_Layer(n, "forward hook output" if n != "output" else "model output"
-                                   + (" through softmax" if self.output_activation == "softmax" else ""))
-                            for n, _ in named]
-            self.available = [n for n, _ in named]
-            self._check_unique(self._layers)
-            self._probed = True
-        elif [n for n, _ in named] != self.layer_names:
-            raise RecorderError("the model recorded layers %s in this batch, %s before; the recorded tensors must be "
-                                "the same in every forward pass" % ([n for n, _ in named], self.layer_names))
-        return named
-
-    # -- recording ---------------------------------------------------------------------------------------
+    # -- inputs ------------------------------------------------------------------------------------------
 
     def _device_dtype(self) -> Tuple[torch.device, torch.dtype]:
         for p in self.model.parameters():
             return p.device, p.dtype
         return torch.device("cpu"), torch.float32
 
-    def batches(self, x, batch_size: int = 256) -> Iterator[Dict[str, np.ndarray]]:
-        """Runs ``x`` through the model in batches (eval mode, ``no_grad``) and yields each batch's layers.
+    def _forward(self, x, kwargs: dict) -> Tuple[List[Tuple[str, torch.Tensor]], torch.Tensor]:
+        device, dtype = self._device_dtype()
+        xb = torch.as_tensor(x).to(device)
+        if xb.is_floating_point():
+            xb = xb.to(dtype)
+        kw = {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in (kwargs or {}).items()}
+        tensors, out = self.extractor.run((xb,), kw)
+        output = select_output(out, self.output_key)
+        named = []
+        it = iter(tensors)
+        for l in self._layers:
+            if l.output:
+                named.append((l.name, torch.softmax(output.float(), dim=1) if l.softmax else output))
+            else:
+                named.append((l.name, next(it)))
+        return named, output
+
+    # -- recording ---------------------------------------------------------------------------------------
+
+    def _evaluate(self, data, y, batch_size: int, kwargs: Optional[dict], layers: bool,
+                  totals: Optional[Totals]) -> Iterator[tuple]:
+        """Runs a split in eval mode under ``no_grad``; yields ``(x, y, {name: float32 array})`` per batch."""
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                for xb, yb, kw in iter_batches(data, y, batch_size, kwargs, self.input_key, self.label_key):
+                    n = len(xb)
+                    named, output = self._forward(xb, kw)
+                    if totals is not None:
+                        totals.add(output, to_numpy(yb), self._loss_fn())
+                    arrays = {}
+                    if layers:
+                        for name, t in named:
+                            if t.shape[0] != n:
+                                raise RecorderError("layer %r has %d rows for a batch of %d samples; its first axis "
+                                                    "must be the sample" % (name, t.shape[0], n))
+                            arrays[name] = t.detach().to("cpu", torch.float32).numpy()
+                    yield xb, yb, arrays
+        finally:
+            self.model.train(was_training)
+
+    def batches(self, x, batch_size: int = 256, kwargs: Optional[dict] = None) -> Iterator[Dict[str, np.ndarray]]:
+        """Runs inputs through the model in batches (eval mode, ``no_grad``) and yields each batch's layers.
 
         Parameters
         ----------
-        x : array or tensor, shape (N, ...)
-            The evaluation inputs, in the order they are stored.
+        x : array, tensor, DataLoader or Dataset
+            The evaluation inputs in the order they are stored (a loader's or dataset's batches are
+            ``(x, y)`` or dicts; the labels are not used here).
         batch_size : int
             Samples per forward pass.
+        kwargs : dict, optional
+            Keyword inputs of ``forward``: per-sample arrays (first axis the sample) are batched with
+            ``x``, anything else is passed as it is.
 
         Yields
         ------
@@ -530,45 +309,39 @@ class Recorder:
             Layer name to float32 array (batch x ...), in :attr:`layer_names` order. Half precision
             and other float types are converted to float32 on the CPU.
         """
-        device, dtype = self._device_dtype()
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                for start, stop in iter_chunks(len(x), batch_size):
-                    xb = torch.as_tensor(x[start:stop]).to(device)
-                    if xb.is_floating_point():
-                        xb = xb.to(dtype)
-                    if self.mode == "fx":
-                        outs = self._gm(xb)
-                        named = []
-                        for l, t in zip(self._layers, outs):
-                            if not torch.is_tensor(t):
-                                raise RecorderError("layer %r: %s is a %s, not a tensor"
-                                                    % (l.name, l.description, type(t).__name__))
-                            named.append((l.name, torch.softmax(t.float(), dim=1) if l.softmax else t))
-                    else:
-                        named = self._hook_batch(xb)
-                    batch = {}
-                    for name, t in named:
-                        if t.shape[0] != stop - start:
-                            raise RecorderError("layer %r has %d rows for a batch of %d samples; its first axis must "
-                                                "be the sample" % (name, t.shape[0], stop - start))
-                        batch[name] = t.detach().to("cpu", torch.float32).numpy()
-                    yield batch
-        finally:
-            self.model.train(was_training)
+        arrays = isinstance(x, (np.ndarray, torch.Tensor))
+        for _, _, layers in self._evaluate(x, np.zeros(len(x), np.int64) if arrays else None, batch_size, kwargs,
+                                           True, None):
+            yield layers
 
-    def record(self, x, batch_size: int = 256) -> Dict[str, np.ndarray]:
+    def record(self, x, batch_size: int = 256, kwargs: Optional[dict] = None) -> Dict[str, np.ndarray]:
         """All of ``x`` at once: layer name to float32 array (N x ...). See :meth:`batches`."""
         parts: Dict[str, List[np.ndarray]] = {}
-        for batch in self.batches(x, batch_size):
+        for batch in self.batches(x, batch_size, kwargs):
             for name, a in batch.items():
                 parts.setdefault(name, []).append(a)
         return {name: np.concatenate(parts[name], axis=0) for name in self.layer_names}
 
-    def write_split(self, checkpoint: CheckpointWriter, split: str, x, y, batch_size: int = 256,
-                    chunk_size: int = 2000, sample_id=None) -> None:
+    def evaluate(self, data, y=None, batch_size: int = 256, kwargs: Optional[dict] = None) -> Tuple[float, float]:
+        """A split's mean loss and accuracy, without recording layers.
+
+        Parameters
+        ----------
+        data, y, kwargs
+            A split, as for :meth:`write_split`.
+
+        Returns
+        -------
+        (float, float)
+            Mean loss (``loss_fn``; cross-entropy in nats by default) and accuracy (fraction).
+        """
+        totals = Totals()
+        for _ in self._evaluate(data, y, batch_size, kwargs, False, totals):
+            pass
+        return totals.means()
+
+    def write_split(self, checkpoint: CheckpointWriter, split: str, x, y=None, batch_size: int = 256,
+                    chunk_size: int = 2000, sample_id=None, kwargs: Optional[dict] = None) -> Dict[str, float]:
         """Records one evaluation split into a checkpoint, at most ``chunk_size`` samples in memory.
 
         Parameters
@@ -578,70 +351,153 @@ class Recorder:
         split : str
             The split's name, e.g. ``train`` or ``test``.
         x, y : arrays or tensors, shape (N, ...) and (N,)
-            The split's inputs and integer labels, the same samples in the same order at every checkpoint.
+            The split's inputs and integer labels, the same samples in the same order at every
+            checkpoint. With ``y`` omitted, ``x`` is the whole split: ``(x, y)``, ``(x, y, kwargs)``,
+            a ``DataLoader`` (not shuffled), a ``Dataset`` or an iterable of such batches.
         batch_size : int
-            Samples per forward pass.
+            Samples per forward pass (arrays and datasets).
         chunk_size : int
             Samples per file: bounds the memory the recorded activations take.
         sample_id : array, shape (N,), optional
             The samples' ids (default ``0 ... N-1``).
-        """
-        y = _numpy(y)
-        ids = np.arange(len(y), dtype=np.int64) if sample_id is None else np.asarray(sample_id, dtype=np.int64)
-        for start, stop in iter_chunks(len(y), chunk_size):
-            xc = x[start:stop]
-            arrays = self.record(xc, batch_size)
-            checkpoint.add(split, _numpy(xc).astype(np.float32), y[start:stop],
-                           [(name, arrays[name]) for name in self.layer_names], ids[start:stop])
+        kwargs : dict, optional
+            Keyword inputs of ``forward`` for array splits (see :meth:`batches`).
 
-    def write_checkpoint(self, export: ExportWriter, epoch: int, step: int, splits: Dict[str, tuple],
-                         metrics: Optional[Dict[str, object]] = None, batch_size: int = 256,
-                         chunk_size: int = 2000) -> str:
+        Returns
+        -------
+        dict of str to float
+            The split's loss and accuracy under :func:`metric_names` (empty with ``compute_metrics=False``).
+        """
+        totals = Totals() if self.compute_metrics else None
+        buf_x: List[np.ndarray] = []
+        buf_y: List[np.ndarray] = []
+        buf_l: Dict[str, List[np.ndarray]] = {}
+        held = 0
+        written = 0
+        ids = None if sample_id is None else np.asarray(sample_id, dtype=np.int64)
+
+        def flush(n: int) -> None:
+            nonlocal held, written, buf_x, buf_y, buf_l
+            xs, ys = np.concatenate(buf_x), np.concatenate(buf_y)
+            ls = {k: np.concatenate(v) for k, v in buf_l.items()}
+            checkpoint.add(split, xs[:n], ys[:n], [(name, ls[name][:n]) for name in self.layer_names],
+                           None if ids is None else ids[written:written + n])
+            buf_x, buf_y = [xs[n:]], [ys[n:]]
+            buf_l = {k: [v[n:]] for k, v in ls.items()}
+            held -= n
+            written += n
+
+        for xb, yb, arrays in self._evaluate(x, y, batch_size, kwargs, True, totals):
+            self._note_sizes(xb, arrays)
+            buf_x.append(to_numpy(xb).astype(np.float32))
+            buf_y.append(to_numpy(yb))
+            for name, a in arrays.items():
+                buf_l.setdefault(name, []).append(a)
+            held += len(xb)
+            while held >= chunk_size:
+                flush(chunk_size)
+        if held:
+            flush(held)
+        if totals is None:
+            return {}
+        loss, acc = totals.means()
+        lk, ak = metric_names(split)
+        return {lk: loss, ak: acc}
+
+    # -- the export's size ---------------------------------------------------------------------------------
+
+    def _note_sizes(self, xb, arrays: Dict[str, np.ndarray]) -> None:
+        if self._per_sample is None:
+            n = max(1, len(xb))
+            sizes = {"x": int(np.prod(to_numpy(xb).shape[1:]))}
+            sizes.update({k: int(a.size // n) for k, a in arrays.items()})
+            self._per_sample = sizes
+
+    def projected_size(self, splits: Mapping[str, object], checkpoints: Optional[int] = None) -> "ExportSize":
+        """The bytes an export of these splits takes per checkpoint (and in all), before compression.
+
+        Runs the first batch of the first split if no batch has been recorded yet.
+
+        Parameters
+        ----------
+        splits : mapping of str to split
+            The recorded splits, as for :meth:`write_checkpoint` (their sample counts must be known:
+            arrays, datasets or loaders over a dataset).
+        checkpoints : int, optional
+            How many checkpoints will be written.
+        """
+        if self._per_sample is None:
+            for xb, _, arrays in self._evaluate(next(iter(splits.values())), None, 2, None, True, None):
+                self._note_sizes(xb, arrays)
+                break
+        samples = {name: split_length(s) for name, s in splits.items()}
+        per_sample_bytes = 4 * sum(self._per_sample.values()) + 16  # float32 x and layers, int64 y and id
+        return ExportSize(samples, dict(self._per_sample), per_sample_bytes, checkpoints)
+
+    # -- checkpoints -------------------------------------------------------------------------------------
+
+    def write_checkpoint(self, export: ExportWriter, epoch: int, step: int, splits: Mapping[str, object],
+                         metrics: Optional[Mapping[str, object]] = None, batch_size: int = 256,
+                         chunk_size: int = 2000, metric_splits: Optional[Mapping[str, object]] = None,
+                         overwrite: bool = False, checkpoints: Optional[int] = None) -> Optional[str]:
         """Records every split at one checkpoint and writes them with the epoch, step and metrics.
+
+        Under ``torch.distributed`` only rank 0 evaluates and writes; other ranks return ``None``.
 
         Parameters
         ----------
         export : ExportWriter
             The run's export directory.
         epoch, step : int
-            The checkpoint.
-        splits : dict of str to (x, y)
-            The evaluation sets, e.g. ``{"train": (x_train_eval, y_train_eval), "test": (x_test, y_test)}``.
-        metrics : dict of str to number, optional
-            Training metrics (``loss``, ``train_accuracy``, ``test_accuracy``, anything numeric).
+            The checkpoint: epochs and optimizer steps so far.
+        splits : mapping of str to split
+            The recorded evaluation sets: each ``(x, y)``, ``(x, y, kwargs)``, a ``DataLoader`` (not
+            shuffled) or a ``Dataset``, e.g. ``{"train": (x_train_eval, y_train_eval), "test": test_loader}``.
+        metrics : mapping of str to number, optional
+            The user's metrics (``lr``, anything numeric); they override the computed ones of the same name.
         batch_size, chunk_size : int
             See :meth:`write_split`.
+        metric_splits : mapping of str to split, optional
+            Splits whose loss and accuracy are computed but whose layers are not recorded, e.g.
+            ``{"validation": (x_val, y_val)}`` for early stopping.
+        overwrite : bool
+            Replace a checkpoint already written at this (epoch, step) (a run resumed after a crash).
+        checkpoints : int, optional
+            How many checkpoints the run will write: the projected size logged before the first one
+            (logger ``infoplane``, level INFO) then gives the total.
 
         Returns
         -------
-        str
-            The checkpoint's directory.
+        str or None
+            The checkpoint's directory (``None`` on ranks other than 0).
         """
-        with export.checkpoint(epoch, step, metrics) as c:
-            for split, (x, y) in splits.items():
-                self.write_split(c, split, x, y, batch_size, chunk_size)
+        if process_rank() != 0:
+            return None
+        overlap = set(splits) & set(metric_splits or {})
+        if overlap:
+            raise RecorderError("split(s) %s are given both as recorded splits and as metric_splits" % sorted(overlap))
+        computed: Dict[str, float] = {}
+        c = export.checkpoint(epoch, step, None, overwrite=overwrite)
+        with c:
+            for split, data in splits.items():
+                if not self._size_logged:
+                    self._log_size(splits, checkpoints)
+                computed.update(self.write_split(c, split, data, None, batch_size, chunk_size))
+            if self.compute_metrics:
+                for split, data in (metric_splits or {}).items():
+                    loss, acc = self.evaluate(data, None, batch_size)
+                    lk, ak = metric_names(split)
+                    computed.update({lk: loss, ak: acc})
+            computed.update(metrics or {})
+            c.set_metrics(computed)
+        self.last_metrics = dict(c.metrics)
         return c.path
 
-
-def _numpy(a) -> np.ndarray:
-    if torch.is_tensor(a):
-        return a.detach().cpu().numpy()
-    return np.asarray(a)
-
-
-class _HookSession:
-    """What the hooks and marks saw in one forward pass, in call order."""
-
-    def __init__(self) -> None:
-        self.calls: List[Tuple[str, torch.Tensor]] = []
-
-    def hook(self, name: str) -> Callable:
-        def record(_module, _inputs, out):
-            if not torch.is_tensor(out):
-                raise RecorderError("module %s returns %s, not a tensor; record a submodule or mark the tensor"
-                                    % (name, type(out).__name__))
-            self.calls.append((name, out))
-        return record
-
-    def on_mark(self, name: str, tensor: torch.Tensor) -> None:
-        self.calls.append((name, tensor))
+    def _log_size(self, splits: Mapping[str, object], checkpoints: Optional[int]) -> None:
+        self._size_logged = True
+        try:
+            size = self.projected_size(splits, checkpoints)
+        except (TypeError, RecorderError) as e:  # a split of unknown length: nothing to project
+            log.info("projected export size unknown: %s", e)
+            return
+        log.info("%s", size)

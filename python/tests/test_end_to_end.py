@@ -71,14 +71,10 @@ def test_record_import_analyse_report(tmp_path):
                 loss.backward()
                 opt.step()
                 step += 1
-        with torch.no_grad():
-            model.eval()
-            metrics = {"loss": float(F.cross_entropy(model(xt), yt)), "lr": 0.1}
-            for split, (x, y) in x_eval.items():
-                metrics[split + "_accuracy"] = float((model(torch.from_numpy(x)).argmax(1).numpy() == y).mean())
-            model.train()
-        recorded_metrics[step] = metrics
-        rec.write_checkpoint(export, epoch, step, x_eval, metrics, batch_size=64, chunk_size=60)
+        # no metric by hand: the recorder computes each split's loss and accuracy
+        rec.write_checkpoint(export, epoch, step, x_eval, {"lr": 0.1}, batch_size=64, chunk_size=60)
+        recorded_metrics[step] = rec.last_metrics
+        assert {"loss", "train_accuracy", "test_loss", "test_accuracy"} <= set(rec.last_metrics)
 
     work = tmp_path / "cwd"
     work.mkdir()
@@ -119,13 +115,13 @@ def test_record_import_analyse_report(tmp_path):
             assert abs(mi[col] - row[col]) <= TOLERANCE_BITS, (split, at_step, layer, col, mi[col], row[col])
 
     metrics = json.loads(_run(work, "sql", "--warehouse", warehouse, "--format", "json",
-                              "SELECT m.step, m.loss, m.train_accuracy, m.test_accuracy FROM runs"
+                              "SELECT m.step, m.loss, m.train_accuracy, m.test_accuracy, m.test_loss FROM runs"
                               " LATERAL VIEW explode(metrics) e AS m WHERE run_id = 'r1' ORDER BY m.step").stdout)
     assert [m["step"] for m in metrics] == [0, 10, 20]
     for m in metrics:
         want = recorded_metrics[m["step"]]
-        assert (m["loss"], m["train_accuracy"], m["test_accuracy"]) == \
-            (want["loss"], want["train_accuracy"], want["test_accuracy"])
+        assert (m["loss"], m["train_accuracy"], m["test_accuracy"], m["test_loss"]) == \
+            (want["loss"], want["train_accuracy"], want["test_accuracy"], want["test_loss"])
 
     _run(work, "report", "--run", "r1", "--warehouse", warehouse, "--out", str(tmp_path / "report"))
     assert (tmp_path / "report" / "training.png").stat().st_size > 0

@@ -204,8 +204,32 @@ def test_without_tracing_hooks_record_marks_and_say_so():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out_only = Recorder(model, ["out"])
-        with pytest.raises(RecorderError, match="cannot tell which activation follows it.*infoplane.mark"):
-            out_only.record(x)
+    np.testing.assert_allclose(out_only.record(x)["out"], torch.softmax(model(x), 1).detach().numpy(), rtol=1e-6)
+    assert out_only.describe().endswith("L0 out: softmax over axis 1 of the model's output (out Linear)")
+
+
+class UntraceableFunctional(nn.Module):
+    """Untraceable, with a functional activation that hooks cannot see."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 6)
+        self.out = nn.Linear(6, 2)
+
+    def forward(self, x):
+        if x.sum() > 1e9:
+            x = x * 0
+        return self.out(F.relu(self.fc1(x)))
+
+
+def test_without_tracing_a_layer_whose_activation_hooks_cannot_see_is_refused_with_what_to_do():
+    with pytest.warns(UserWarning, match="cannot be traced"):
+        rec = Recorder(UntraceableFunctional(), ["fc1"])
+    with pytest.raises(RecorderError) as e:
+        rec.record(torch.randn(3, 4))
+    msg = str(e.value)
+    assert "layer 'fc1': the output of fc1 Linear is followed by nothing" in msg
+    assert "forward hooks see modules only" in msg and "infoplane.mark(tensor, 'fc1')" in msg
 
 
 def test_marks_are_recorded_by_tracing_too():
@@ -239,9 +263,13 @@ def test_write_checkpoint_writes_every_split_in_bounded_chunks(tmp_path):
     x_test, y_test = _x(11, seed=2), torch.arange(11) % 3
     x_train, y_train = _x(5, seed=3), np.arange(5) % 3
     rec.write_checkpoint(ex, epoch=2, step=40, splits={"test": (x_test, y_test), "train": (x_train, y_train)},
-                         metrics={"loss": torch.tensor(0.75), "test_accuracy": 0.5}, batch_size=2, chunk_size=4)
+                         metrics={"loss": torch.tensor(0.75), "test_accuracy": 0.5, "lr": 0.1}, batch_size=2,
+                         chunk_size=4)
     (c,) = read_checkpoints(str(tmp_path / "ex"))
-    assert (c["epoch"], c["step"], c["metrics"]) == (2, 40, {"loss": 0.75, "test_accuracy": 0.5})
+    assert (c["epoch"], c["step"]) == (2, 40)
+    assert {k: c["metrics"][k] for k in ("loss", "test_accuracy", "lr")} == {"loss": 0.75, "test_accuracy": 0.5,
+                                                                               "lr": 0.1}, "the user's metrics win"
+    assert sorted(c["metrics"]) == ["loss", "lr", "test_accuracy", "test_loss", "train_accuracy"]
     assert c["splits"] == {"test": ["test-00000.npz", "test-00001.npz", "test-00002.npz"],
                            "train": ["train-00000.npz", "train-00001.npz"]}
     parts = [np.load(f"{c['path']}/{f}") for f in c["splits"]["test"]]
