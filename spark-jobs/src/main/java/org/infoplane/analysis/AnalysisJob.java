@@ -242,8 +242,14 @@ public final class AnalysisJob {
     } else {
       directPass(layers, work, agg);
     }
-    describe("verdicts: tests of the DPI, the phases and early stopping");
-    new VerdictJob(spark, conf, writes).run(configId);
+    // The verdicts are a function of the plane: computed again when it changed (or never was). A
+    // re-analysis that computed nothing commits nothing; `infoplane verdicts` recomputes them at other
+    // verdict settings.
+    VerdictJob verdicts = new VerdictJob(spark, conf, writes);
+    if (computed.values().stream().anyMatch(n -> n > 0) || !verdicts.has(configId)) {
+      describe("verdicts: tests of the DPI, the phases and early stopping");
+      verdicts.run(configId);
+    }
     describe("done");
     spark.sparkContext().clearJobGroup();
     return new Summary(configId, layers.size(), computed, skipped, blocked, List.copyOf(errors),

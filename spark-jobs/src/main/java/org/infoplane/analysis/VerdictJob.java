@@ -62,6 +62,13 @@ public final class VerdictJob {
     this.patience = conf.get(InfoPlaneConf.VERDICT_PATIENCE);
   }
 
+  /** Whether the verdict tables hold rows of the configuration (the tables exist once created). */
+  public boolean has(String configId) {
+    tables.createAll();
+    return !spark.sql("SELECT 1 FROM " + tables.name(IpTables.PHASE_TESTS) + " WHERE config_id = :config LIMIT 1",
+        Map.of("config", configId)).isEmpty();
+  }
+
   /** The key columns of an experiment, in every verdict table. */
   private static final String GROUP = "source, config_id, alpha, sigma_scale, model";
 

@@ -138,7 +138,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
     timings.add(timing("analyze", t0));
     List<String> rep = new ArrayList<>(List.of("report", "--model", d.model(), "--warehouse", warehouse,
-        "--out", report.toString()));
+        "--out", report.toString(), "--title", "experiment " + d.name()));
     addConf(rep);
     addPreset(rep);
     // The analysis just made, not the warehouse's most recent one (another preset analysed later).

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       SensitivityCommand.class,
       CalibrateCommand.class,
+      VerdictsCommand.class,
       ConfigCommand.class,
       TrainCommand.class,
       ExtractCommand.class,

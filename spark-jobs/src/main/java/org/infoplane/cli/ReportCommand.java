@@ -45,6 +45,10 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Analysis configuration to report (default: the run's most recent).")
   String configId;
 
+  @Option(names = "--title", paramLabel = "TEXT",
+      description = "The name the figures and the page give the report (default: run RUN or model MODEL).")
+  String title;
+
   @Mixin ConfOptions confOptions;
 
   @Override
@@ -62,7 +66,8 @@ public final class ReportCommand implements Callable<Integer> {
       Report report = new Report(spark, tables);
       Report.Written w;
       try {
-        w = target.run != null ? report.writeRun(target.run, configId, dir) : report.writeModel(target.model, configId, dir);
+        w = target.run != null ? report.writeRun(target.run, configId, dir, title)
+            : report.writeModel(target.model, configId, dir, title);
       } catch (Report.NoSuchDataException e) {
         throw new BadInputException(e.getMessage());
       }

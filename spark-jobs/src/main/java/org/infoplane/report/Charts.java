@@ -638,7 +638,7 @@ public final class Charts {
         r.add(colours);
         double[] xr = range(pts, PlaneData.Point::iXT, PlaneData.Point::iXTSpread);
         double[] yr = range(pts, PlaneData.Point::iTY, PlaneData.Point::iTYSpread);
-        XYPlot plot = new XYPlot(ds, axis("I(X;T)", xr[0], xr[1]), axis("I(T;Y)", yr[0], yr[1]), r);
+        XYPlot plot = new XYPlot(ds, axis("I(X;T)  [bits]", xr[0], xr[1]), axis("I(T;Y)  [bits]", yr[0], yr[1]), r);
         if (spread) {
           XYIntervalSeriesCollection errs = new XYIntervalSeriesCollection();
           errs.addSeries(e);

@@ -244,13 +244,22 @@ public final class Report {
             .orElseThrow(() -> new NoSuchDataException("model '" + model + "' has no analysed runs"));
   }
 
+  private static PlaneData retitled(PlaneData d, String title) {
+    return title == null ? d : new PlaneData(title, d.points(), d.metrics(), d.context());
+  }
+
   private static double d(Row r, int i) {
     return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
   }
 
   /** Writes the report of one run. */
   public Written writeRun(String run, String configId, Path dir) {
-    PlaneData data = runData(run, configId);
+    return writeRun(run, configId, dir, null);
+  }
+
+  /** {@link #writeRun(String, String, Path)} with the name the figures give it (null: "run RUN"). */
+  public Written writeRun(String run, String configId, Path dir, String title) {
+    PlaneData data = retitled(runData(run, configId), title);
     String config = checkRun(run, configId);
     List<Path> files = new ArrayList<>();
     createDir(dir);
@@ -293,7 +302,15 @@ public final class Report {
    * layer and over training), the early-stopping checkpoint, and each run's plane beside it.
    */
   public Written writeModel(String model, String configId, Path dir) {
-    PlaneData mean = modelData(model, configId);
+    return writeModel(model, configId, dir, null);
+  }
+
+  /**
+   * {@link #writeModel(String, String, Path)} with the name the figures give it (null: "model
+   * MODEL"), e.g. the experiment's, when several experiments share a model.
+   */
+  public Written writeModel(String model, String configId, Path dir, String title) {
+    PlaneData mean = retitled(modelData(model, configId), title == null ? null : title + " (mean ± sd over runs)");
     String config = modelConfig(model, configId);
     List<Path> files = new ArrayList<>();
     createDir(dir);
@@ -303,8 +320,10 @@ public final class Report {
         + " ORDER BY p.run_id", Map.of("model", model, "config", config))
         .stream().map(r -> r.getString(0)).toList();
     StringBuilder html = new StringBuilder();
-    Html.head(html, "InfoPlane report: model " + model);
-    html.append("<h1>Model ").append(Html.esc(model)).append(": ").append(runs.size()).append(" runs</h1>\n");
+    String heading = title != null ? title : "model " + model;
+    Html.head(html, "InfoPlane report: " + heading);
+    html.append("<h1>").append(Html.esc(Character.toUpperCase(heading.charAt(0)) + heading.substring(1))).append(" (model ")
+        .append(Html.esc(model)).append("): ").append(runs.size()).append(" runs</h1>\n");
     html.append("<p>").append(Html.esc(mean.context().subtitle())).append("</p>\n");
     Html.table(html, "Runs", rows("SELECT run_id, model, dataset, seed, archive, updated_at FROM " + t(IpTables.RUNS)
         + " WHERE model = :model ORDER BY run_id", Map.of("model", model)));

@@ -256,6 +256,30 @@ class VerdictJobTest {
     assertThat(r.<Double>getAs("fit_p")).isCloseTo(judged.fitting().p(), within(P_TOL));
   }
 
+  /**
+   * {@code infoplane verdicts} at a stricter level: the violation of layer1's I(X;T) (q = 0.00026)
+   * is no longer significant at 0.0001, and the intervals widen to 99.99 %.
+   */
+  @Test
+  void theVerdictsCommandJudgesAtTheConfiguredLevel() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = org.infoplane.cli.InfoPlaneCli.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    int code = cl.execute("verdicts", "--warehouse", dir.resolve("wh").toString(), "--config-id", "cfg",
+        "--conf", "infoplane.verdict.level=0.0001", "--conf", "infoplane.local.master=local[1]");
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("verdicts at level 1.0E-4");
+    spark = Sessions.create(conf, "test"); // the command stopped the shared session
+    tables = new IpTables(spark, conf);
+    Row r = dpi("run", "single", "i_xt", 1);
+    assertThat(r.<String>getAs("verdict")).isEqualTo("holds");
+    assertThat(r.<Double>getAs("diff_ci_low")).isLessThan(0.46132599095855953);
+    new VerdictJob(spark, conf).run(null); // back to the default level for the other tests
+    assertThat(dpi("run", "single", "i_xt", 1).<String>getAs("verdict")).isEqualTo("violated");
+  }
+
   @Test
   void runningAgainReplacesTheRowsInsteadOfAddingThem() {
     long before = spark.table(tables.name(IpTables.DPI_TESTS)).count();
