@@ -322,8 +322,9 @@ public final class Report {
     StringBuilder html = new StringBuilder();
     String heading = title != null ? title : "model " + model;
     Html.head(html, "InfoPlane report: " + heading);
-    html.append("<h1>").append(Html.esc(Character.toUpperCase(heading.charAt(0)) + heading.substring(1))).append(" (model ")
-        .append(Html.esc(model)).append("): ").append(runs.size()).append(" runs</h1>\n");
+    html.append("<h1>").append(Html.esc(Character.toUpperCase(heading.charAt(0)) + heading.substring(1)))
+        .append(title != null ? " (model " + Html.esc(model) + ")" : "").append(": ").append(runs.size())
+        .append(" runs</h1>\n");
     html.append("<p>").append(Html.esc(mean.context().subtitle())).append("</p>\n");
     Html.table(html, "Runs", rows("SELECT run_id, model, dataset, seed, archive, updated_at FROM " + t(IpTables.RUNS)
         + " WHERE model = :model ORDER BY run_id", Map.of("model", model)));
