@@ -169,16 +169,8 @@ final class Aggregates implements java.io.Serializable {
         s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
         MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
         ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(),
-        ixy == null ? null : mean(ixy), ixy == null ? null : MeanUncertainty.standardError(ixy),
+        ixy == null ? null : MeanUncertainty.mean(ixy), ixy == null ? null : MeanUncertainty.standardError(ixy),
         MeanUncertainty.standardError(hx), seq(ixt), seq(ity), seq(ht), seq(hx), seq(ixy), null);
-  }
-
-  private static double mean(double[] v) {
-    double sum = 0.0;
-    for (double x : v) {
-      sum += x;
-    }
-    return sum / v.length;
   }
 
   /** An array column's value: a Scala sequence, in batch order; null for null. */

@@ -204,11 +204,7 @@ final class Verdicts {
   }
 
   private static double mean(double[] v) {
-    double s = 0.0;
-    for (double x : v) {
-      s += x;
-    }
-    return s / v.length;
+    return org.infoplane.estimator.batch.MeanUncertainty.mean(v);
   }
 
   // ---- train against test ----------------------------------------------------------------------

@@ -2,8 +2,6 @@ package org.infoplane.calibration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,13 +9,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.infoplane.cli.ImportCommandTest;
 import org.infoplane.cli.InfoPlaneCli;
 import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code infoplane calibrate --scale small} end to end: the archive with a known answer, its
@@ -31,22 +29,10 @@ class CalibrationTest {
 
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cl = InfoPlaneCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void smallCalibrationWritesItsTableAndNeverCallsATransientCompression() throws Exception {
     Path md = dir.resolve("calibration.md");
-    Result r = run("calibrate", "--dir", dir.toString(), "--scale", "small", "--out", md.toString(),
+    ImportCommandTest.Result r = ImportCommandTest.run("calibrate", "--dir", dir.toString(), "--scale", "small", "--out", md.toString(),
         "--conf", "infoplane.batch.size=50", "--conf", "infoplane.local.master=local[2]",
         "--conf", "spark.sql.shuffle.partitions=2");
     assertThat(r.code()).as(r.err()).isZero();
@@ -72,7 +58,7 @@ class CalibrationTest {
     } finally {
       spark.stop();
     }
-    Result again = run("calibrate", "--dir", dir.toString());
+    ImportCommandTest.Result again = ImportCommandTest.run("calibrate", "--dir", dir.toString());
     assertThat(again.code()).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
     assertThat(again.err()).contains("exists already");
   }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /** {@code infoplane import npz} end to end: round trips bit for bit, and every kind of bad input. */
-class ImportCommandTest {
+public class ImportCommandTest {
 
   private static final int N = 10;
   private static final CheckpointId E0 = new CheckpointId(0, 0);
@@ -341,9 +341,11 @@ class ImportCommandTest {
     }
   }
 
-  record Result(int code, String out, String err) {}
+  /** What a command line run returned and printed. */
+  public record Result(int code, String out, String err) {}
 
-  static Result run(String... args) {
+  /** Runs the CLI with {@code args}, capturing its output. */
+  public static Result run(String... args) {
     CommandLine cl = InfoPlaneCli.commandLine();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

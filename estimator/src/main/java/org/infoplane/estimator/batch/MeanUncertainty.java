@@ -132,7 +132,13 @@ public final class MeanUncertainty {
     return (int) Math.max(0, Math.min(resamples - 1, rank - 1));
   }
 
-  private static double mean(double[] values) {
+  /**
+   * The mean of batch values, in batch order.
+   *
+   * @throws IllegalArgumentException when there are none or one is not finite
+   */
+  public static double mean(double[] values) {
+    requireValues(values);
     double sum = 0.0;
     for (double v : values) {
       sum += v;
