@@ -254,7 +254,11 @@ class MiCommandTest {
     JsonNode a = new ObjectMapper().readTree(first.out);
     for (String q : new String[] {"h_t", "i_xt", "i_ty"}) {
       double err = Math.abs(a.get(q).asDouble() - e.get(q).asDouble());
-      assertThat(err).as(q).isLessThan(0.01).isLessThan(4 * a.get(q + "_err").asDouble() + 1e-9);
+      // Within 4 of the method's own reported standard errors (about 0.01 bits at 20 probes and rank
+      // 40 here); the absolute bound only guards against a reported error that is itself absurd. (A
+      // bound of 0.01 bits, tighter than one reported error, failed by 0.0001 bits on OpenBLAS
+      // kernels that round differently: it tested the kernel's rounding, not the estimator.)
+      assertThat(err).as(q).isLessThan(0.05).isLessThan(4 * a.get(q + "_err").asDouble() + 1e-9);
       assertThat(e.get(q + "_err").asDouble()).isZero();
     }
   }
