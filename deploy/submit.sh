@@ -45,9 +45,13 @@ else
 fi
 
 # ND4J's OpenBLAS falls back to SSE3 kernels on CPUs newer than itself: OPENBLAS_CORETYPE (e.g.
-# SkylakeX, Haswell), when set, is passed to the executors, whose CPUs this script cannot see.
+# SkylakeX, Haswell), when set, is passed to the driver's and the executors' environments (OpenBLAS
+# reads it when it loads), whose CPUs this script cannot see. Each JVM checks the estimator's BLAS
+# calls before its first estimate and refuses a wrong kernel with one line naming the way out.
 if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
-  extra+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
+  extra+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
+          --conf "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
+          --conf "spark.kubernetes.driverEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
 fi
 
 # spark-submit adds Spark's Java 17 module openings (--add-opens) to the driver and executors

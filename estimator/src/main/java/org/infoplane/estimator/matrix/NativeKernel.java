@@ -19,6 +19,7 @@ public final class NativeKernel implements AutoCloseable {
   private DoublePointer k;
 
   private NativeKernel(int n) {
+    NumericSelfCheck.requireRightKernels();
     this.n = n;
     this.k = new DoublePointer((long) n * n);
   }

@@ -138,6 +138,7 @@ public final class RenyiEntropy {
       }
     }
     double[] values = new double[present];
+    NumericSelfCheck.requireRightKernels();
     int info = org.bytedeco.openblas.global.openblas.LAPACKE_dsyev(
         org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'L', present, m, present, values);
     if (info != 0) {
@@ -208,6 +209,7 @@ public final class RenyiEntropy {
   }
 
   private static double[] eigenvalues(KernelMatrix k, double trace) {
+    NumericSelfCheck.requireRightKernels();
     int n = k.size();
     double[] v = k.raw();
     double[] a = new double[v.length];

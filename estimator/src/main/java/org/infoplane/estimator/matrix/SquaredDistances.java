@@ -67,6 +67,7 @@ public final class SquaredDistances {
   public static DistanceMatrix of(INDArray samples, DistancePrecision precision) {
     Objects.requireNonNull(samples, "samples");
     Objects.requireNonNull(precision, "precision");
+    NumericSelfCheck.requireRightKernels();
     int n = sampleCount(samples);
     long dim = samples.length() / n;
     if (dim == 0) {
