@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: benchmarks/compare.sh OUTDIR}"
 mkdir -p "$out"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-# OpenBLAS 0.3.19 (ND4J's) takes CPUs it does not know for a Prescott and runs SSE3 kernels; name the core
+# OpenBLAS (0.3.21 here) takes CPUs it does not know for an older core and runs slower kernels; name the core
 # when it guesses wrong (OPENBLAS_VERBOSE=2 prints its choice), e.g. OPENBLAS_CORETYPE=SkylakeX.
 [ -n "${OPENBLAS_CORETYPE:-}" ] && export OPENBLAS_CORETYPE
 export BENCH_JAVA_OPTS="-XX:ActiveProcessorCount=1 -Xms1g -Xmx6g -Dorg.bytedeco.javacpp.maxbytes=10g -Dorg.bytedeco.javacpp.maxphysicalbytes=16g"

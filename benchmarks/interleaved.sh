@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: benchmarks/interleaved.sh OUTDIR}"
 mkdir -p "$out"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-# OpenBLAS 0.3.19 (ND4J's) takes CPUs it does not know for a Prescott and runs SSE3 kernels; name the core
+# OpenBLAS (0.3.21 here) takes CPUs it does not know for an older core and runs slower kernels; name the core
 # when it guesses wrong (OPENBLAS_VERBOSE=2 prints its choice), e.g. OPENBLAS_CORETYPE=SkylakeX.
 [ -n "${OPENBLAS_CORETYPE:-}" ] && export OPENBLAS_CORETYPE
 "$root/benchmarks/run.sh" -l > /dev/null # builds the module when needed
