@@ -68,7 +68,10 @@ def launcher_command(launcher: Optional[str] = None) -> List[str]:
 
 
 def _echo(stream: str, line: str) -> None:
-    LOG.info("%s", line) if stream == "stdout" else LOG.debug("%s", line)
+    if stream == "stdout":
+        LOG.info("%s", line)
+    else:
+        LOG.debug("%s", line)
 
 
 def run_launcher(args: Sequence[str], *, launcher: Optional[str] = None, on_line: Optional[LineCallback] = None,
@@ -79,8 +82,9 @@ def run_launcher(args: Sequence[str], *, launcher: Optional[str] = None, on_line
     ----------
     args : the command line after ``infoplane`` (e.g. ``["sql", "--warehouse", W, "SELECT 1"]``)
     launcher : the launcher to run instead of the one found (module documentation)
-    on_line : called with ``(stream, line)`` for each line as the launcher prints it; by default
-        standard output goes to the ``infoplane`` logger at INFO and standard error at DEBUG
+    on_line : called with ``(stream, line)`` for each line as the launcher prints it, one call at a
+        time; by default standard output goes to the ``infoplane`` logger at INFO and standard error
+        (Spark's log) at DEBUG
     cwd, env : working directory and environment of the launcher (default: this process's)
 
     Raises
@@ -103,12 +107,14 @@ def run_launcher(args: Sequence[str], *, launcher: Optional[str] = None, on_line
         raise InfoPlaneError("cannot start %s: %s" % (command[0], e), command=command) from e
     out: List[str] = []
     err: List[str] = []
+    one_at_a_time = threading.Lock()  # both streams are read at once; the callback sees one line at a time
 
     def pump(stream, name, keep):
         for raw in stream:
             line = raw.rstrip("\r\n")
             keep.append(line)
-            callback(name, line)
+            with one_at_a_time:
+                callback(name, line)
 
     reader = threading.Thread(target=pump, args=(proc.stderr, "stderr", err), daemon=True)
     reader.start()
