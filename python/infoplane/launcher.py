@@ -122,19 +122,30 @@ def run_launcher(args: Sequence[str], *, launcher: Optional[str] = None, on_line
     reader.join()
     rc = proc.wait()
     if rc != 0:
-        raise InfoPlaneError(_one_line(err, rc, command[0]), returncode=rc, command=command,
+        raise InfoPlaneError(_one_line(out, err, rc, command), returncode=rc, command=command,
                              stderr="\n".join(err[-50:]))
     return out
 
 
-def _one_line(err: List[str], rc: int, program: str) -> str:
-    """The launcher's own error line: the last line of standard error naming the command (``infoplane
-    analyze: ...``), else the last non-empty line."""
-    lines = [l.strip() for l in err if l.strip()]
-    own = [l for l in lines if l.startswith("infoplane")]
+#: ``infoplane analyze`` exits with 3 when the job finished but some units failed (analysis_errors).
+EXIT_UNITS_FAILED = 3
+
+
+def _one_line(out: List[str], err: List[str], rc: int, command: Sequence[str]) -> str:
+    """The launcher's one-line error: its line on standard error naming the command (``infoplane report:
+    no results for run ...``); for an analysis whose units failed (status 3), its count of failures with
+    the first failure; else the status and the last line of standard error."""
+    own = [l.strip() for l in err if l.startswith("infoplane")]
     if own:
         return own[-1]
-    return lines[-1] if lines else "%s exited with status %d and printed no error" % (program, rc)
+    if rc == EXIT_UNITS_FAILED:
+        for i, line in enumerate(out):
+            if " failed (see the analysis_errors table)" in line:
+                first = out[i + 1].strip() if i + 1 < len(out) else ""
+                return "infoplane analyze: %s%s" % (line.rstrip(":"), "; first: " + first if first else "")
+    last = [l.strip() for l in err if l.strip()]
+    return "%s exited with status %d%s" % (" ".join(command[:2]), rc,
+                                           "; its last line: " + last[-1] if last else " and printed no error")
 
 
 def _opt(args: List[str], name: str, value) -> None:

@@ -2,12 +2,13 @@
 needed). The real runs are in test_end_to_end.py."""
 import os
 import pathlib
+import shutil
 
 import pytest
 
 import infoplane
 from infoplane import InfoPlaneError
-from infoplane.launcher import launcher_command
+from infoplane.launcher import launcher_command, run_launcher
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -48,3 +49,22 @@ def test_spark_submit_with_the_jobs_jar(tmp_path, monkeypatch):
 def test_report_needs_one_target():
     with pytest.raises(ValueError, match="exactly one of run= and model="):
         infoplane.report(warehouse="w", out="o")
+
+
+@pytest.mark.skipif(shutil.which("java") is None or shutil.which("false") is None, reason="needs java and false")
+def test_a_launcher_that_fails_without_a_line_of_its_own_gives_its_status():
+    with pytest.raises(InfoPlaneError, match=r"^\S*false analyze exited with status 1 and printed no error$") as e:
+        run_launcher(["analyze"], launcher=shutil.which("false"))
+    assert e.value.returncode == 1
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="needs java to get past the check")
+def test_each_line_reaches_the_callback_as_it_is_printed(tmp_path):
+    script = tmp_path / "launcher"
+    script.write_text("#!/bin/sh\necho one\necho two >&2\necho \"infoplane sql: $1 is not a query\" >&2\nexit 2\n")
+    script.chmod(0o755)
+    seen = []
+    with pytest.raises(InfoPlaneError) as e:
+        run_launcher(["SELEKT"], launcher=str(script), on_line=lambda s, l: seen.append((s, l)))
+    assert str(e.value) == "infoplane sql: SELEKT is not a query" and e.value.returncode == 2
+    assert sorted(seen) == [("stderr", "infoplane sql: SELEKT is not a query"), ("stderr", "two"), ("stdout", "one")]
