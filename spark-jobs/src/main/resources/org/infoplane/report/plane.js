@@ -26,12 +26,12 @@
   var runs = uniq("run").sort();
   var hidden = {li: {}, split: {}, run: {}};
 
-  function max(key, fallback) {
+  function max(keys) {  // the axis reaches past every value and every interval's upper end
     var m = 0;
-    pts.forEach(function (p) { var v = p[key] != null ? p[key] : p[fallback]; if (v != null && v > m) m = v; });
+    pts.forEach(function (p) { keys.forEach(function (k) { if (p[k] != null && p[k] > m) m = p[k]; }); });
     return m > 0 ? m * 1.05 : 1;
   }
-  var xMax = max("xh", "x"), yMax = max("yh", "y");
+  var xMax = max(["x", "xh"]), yMax = max(["y", "yh"]);
   function sx(v) { return M.l + v / xMax * (W - M.l - M.r); }
   function sy(v) { return H - M.b - v / yMax * (H - M.t - M.b); }
   function el(name, attrs, parent) {
@@ -41,6 +41,7 @@
     return e;
   }
   function fmt(v) { return v == null ? "–" : Number(v).toPrecision(4); }
+  function tick(v) { return String(Number(v.toPrecision(3))); }
 
   // controls
   var controls = document.createElement("div");
@@ -48,6 +49,7 @@
   root.appendChild(controls);
   function group(title, key, values, label) {
     var box = document.createElement("fieldset");
+    box.style.cssText = "display:inline-block;margin:0 .5em .5em 0;vertical-align:top";
     var legend = document.createElement("legend");
     legend.textContent = title;
     box.appendChild(legend);
@@ -77,8 +79,8 @@
     var xv = xMax / 1.05 * i / 5, yv = yMax / 1.05 * i / 5;
     el("line", {x1: sx(xv), x2: sx(xv), y1: M.t, y2: H - M.b, stroke: "#eee"}, axes);
     el("line", {x1: M.l, x2: W - M.r, y1: sy(yv), y2: sy(yv), stroke: "#eee"}, axes);
-    el("text", {x: sx(xv), y: H - M.b + 16, "text-anchor": "middle", stroke: "none"}, axes).textContent = fmt(xv);
-    el("text", {x: M.l - 6, y: sy(yv) + 4, "text-anchor": "end", stroke: "none"}, axes).textContent = fmt(yv);
+    el("text", {x: sx(xv), y: H - M.b + 16, "text-anchor": "middle", stroke: "none"}, axes).textContent = tick(xv);
+    el("text", {x: M.l - 6, y: sy(yv) + 4, "text-anchor": "end", stroke: "none"}, axes).textContent = tick(yv);
   }
   el("rect", {x: M.l, y: M.t, width: W - M.l - M.r, height: H - M.t - M.b, fill: "none"}, axes);
   el("text", {x: (M.l + W - M.r) / 2, y: H - 8, "text-anchor": "middle", stroke: "none"}, axes)
