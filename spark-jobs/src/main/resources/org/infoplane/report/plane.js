@@ -134,7 +134,8 @@
     if (!t.classList || !t.classList.contains("pt")) return;
     tip.textContent = describe(pts[+t.getAttribute("data-i")]);
     tip.style.display = "block";
-    tip.style.left = (+t.getAttribute("cx") + 12) + "px";
+    var cx = +t.getAttribute("cx");  // right of the point, or left of it in the right half
+    tip.style.left = (cx < W / 2 ? cx + 12 : Math.max(0, cx - 12 - tip.offsetWidth)) + "px";
     tip.style.top = (+t.getAttribute("cy") + controls.offsetHeight + 8) + "px";
     t.setAttribute("r", 7);
   });
