@@ -5,6 +5,11 @@
     bin/infoplane analyze --archive archive
     bin/infoplane report --run cnn1
 
+or, from training to the plane without a shell (the same three steps through infoplane.import_export,
+infoplane.analyze and infoplane.report; needs Java 17):
+
+    python3 notebooks/pytorch_export.py export/cnn1 --analyze results   # results/report/index.html
+
 The model uses one nn.ReLU module at three call sites and F.relu once, as many PyTorch models do; the
 recorder finds each call site and records every layer after its activation (see rec.describe()).
 A validation split is carved from the training images and never trained on: its loss drives early
@@ -72,6 +77,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--eval-samples", type=int, default=1000, help="evaluation samples per split")
     ap.add_argument("--fake-data", action="store_true")
+    ap.add_argument("--analyze", metavar="DIR", help="then import, analyse and report into DIR/archive,"
+                    " DIR/warehouse and DIR/report")
     args = ap.parse_args()
 
     torch.manual_seed(0)
@@ -104,7 +111,25 @@ def main():
             opt.step()
             step += 1
         checkpoint(epoch, step)
-    print("wrote %s; now: bin/infoplane import npz --archive ARCHIVE --run RUN %s" % (args.export, args.export))
+    if not args.analyze:
+        print("wrote %s; now: bin/infoplane import npz --archive ARCHIVE --run RUN %s" % (args.export, args.export))
+        return
+    to_the_plane(args.export, args.analyze, run="cnn1")
+
+
+def to_the_plane(export, out, run):
+    """Imports the export, analyses it and writes its report, through the launcher, printing its progress."""
+    import os
+    archive, warehouse = os.path.join(out, "archive"), os.path.join(out, "warehouse")
+
+    def progress(stream, line):
+        if stream == "stdout":
+            print("  " + line, flush=True)
+
+    infoplane.import_export(export, archive=archive, run=run, on_line=progress)
+    infoplane.analyze(archive, warehouse=warehouse, on_line=progress)
+    index = infoplane.report(run=run, warehouse=warehouse, out=os.path.join(out, "report"), on_line=progress)
+    print("the information plane: %s" % index.resolve())
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
 """The PyTorch user's path end to end, with real PyTorch and the built InfoPlane (``bin/infoplane``):
 a small CNN with a shared activation module and a functional activation is trained for a few steps
-and recorded at 3 checkpoints; the export directory is imported in one command (twice: the second
-import skips everything), analysed and reported. The oracle for the numbers is ``infoplane mi`` on
-the same arrays with the width the analysis used, and for the training curves the metrics recorded.
-Commands run in an empty working directory, which must stay empty (no ``spark-warehouse/``, no
-``warehouse/``).
+and recorded at 3 checkpoints; the export directory is imported (twice: the second import skips
+everything), analysed and reported through the Python API (``infoplane.import_export``,
+``infoplane.analyze``, ``infoplane.report``, which run the launcher). The oracle for the numbers is
+``infoplane mi`` on the same arrays with the width the analysis used, and for the training curves the
+metrics recorded; the JVM-free readers (``infoplane.read_report``, ``infoplane.read_table``) are
+checked against ``infoplane sql`` on the same warehouse, and the report's interactive plane in a real
+headless Chromium. Commands run in an empty working directory, which must stay empty (no
+``spark-warehouse/``, no ``warehouse/``).
 """
 import json
 import os
 import pathlib
 import shutil
+import html as html_lib
+import io
+import re
 import subprocess
 
 import numpy as np
@@ -18,7 +24,8 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from infoplane import ExportWriter, Recorder  # noqa: E402
+import infoplane  # noqa: E402
+from infoplane import ExportWriter, InfoPlaneError, Recorder  # noqa: E402
 from test_recorder import SharedReluNet  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -48,7 +55,10 @@ def _run(cwd, *args, expect=0):
     return p
 
 
-def test_record_import_analyse_report(tmp_path):
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """Trains, records, imports, analyses and reports once for the tests of this module."""
+    tmp_path = tmp_path_factory.mktemp("e2e")
     torch.manual_seed(0)
     model = SharedReluNet(channels=8, hidden=(16, 12), classes=4)
     x_train, y_train = _data(300, seed=1)
@@ -80,8 +90,11 @@ def test_record_import_analyse_report(tmp_path):
     work.mkdir()
     archive, warehouse = str(tmp_path / "archive"), str(tmp_path / "warehouse")
 
-    first = _run(work, "import", "npz", "--archive", archive, "--run", "r1", str(tmp_path / "export"))
-    assert "[9/9]" in first.stdout and "6 checkpoint splits imported" in first.stdout
+    lines = []
+    first = infoplane.import_export(str(tmp_path / "export"), archive=archive, run="r1", cwd=str(work),
+                                    on_line=lambda stream, line: lines.append((stream, line)))
+    assert any(line.startswith("[9/9]") for line in first), first
+    assert ("stdout", first[-1]) in lines and "6 checkpoint splits imported" in first[-1]
     again = _run(work, "import", "npz", "--archive", archive, "--run", "r1", str(tmp_path / "export"))
     assert "0 checkpoint splits imported, 0 replaced, 6 already there; 0 metrics files written" in again.stdout
 
@@ -89,7 +102,7 @@ def test_record_import_analyse_report(tmp_path):
     assert str(work / "warehouse") in refused.stderr and "--warehouse" in refused.stderr
     assert not (work / "warehouse").exists()
 
-    _run(work, "analyze", "--archive", archive, "--warehouse", warehouse)
+    infoplane.analyze(archive, warehouse=warehouse, cwd=str(work))
     rows = json.loads(_run(work, "sql", "--warehouse", warehouse, "--format", "json",
                            "SELECT split, epoch, step, layer_index, layer_name, sigma, i_xt, i_ty, h_t, n_batches"
                            " FROM information_plane ORDER BY split, step, layer_index").stdout)
@@ -123,8 +136,129 @@ def test_record_import_analyse_report(tmp_path):
         assert (m["loss"], m["train_accuracy"], m["test_accuracy"], m["test_loss"]) == \
             (want["loss"], want["train_accuracy"], want["test_accuracy"], want["test_loss"])
 
-    _run(work, "report", "--run", "r1", "--warehouse", warehouse, "--out", str(tmp_path / "report"))
-    assert (tmp_path / "report" / "training.png").stat().st_size > 0
-    html = (tmp_path / "report" / "index.html").read_text()
-    assert "training.png" in html
+    index = infoplane.report(run="r1", warehouse=warehouse, out=str(tmp_path / "report"), cwd=str(work))
+    assert index == tmp_path / "report" / "index.html"
     assert sorted(os.listdir(work)) == [], "commands leave nothing in the working directory"
+    return {"tmp": tmp_path, "work": work, "warehouse": warehouse, "rows": rows, "report": tmp_path / "report"}
+
+
+def test_record_import_analyse_report(pipeline):
+    assert (pipeline["report"] / "training.png").stat().st_size > 0
+    html = (pipeline["report"] / "index.html").read_text()
+    assert "training.png" in html
+    for name in infoplane.results.REPORT_FILES:
+        assert (pipeline["report"] / (name + ".csv")).stat().st_size > 0, name
+
+
+def test_read_report_holds_the_warehouse_rows(pipeline):
+    pytest.importorskip("pandas", reason="read_report needs pandas (pip install 'infoplane[tables]')")
+    report = infoplane.read_report(pipeline["report"])
+    assert set(report) == set(infoplane.results.REPORT_FILES)
+    plane = report["plane"].sort_values(["split", "step", "layer_index"]).reset_index(drop=True)
+    rows = pipeline["rows"]
+    assert len(plane) == len(rows) == 30
+    for i, r in enumerate(rows):
+        got = plane.iloc[i]
+        assert (got["run_id"], got["split"], got["epoch"], got["step"], got["layer_name"]) == \
+            ("r1", r["split"], r["epoch"], r["step"], r["layer_name"])
+        for col in ("i_xt", "i_ty", "sigma"):  # the CSV holds each double exactly
+            assert got[col] == r[col], (i, col, got[col], r[col])
+        assert got["i_xt_ci_low"] <= got["i_xt"] <= got["i_xt_ci_high"]
+    assert list(report["metrics"]["step"]) == [0, 10, 20]
+    # the verdict views' rows, as the launcher's own SQL gives them
+    dpi = _sql_csv(pipeline, "SELECT * FROM dpi_check WHERE run_id = 'r1'")
+    assert len(report["dpi"]) == len(dpi) > 0
+    assert list(report["dpi"].columns) == list(dpi.columns)
+    phases = _sql_csv(pipeline, "SELECT * FROM compression_phases WHERE run_id = 'r1'")
+    assert len(report["phases"]) == len(phases) > 0
+    assert set(report["widths"].columns) >= {"run_id", "split", "step", "layer_name", "sigma", "sigma_raw"}
+
+
+def _sql_csv(pipeline, query):
+    import pandas as pd
+    out = _run(pipeline["work"], "sql", "--warehouse", pipeline["warehouse"], "--format", "csv", query).stdout
+    return pd.read_csv(io.StringIO(out), float_precision="round_trip")
+
+
+def test_read_table_without_a_jvm_matches_sql(pipeline):
+    pytest.importorskip("pyiceberg", reason="read_table needs PyIceberg (pip install 'infoplane[tables]')")
+    cols = ["run_id", "split", "epoch", "step", "layer_index", "layer_name", "i_xt", "i_ty", "h_t", "sigma",
+            "i_xt_ci_low", "i_xt_ci_high", "n_batches"]
+    want = _sql_csv(pipeline, "SELECT %s FROM information_plane ORDER BY split, step, layer_index" % ", ".join(cols))
+    got = infoplane.read_table(pipeline["warehouse"], "information_plane")
+    assert len(got) == len(want) == 30
+    got = got[cols].sort_values(["split", "step", "layer_index"]).reset_index(drop=True)
+    for col in cols:
+        assert list(got[col]) == list(want[col]), col
+    runs = infoplane.read_table(pipeline["warehouse"], "runs", row_filter="run_id == 'r1'")
+    assert list(runs["run_id"]) == ["r1"] and runs["model"][0] == "small-cnn"
+    assert [m["step"] for m in runs["metrics"][0]] == [0, 10, 20]
+    with pytest.raises(FileNotFoundError, match="no table ip.no_such_table .*information_plane"):
+        infoplane.read_table(pipeline["warehouse"], "no_such_table")
+
+
+def test_a_failed_command_raises_the_launchers_one_line(pipeline):
+    with pytest.raises(InfoPlaneError) as e:
+        infoplane.report(run="r9", warehouse=pipeline["warehouse"], out=str(pipeline["tmp"] / "no-report"),
+                         cwd=str(pipeline["work"]))
+    assert str(e.value) == "infoplane report: no results for run 'r9'; runs with results: r1"
+    assert e.value.returncode == 2
+    assert not (pipeline["tmp"] / "no-report" / "index.html").exists()
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("INFOPLANE_REQUIRE_BROWSER") == "1":
+        pytest.fail("INFOPLANE_REQUIRE_BROWSER=1, but no chromium on the PATH (Debian: apt-get install chromium)")
+    pytest.skip("no headless browser: install Debian's chromium to test the report's interactive plane")
+
+
+#: Appended to a copy of the page: hovers the first point, hides the first layer, and writes what it
+#: saw into the DOM that Chromium dumps.
+PROBE = """<script>
+(function () {
+  var root = document.getElementById("plane"), pts = root.querySelectorAll("circle.pt");
+  pts[0].dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+  var tip = root.querySelector(".plane-tip");
+  var seen = {points: pts.length, tip: tip.textContent, tipDisplay: tip.style.display,
+    visible: +root.getAttribute("data-visible-points")};
+  root.querySelector("input[data-group='li']").click();
+  seen.visibleWithoutFirstLayer = +root.getAttribute("data-visible-points");
+  root.querySelector("input[data-group='split'][value='test']").click();
+  seen.visibleTrainOnly = +root.getAttribute("data-visible-points");
+  var out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+})();
+</script></body>"""
+
+
+def test_interactive_plane_in_a_headless_browser(pipeline):
+    browser = _chromium()
+    page = (pipeline["report"] / "index.html").read_text()
+    assert "<script src" not in page and "<link" not in page, "the page loads nothing from elsewhere"
+    probe = pipeline["report"] / "probe.html"
+    probe.write_text(page.replace("</body>", PROBE))
+    p = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--user-data-dir=%s" % (pipeline["tmp"] / "chromium-profile"), "--dump-dom",
+                        probe.as_uri()], capture_output=True, text=True, timeout=180)
+    found = re.search(r'<pre id="probe">(.*?)</pre>', p.stdout, re.S)
+    assert found, "no probe output; chromium said:\n%s" % p.stderr[-3000:]
+    seen = json.loads(html_lib.unescape(found.group(1)))
+    rows = pipeline["rows"]
+    assert seen["points"] == seen["visible"] == len(rows) == 30
+    assert seen["visibleWithoutFirstLayer"] == 24  # 2 splits x 3 checkpoints of conv1 hidden
+    assert seen["visibleTrainOnly"] == 12
+    # the first point drawn: split test, step 0, layer conv1 (plane.csv's order)
+    first = next(r for r in rows if (r["split"], r["step"], r["layer_name"]) == ("test", 0, "conv1"))
+    tip = seen["tip"]
+    assert seen["tipDisplay"] == "block"
+    for text in ("run r1", "layer conv1 (%d)" % first["layer_index"], "split test", "epoch 0, step 0", "\u03c3 = "):
+        assert text in tip, (text, tip)
+    shown = float(re.search(r"I\(X;T\) = ([0-9.e+-]+) bits \[", tip).group(1))
+    assert abs(shown - first["i_xt"]) <= 1e-3 * max(1.0, abs(first["i_xt"])), (shown, first["i_xt"])
+    sigma = float(re.search("\u03c3 = ([0-9.e+-]+)", tip).group(1))
+    assert abs(sigma - first["sigma"]) <= 1e-3 * first["sigma"], (sigma, first["sigma"])

@@ -264,6 +264,10 @@ public final class Report {
     List<Path> files = new ArrayList<>();
     createDir(dir);
     Set<String> figs = figures(data, dir, "", files);
+    String runOnly = "p.run_id = :run AND p.config_id = :config";
+    Map<String, Object> runArgs = Map.of("run", run, "config", config);
+    Html.Rows plane = csv(dir, files, "plane", planeRows(runOnly, runArgs));
+    csv(dir, files, "widths", widthRows(runOnly, runArgs));
     StringBuilder html = new StringBuilder();
     Html.head(html, "InfoPlane report: run " + run);
     html.append("<h1>Run ").append(Html.esc(run)).append("</h1>\n");
@@ -271,24 +275,25 @@ public final class Report {
     Html.table(html, "Run", rows("SELECT run_id, model, dataset, seed, num_classes, producer, archive, updated_at FROM "
         + t(IpTables.RUNS) + " WHERE run_id = :run", Map.of("run", run)));
     figureSection(html, data, figs);
+    InteractivePlane.append(html, plane);
     Html.table(html, "Analysis configuration " + config, rows("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS)
         + " WHERE config_id = :config", Map.of("config", config)));
-    Html.table(html, "Training metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
+    Html.table(html, "Training metrics (metrics.csv)", csv(dir, files, "metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
         + testLoss() + " AS test_loss, " + metricsField("val_loss") + " AS val_loss, " + metricsField("val_accuracy")
         + " AS val_accuracy FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
-        + " WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run)));
+        + " WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run))));
     planeTable(html, data);
-    Html.table(html, "Data processing inequality per checkpoint (view dpi_check)",
-        rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE run_id = :run AND config_id = :config"
-            + " ORDER BY split DESC, step, epoch", Map.of("run", run, "config", config)));
-    Html.table(html, "Fitting and compression per layer (view compression_phases)",
-        rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE run_id = :run AND config_id = :config"
-            + " ORDER BY split DESC, layer_index", Map.of("run", run, "config", config)));
+    Html.table(html, "Data processing inequality per checkpoint (view dpi_check; dpi.csv)",
+        csv(dir, files, "dpi", rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE run_id = :run AND config_id = :config"
+            + " ORDER BY split DESC, step, epoch", Map.of("run", run, "config", config))));
+    Html.table(html, "Fitting and compression per layer (view compression_phases; phases.csv)",
+        csv(dir, files, "phases", rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE run_id = :run AND config_id = :config"
+            + " ORDER BY split DESC, layer_index", Map.of("run", run, "config", config))));
     Html.table(html, "Early stopping on the validation loss, per patience, against each layer's compression"
-        + " (table early_stopping)", rows("SELECT split, layer_name, patience, kept_epoch, kept_step, stopped_step,"
+        + " (table early_stopping; early_stopping.csv)", csv(dir, files, "early_stopping", rows("SELECT split, layer_name, patience, kept_epoch, kept_step, stopped_step,"
         + " phase, peak_step, relation, drop_by_stop_effect, drop_by_stop_ci_low, drop_by_stop_ci_high, drop_by_stop_q"
         + " FROM " + t(IpTables.EARLY_STOPPING) + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config"
-        + " ORDER BY split DESC, layer_index, patience", Map.of("run", run, "config", config)));
+        + " ORDER BY split DESC, layer_index, patience", Map.of("run", run, "config", config))));
     sensitivity(html, List.of(run));
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
@@ -319,6 +324,15 @@ public final class Report {
         + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
         + " ORDER BY p.run_id", Map.of("model", model, "config", config))
         .stream().map(r -> r.getString(0)).toList();
+    String ofModel = "r.model = :model AND p.config_id = :config";
+    Map<String, Object> modelArgs = Map.of("model", model, "config", config);
+    Html.Rows plane = csv(dir, files, "plane", planeRows(ofModel, modelArgs));
+    csv(dir, files, "widths", widthRows(ofModel, modelArgs));
+    csv(dir, files, "metrics", rows("SELECT r.run_id, m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
+        + testLoss() + " AS test_loss, " + metricsField("val_loss") + " AS val_loss, " + metricsField("val_accuracy")
+        + " AS val_accuracy FROM " + t(IpTables.RUNS) + " r LATERAL VIEW explode(metrics) e AS m WHERE r.run_id IN ("
+        + "SELECT p.run_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
+        + " p.run_id = r.run_id WHERE " + ofModel + ") ORDER BY r.run_id, m.step, m.epoch", modelArgs));
     StringBuilder html = new StringBuilder();
     String heading = title != null ? title : "model " + model;
     Html.head(html, "InfoPlane report: " + heading);
@@ -333,10 +347,11 @@ public final class Report {
         .append(Html.esc(PlaneData.patienceLabel(p))).append(": ").append(Html.esc(Charts.label(mean, cp))).append("."));
     html.append("</p>\n");
     figureSection(html, mean, figs);
+    InteractivePlane.append(html, plane);
     Html.table(html, "Early stopping per run on the validation loss, and whether each layer's compression started"
-        + " before it (table early_stopping; counts over runs in view early_stopping_summary)",
-        rows("SELECT * FROM early_stopping_summary WHERE model = :model AND config_id = :config"
-            + " ORDER BY split DESC, layer_index, patience", Map.of("model", model, "config", config)));
+        + " before it (table early_stopping; counts over runs in view early_stopping_summary; early_stopping.csv)",
+        csv(dir, files, "early_stopping", rows("SELECT * FROM early_stopping_summary WHERE model = :model AND config_id = :config"
+            + " ORDER BY split DESC, layer_index, patience", Map.of("model", model, "config", config))));
     Html.table(html, "Fitting and compression over the runs (view compression_phases, experiment level)",
         rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE level = 'experiment' AND model = :model"
             + " AND config_id = :config ORDER BY split DESC, layer_index", Map.of("model", model, "config", config)));
@@ -352,14 +367,14 @@ public final class Report {
           .append(".svg\">SVG</a>)</figcaption></figure>\n");
     }
     html.append("</div>\n");
-    Html.table(html, "Data processing inequality per run and checkpoint (view dpi_check)",
-        rows("SELECT d.* FROM " + IpViews.DPI_CHECK + " d JOIN " + t(IpTables.RUNS) + " r ON d.run_id = r.run_id"
+    Html.table(html, "Data processing inequality per run and checkpoint (view dpi_check; dpi.csv)",
+        csv(dir, files, "dpi", rows("SELECT d.* FROM " + IpViews.DPI_CHECK + " d JOIN " + t(IpTables.RUNS) + " r ON d.run_id = r.run_id"
             + " WHERE r.model = :model AND d.config_id = :config ORDER BY d.run_id, d.split DESC, d.step, d.epoch",
-            Map.of("model", model, "config", config)));
-    Html.table(html, "Fitting and compression per run and layer (view compression_phases)",
-        rows("SELECT c.* FROM " + IpViews.COMPRESSION_PHASES + " c JOIN " + t(IpTables.RUNS) + " r ON c.run_id = r.run_id"
+            Map.of("model", model, "config", config))));
+    Html.table(html, "Fitting and compression per run and layer (view compression_phases; phases.csv)",
+        csv(dir, files, "phases", rows("SELECT c.* FROM " + IpViews.COMPRESSION_PHASES + " c JOIN " + t(IpTables.RUNS) + " r ON c.run_id = r.run_id"
             + " WHERE r.model = :model AND c.config_id = :config ORDER BY c.run_id, c.split DESC, c.layer_index",
-            Map.of("model", model, "config", config)));
+            Map.of("model", model, "config", config))));
     sensitivity(html, runs);
     planeTable(html, mean);
     html.append("</body></html>\n");
@@ -478,6 +493,33 @@ public final class Report {
       }
     }
     html.append("</table></div>\n");
+  }
+
+  /**
+   * The rows of {@code plane.csv}: every point of the selected runs under one configuration, with the
+   * bootstrap intervals and the width; {@code where} filters {@code information_plane p} joined with
+   * {@code runs r}.
+   */
+  private Html.Rows planeRows(String where, Map<String, Object> args) {
+    return rows("SELECT p.run_id, p.config_id, p.split, p.epoch, p.step, p.layer_index, p.layer_name, p.i_xt,"
+        + " p.i_xt_ci_low, p.i_xt_ci_high, p.i_ty, p.i_ty_ci_low, p.i_ty_ci_high, p.h_t, p.sigma, p.sigma_raw,"
+        + " p.n_batches FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
+        + " p.run_id = r.run_id WHERE " + where + " ORDER BY p.run_id, p.split, p.step, p.epoch, p.layer_index", args);
+  }
+
+  /** The rows of {@code widths.csv}: the width used and each checkpoint's own σ* per layer (the figure sigma). */
+  private Html.Rows widthRows(String where, Map<String, Object> args) {
+    return rows("SELECT p.run_id, p.config_id, p.split, p.epoch, p.step, p.layer_index, p.layer_name, p.sigma,"
+        + " p.sigma_raw FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
+        + " p.run_id = r.run_id WHERE " + where + " ORDER BY p.run_id, p.split, p.layer_index, p.step, p.epoch", args);
+  }
+
+  /** Writes {@code rows} as {@code NAME.csv} into {@code dir}, adds it to {@code files}; returns the rows. */
+  private static Html.Rows csv(Path dir, List<Path> files, String name, Html.Rows rows) {
+    Path file = dir.resolve(name + ".csv");
+    CsvFiles.write(file, rows);
+    files.add(file);
+    return rows;
   }
 
   private Html.Rows rows(String query, Map<String, Object> args) {

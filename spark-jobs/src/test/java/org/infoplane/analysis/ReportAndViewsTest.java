@@ -113,6 +113,25 @@ class ReportAndViewsTest {
         "train split", "test split");
     // One small plane per layer, the dead layer's included.
     assertThat(Files.readString(out.resolve("layers-train.svg"))).contains(">dense1<", ">conv1<", ">dead<");
+
+    // The rows behind the figures as CSV: every point of the run, each double exactly as in the table.
+    assertThat(w.files()).extracting(p -> p.getFileName().toString()).contains("plane.csv", "widths.csv",
+        "metrics.csv", "dpi.csv", "phases.csv", "early_stopping.csv");
+    List<String> planeCsv = Files.readAllLines(out.resolve("plane.csv"));
+    assertThat(planeCsv.get(0)).startsWith("run_id,config_id,split,epoch,step,layer_index,layer_name,i_xt,");
+    List<Row> points = spark.sql("SELECT split, step, layer_index, i_xt FROM " + tables.name(IpTables.INFORMATION_PLANE)
+        + " WHERE run_id = 'r1' ORDER BY split, step, epoch, layer_index").collectAsList();
+    assertThat(planeCsv).hasSize(points.size() + 1);
+    for (int i = 0; i < points.size(); i++) {
+      String[] f = planeCsv.get(i + 1).split(",", -1);
+      assertThat(f[2]).isEqualTo(points.get(i).getString(0));
+      assertThat(Double.parseDouble(f[7])).isEqualTo(points.get(i).getDouble(3));
+    }
+    assertThat(Files.readAllLines(out.resolve("dpi.csv"))).hasSize(1 + (int) spark.sql(
+        "SELECT * FROM dpi_check WHERE run_id = 'r1'").count());
+    // The interactive plane: its points inside the page, its script inlined, nothing loaded from elsewhere.
+    assertThat(html).contains("<div id=\"plane\"", "id=\"plane-data\"", "plane-tip").doesNotContain("<script src");
+    assertThat(html.split("\"li\":", -1)).hasSize(points.size() + 1);
   }
 
   /** Every image and link of a report page names a file that was written. */
@@ -135,6 +154,10 @@ class ReportAndViewsTest {
         .contains("information-plane.png", "plane-r1.png", "plane-r2.svg", "index.html");
     String html = Files.readString(out.resolve("index.html"));
     assertThat(html).contains("2 runs", "run r1", "run r2", "layers-train.png", "one standard deviation over runs");
+    // plane.csv and the interactive plane hold every run, overlaid
+    List<String> planeCsv = Files.readAllLines(out.resolve("plane.csv"));
+    assertThat(planeCsv.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).distinct()).containsExactly("r1", "r2");
+    assertThat(html).contains("\"run\":\"r1\"", "\"run\":\"r2\"");
     assertLinksExist(out, html);
     // The mean over runs draws bars of its spread in each layer's panel.
     assertThat(Files.readString(out.resolve("layers-train.svg"))).contains("model synthetic (mean ± sd over runs)");
@@ -215,12 +238,18 @@ class ReportAndViewsTest {
       }
     }
     queries.put(name, body.toString());
-    assertThat(queries).containsOnlyKeys("runs", "plane", "metrics", "dpi", "phases");
+    assertThat(queries).containsOnlyKeys("runs", "configs", "plane", "metrics", "dpi", "phases");
     IpViews.register(spark, tables);
     spark.sql("USE " + tables.namespace());
-    Map<String, Integer> rows = Map.of("runs", 2, "plane", 2 * 3 * 3, "metrics", 3, "dpi", 2 * 3, "phases", 2 * 3);
+    // the notebook's configuration: the first row of "configs" (the run's most recent)
+    List<Row> configs = spark.sql(queries.get("configs").replace("${run_id}", "r1")).collectAsList();
+    String config = configs.get(0).getString(0);
+    assertThat(config).isEqualTo(spark.sql("SELECT MAX_BY(config_id, computed_at) FROM "
+        + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = 'r1'").first().getString(0));
+    Map<String, Integer> rows = Map.of("runs", 2, "configs", 1, "plane", 2 * 3 * 3, "metrics", 3, "dpi", 2 * 3,
+        "phases", 2 * 3);
     for (Map.Entry<String, String> q : queries.entrySet()) {
-      List<Row> r = spark.sql(q.getValue().replace("${run_id}", "r1")).collectAsList();
+      List<Row> r = spark.sql(q.getValue().replace("${run_id}", "r1").replace("${config_id}", config)).collectAsList();
       assertThat(r).as(q.getKey()).hasSize(rows.get(q.getKey()));
     }
     // The notebook is valid JSON, reads both SQL files, and asks only for queries that exist here.
@@ -236,7 +265,8 @@ class ReportAndViewsTest {
       n++;
     }
     assertThat(n).isEqualTo(queries.size());
-    List<Row> plane = spark.sql(queries.get("plane").replace("${run_id}", "r1")).collectAsList();
+    List<Row> plane = spark.sql(queries.get("plane").replace("${run_id}", "r1").replace("${config_id}", config))
+        .collectAsList();
     assertThat(plane.get(0).schema().fieldNames())
         .containsExactly("split", "epoch", "step", "layer_index", "layer_name", "i_xt", "i_ty", "sigma");
   }
