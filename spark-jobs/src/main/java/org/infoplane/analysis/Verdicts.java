@@ -377,8 +377,12 @@ final class Verdicts {
     return index < 0 || index >= cps.size() ? null : cps.get(index);
   }
 
+  /**
+   * A layer's series. Its "steps" are the checkpoints' positions in training order: checkpoints of an
+   * import without steps share step 0 and are told apart by their epochs.
+   */
   private static Series series(String runId, List<Checkpoint> cps, List<Point> pts) {
-    double[] steps = cps.stream().mapToDouble(Checkpoint::step).toArray();
+    double[] steps = java.util.stream.IntStream.range(0, cps.size()).asDoubleStream().toArray();
     double[][] ixt = pts.stream().map(Point::ixt).toArray(double[][]::new);
     double[][] ity = pts.stream().map(Point::ity).toArray(double[][]::new);
     double[][] ht = pts.stream().map(Point::ht).toArray(double[][]::new);
@@ -414,8 +418,8 @@ final class Verdicts {
             String key = seriesKey(runId, split, layer.getKey());
             PhaseRow verdict = runVerdicts.get(key);
             Series series = runSeries.get(key);
-            if (verdict == null || series == null) {
-              continue;
+            if (verdict == null || series == null || series.checkpoints() != cps.size()) {
+              continue; // a layer missing at some checkpoint has no early-stopping row
             }
             if (!any || kept.isEmpty()) {
               pending.add(new PendingStop(runId, split, layer.getKey(), layer.getValue(), pat, null, null, verdict,
@@ -426,7 +430,7 @@ final class Verdicts {
             Checkpoint keptCp = cps.get(stopAt);
             int stoppedIndex = Math.min(cps.size() - 1, stopAt + pat);
             String relation;
-            int peak = verdict.peak() == null ? -1 : indexOf(series, verdict.peak().step());
+            int peak = verdict.peak() == null ? -1 : cps.indexOf(verdict.peak());
             boolean compression = verdict.phase().equals(Phase.FITTING_THEN_COMPRESSION.label());
             if (verdict.phase().equals(Phase.UNDECIDED.label())) {
               relation = "undecided";
@@ -453,11 +457,6 @@ final class Verdicts {
     return out;
   }
 
-  private static int indexOf(Series s, long step) {
-    for (int i = 0; i < s.steps().length; i++) {
-      if (s.steps()[i] == step) {
-        return i;
-      }
     }
     return -1;
   }
