@@ -456,8 +456,4 @@ final class Verdicts {
     }
     return out;
   }
-
-    }
-    return -1;
-  }
 }
