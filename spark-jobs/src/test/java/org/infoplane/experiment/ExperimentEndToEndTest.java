@@ -115,7 +115,7 @@ class ExperimentEndToEndTest {
       assertThat(maxXt).isLessThan(Math.log(100) / Math.log(2) - 0.1);
       // Early stopping on the validation loss at every default patience, for every layer and split.
       assertThat(spark.sql("SELECT DISTINCT patience FROM " + tables.name(IpTables.EARLY_STOPPING)
-          + " ORDER BY patience").collectAsList()).extracting(r -> r.getInt(0)).containsExactly(1, 2, 5, 10);
+          + " ORDER BY patience").collectAsList()).extracting(row -> row.getInt(0)).containsExactly(1, 2, 5, 10);
       assertThat(spark.sql("SELECT * FROM " + tables.name(IpTables.EARLY_STOPPING)
           + " WHERE relation = 'no validation loss'").count()).isZero();
       // The runs table carries the archive's validation metrics, checkpoint by checkpoint.
