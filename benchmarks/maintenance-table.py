@@ -6,7 +6,9 @@ Usage: python3 benchmarks/maintenance-table.py docs/maintenance-benchmark.jsonl
 Reads the per-analysis lines that ``bin/infoplane benchmark --case maintenance`` writes (one JSON
 object per analysis: analysis, mode, seconds, and every tenth analysis metadata_bytes and
 load_average) and prints, per mode, the analyses measured, the mean and median wall time of the
-first and last windows of up to 100 analyses and their ratio, then the metadata bytes over time.
+first and last windows of up to 100 analyses (half the analyses when fewer than 200) and their
+ratio, the median ratio on / off within a pair (both run within a minute, under the same load), then
+the metadata bytes over time.
 Only pairs of analyses that finished in both modes are counted.
 """
 import json
@@ -31,6 +33,9 @@ def main(path):
         print(f"| {m} | {n} | {statistics.mean(f):.1f} | {statistics.mean(l):.1f} | "
               f"{statistics.mean(l) / statistics.mean(f):.2f} | {statistics.median(f):.1f} | "
               f"{statistics.median(l):.1f} | {statistics.median(l) / statistics.median(f):.2f} |")
+    ratios = [by[modes[0]][i]["seconds"] / by[modes[1]][i]["seconds"] for i in done]
+    print(f"\nOn / off, the two analyses of the same pair (the same moment's load), median: first {w} "
+          f"{statistics.median(ratios[:w]):.2f}, last {w} {statistics.median(ratios[n - w:]):.2f}")
     print("\n| after analysis | metadata bytes, on | metadata bytes, off | load average (1, 5, 15 min) |")
     print("| ---: | ---: | ---: | --- |")
     for i in done:

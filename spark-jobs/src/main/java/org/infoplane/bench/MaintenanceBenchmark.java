@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Results: one JSON line per analysis in {@code <out>.jsonl} (written as it goes, so that a
  * stopped benchmark keeps what it measured), and the summary in {@code out}, rewritten after every
- * pair of analyses: per mode, the means of the first and last 100 analyses and their ratio, and the metadata
- * bytes over time.
+ * pair of analyses: per mode, the means and medians of the first and last 100 analyses (halves,
+ * when fewer than 200 finished) and their ratios, and the metadata bytes over time.
  */
 public final class MaintenanceBenchmark {
 
@@ -63,7 +63,8 @@ public final class MaintenanceBenchmark {
       int n = seconds.size();
       m.put("analyses", n);
       if (n > 0) {
-        int w = Math.min(WINDOW, n);
+        // Two windows that do not overlap: 100 analyses each, or halves of fewer than 200.
+        int w = Math.max(1, Math.min(WINDOW, n / 2));
         double first = mean(seconds.subList(0, w));
         double last = mean(seconds.subList(n - w, n));
         m.put("window", w);
