@@ -250,6 +250,11 @@ public final class AnalysisJob {
       describe("verdicts: tests of the DPI, the phases and early stopping");
       verdicts.run(configId);
     }
+    if (conf.get(InfoPlaneConf.MAINTENANCE_ENABLED)) {
+      // Under this run's lease, with its lease-checking writes; only the steps that are due.
+      describe("maintenance of the tables: what is due");
+      new TableMaintenance(spark, conf, writes).afterAnalysis();
+    }
     describe("done");
     spark.sparkContext().clearJobGroup();
     return new Summary(configId, layers.size(), computed, skipped, blocked, List.copyOf(errors),

@@ -87,6 +87,10 @@ public final class ManyUnitsBenchmark {
     write(archive, RUN, d);
   }
 
+  static void writeRun(Path archive, String run, Data d) {
+    write(archive, run, d);
+  }
+
   private static void write(Path archive, String run, Data d) {
     SnapshotArchive a = SnapshotArchive.open(archive.toString(), new Configuration());
     if (a.runIds().contains(run)) {

@@ -1,9 +1,11 @@
 package org.infoplane.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.infoplane.bench.AnalysisBenchmark;
+import org.infoplane.bench.MaintenanceBenchmark;
 import org.infoplane.bench.ManyUnitsBenchmark;
 import org.infoplane.config.ResolvedConf;
 import picocli.CommandLine.Command;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Measures the analysis job on a synthetic archive (generated once) and writes a JSON results file.",
         "--case scan: a VGG-16-shaped archive, the job against a plain Spark scan of every activation.",
         "--case many-units: K units of 100 samples (10 dense layers of 32), the job against the same arithmetic",
-        "in one process without Spark. See docs/benchmarks.md."})
+        "in one process without Spark.",
+        "--case maintenance: --analyses small analyses (10 units each) into one warehouse with table maintenance",
+        "after each analysis and into another without, alternating: per-analysis time and metadata size.",
+        "See docs/benchmarks.md."})
 public final class BenchmarkCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -29,7 +34,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--dir", required = true, description = "Working directory (the archive is kept there for re-runs).")
   Path dir;
 
-  @Option(names = "--case", defaultValue = "scan", description = "scan or many-units (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--case", defaultValue = "scan", description = "scan, many-units or maintenance (default: ${DEFAULT-VALUE}).")
   String benchmarkCase;
 
   @Option(names = "--units", defaultValue = "1000",
@@ -40,6 +45,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
       description = "many-units: analyses of other small archives into the same warehouse before the measured one"
           + " (default: ${DEFAULT-VALUE}).")
   int priorAnalyses;
+
+  @Option(names = "--analyses", defaultValue = "1000",
+      description = "maintenance: analyses per mode (default: ${DEFAULT-VALUE}).")
+  int analyses;
 
   @Option(names = "--samples", defaultValue = "1000", description = "scan: evaluation samples N (default: ${DEFAULT-VALUE}).")
   int samples;
@@ -57,8 +66,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
     if (samples < 2 || checkpoints < 1) {
       throw new BadInputException("--samples must be >= 2 and --checkpoints >= 1");
     }
-    if (!benchmarkCase.equals("scan") && !benchmarkCase.equals("many-units")) {
-      throw new BadInputException("--case must be scan or many-units, got '" + benchmarkCase + "'");
+    if (!List.of("scan", "many-units", "maintenance").contains(benchmarkCase)) {
+      throw new BadInputException("--case must be scan, many-units or maintenance, got '" + benchmarkCase + "'");
+    }
+    if (analyses < 1) {
+      throw new BadInputException("--analyses must be >= 1, got " + analyses);
     }
     if (priorAnalyses < 0) {
       throw new BadInputException("--prior-analyses must be >= 0, got " + priorAnalyses);
@@ -67,9 +79,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
       throw new BadInputException("--units must be a positive multiple of 10, got " + units);
     }
     ResolvedConf conf = confOptions.resolver().resolve();
-    Map<String, Object> r = benchmarkCase.equals("scan")
-        ? AnalysisBenchmark.run(dir, samples, checkpoints, conf, out)
-        : ManyUnitsBenchmark.run(dir, units, priorAnalyses, conf, out);
+    Map<String, Object> r = switch (benchmarkCase) {
+      case "scan" -> AnalysisBenchmark.run(dir, samples, checkpoints, conf, out);
+      case "many-units" -> ManyUnitsBenchmark.run(dir, units, priorAnalyses, conf, out);
+      default -> MaintenanceBenchmark.run(dir, analyses, conf, out);
+    };
     r.forEach((k, v) -> spec.commandLine().getOut().println(k + " = " + v));
     spec.commandLine().getOut().println("results written to " + out);
     return 0;

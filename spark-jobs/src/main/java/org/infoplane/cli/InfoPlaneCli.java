@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ExtractCommand.class,
       ImportCommand.class,
       ValidateCommand.class,
+      MaintainCommand.class,
       BenchmarkCommand.class,
       DemoCommand.class,
       ExperimentCommand.class,

@@ -32,10 +32,10 @@ public final class InfoPlaneConf {
   // ---- Where results go ----------------------------------------------------------------------
 
   public static final ConfigEntry<String> WAREHOUSE = string("infoplane.warehouse", "warehouse",
-      "Warehouse of the file-based Iceberg catalog: a directory on any Hadoop file system (a plain path is local, relative to the working directory). Ignored when another catalog type is configured.");
+      "Warehouse: a directory on any Hadoop file system (a plain path is local, relative to the working directory). It holds the tables of the hadoop and jdbc catalogs (the jdbc catalog keeps only its table pointers in the database), and the analysis leases with any catalog type.");
 
   public static final ConfigEntry<String> CATALOG_TYPE = choice("infoplane.catalog.type", "hadoop",
-      "Iceberg catalog: hadoop (file-based, no server), hive, rest, jdbc, or custom (configure spark.sql.catalog.<name>.* yourself with --conf spark.…).",
+      "Iceberg catalog: hadoop (file-based, no server; needs atomic renames: local, HDFS), jdbc (table pointers in a database, e.g. PostgreSQL: set spark.sql.catalog.<name>.uri, .jdbc.user, .jdbc.password; for object stores), hive, rest, or custom (configure spark.sql.catalog.<name>.* yourself with --conf spark.…). See docs/tables.md, \"Which catalog for which file system\".",
       "hadoop", "hive", "rest", "jdbc", "custom");
 
   public static final ConfigEntry<String> CATALOG_NAME = register(new ConfigEntry<>("infoplane.catalog.name",
@@ -192,7 +192,69 @@ public final class InfoPlaneConf {
       "ND4J backend of the tasks: cpu, cuda (fail unless the task holds a GPU and the CUDA build runs), or auto (CUDA on the task's GPU when possible, else CPU, saying why).",
       "cpu", "cuda", "auto");
 
+  // ---- Table maintenance ---------------------------------------------------------------------
+
+  public static final ConfigEntry<Boolean> MAINTENANCE_ENABLED = bool("infoplane.maintenance.enabled", "true",
+      "After each analysis, maintain the namespace's tables where it is due and cheap: expire old snapshots, rewrite manifests, compact small data files, remove orphan files (see the thresholds below and docs/tables.md, \"Table maintenance\"). bin/infoplane maintain does the same on demand, with no thresholds.");
+
+  public static final ConfigEntry<java.time.Duration> MAINTENANCE_RETENTION = duration("infoplane.maintenance.retention",
+      "7d", java.time.Duration.ZERO,
+      "How long snapshots are kept for time travel (e.g. 7d, 12h, 30m): older ones are expired, but for the newest infoplane.maintenance.retainLast of each table. A concurrent write whose starting snapshot is expired fails its commit validation and is retried, so a short retention costs retries, never rows.");
+
+  public static final ConfigEntry<Integer> MAINTENANCE_RETAIN_LAST = register(new ConfigEntry<>(
+      "infoplane.maintenance.retainLast",
+      "Snapshots of each table kept whatever their age (Iceberg's retain_last).", "int", "5",
+      Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<Integer> MAINTENANCE_EXPIRE_MIN = register(new ConfigEntry<>(
+      "infoplane.maintenance.expire.minSnapshots",
+      "After an analysis, a table's snapshots are expired only once at least this many are past the retention: each expiry is a few Spark jobs, so it is paid once per this many commits.",
+      "int", "20", Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<Integer> MAINTENANCE_MANIFESTS_MAX = register(new ConfigEntry<>(
+      "infoplane.maintenance.manifests.max",
+      "After an analysis, a table's manifests are rewritten (clustered by partition) once its current snapshot has more than this many.",
+      "int", "20", Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<Integer> MAINTENANCE_COMPACT_NEW_FILES = register(new ConfigEntry<>(
+      "infoplane.maintenance.compact.newFiles",
+      "After an analysis, a table's small data files are compacted (Iceberg's rewrite_data_files, bin-pack) once it has gained this many data files since its last compaction.",
+      "int", "50", Integer::parseInt, n -> n >= 1, "must be >= 1"));
+
+  public static final ConfigEntry<java.time.Duration> MAINTENANCE_ORPHANS_INTERVAL = duration(
+      "infoplane.maintenance.orphans.interval", "1d", java.time.Duration.ZERO,
+      "After an analysis, orphan files (written by a writer that failed before its commit) are removed from a table at most this often; listing a table's files is the costly part.");
+
+  public static final ConfigEntry<java.time.Duration> MAINTENANCE_ORPHANS_OLDER_THAN = duration(
+      "infoplane.maintenance.orphans.olderThan", "3d", java.time.Duration.ofHours(1),
+      "Only files older than this are removed as orphans: longer than any write may take between writing its first data file and committing (a file of a write still in progress looks like an orphan).");
+
   private InfoPlaneConf() {}
+
+  /**
+   * Parses a duration: a number and a unit, {@code s}, {@code m}, {@code h} or {@code d} (e.g.
+   * {@code 7d}, {@code 90m}).
+   */
+  public static java.time.Duration parseDuration(String s) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d+)\\s*([smhd])\\s*")
+        .matcher(s.toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException("expected a number and a unit s, m, h or d (e.g. 7d), got '" + s + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "s" -> java.time.Duration.ofSeconds(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      case "h" -> java.time.Duration.ofHours(n);
+      default -> java.time.Duration.ofDays(n);
+    };
+  }
+
+  private static ConfigEntry<java.time.Duration> duration(String key, String def, java.time.Duration min, String doc) {
+    String minText = min.isZero() ? "0s" : min.toMinutes() % 60 == 0 ? min.toHours() + "h" : min.toMinutes() + "m";
+    return register(new ConfigEntry<>(key, doc, "duration", def, InfoPlaneConf::parseDuration,
+        d -> d.compareTo(min) >= 0, "must be at least " + minText));
+  }
 
   /** The entropy method of resolved settings. */
   public static EntropyMethod entropyMethod(ResolvedConf c) {

@@ -49,8 +49,16 @@ public final class Sessions {
     if (!type.equals("custom")) {
       setIfAbsent(sc, prefix, "org.apache.iceberg.spark.SparkCatalog");
       setIfAbsent(sc, prefix + ".type", type);
-      if (type.equals("hadoop")) {
+      if (type.equals("hadoop") || type.equals("jdbc")) {
+        // The file-based catalog keeps tables and their pointers there; a JDBC catalog keeps the
+        // pointers in its database (spark.sql.catalog.<name>.uri, .jdbc.user, .jdbc.password) and
+        // the tables' files there. The analysis lease lives there too, whatever the catalog.
         setIfAbsent(sc, prefix + ".warehouse", warehouseUri(conf.get(InfoPlaneConf.WAREHOUSE)));
+      }
+      if (type.equals("jdbc") && !sc.contains(prefix + ".uri")) {
+        throw new IllegalArgumentException("infoplane.catalog.type=jdbc needs --conf " + prefix
+            + ".uri=jdbc:postgresql://HOST:PORT/DATABASE (and " + prefix + ".jdbc.user, " + prefix
+            + ".jdbc.password); see docs/tables.md, \"Which catalog for which file system\"");
       }
     } else if (!sc.contains(prefix)) {
       throw new IllegalArgumentException("infoplane.catalog.type=custom needs --conf " + prefix

@@ -63,10 +63,20 @@ class AnalysisConcurrencyTest {
   void twoOverlappingRunsWriteEachUnitOnceAndEqualASingleRun() throws Exception {
     Path archive = dir.resolve("archive");
     new SyntheticRun(5).write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 2);
+    overlappingRunsWriteEachUnitOnce(spark, archive, conf(dir.resolve("wh"), "both"),
+        conf(dir.resolve("wh-single"), "single"));
+  }
+
+  /**
+   * The scenario, for any catalog: {@code single} analyses {@code archive} (one run "r1" of 2
+   * checkpoints of 3 layers on 2 splits) alone; then two analyses into {@code both}, started at the
+   * same moment with two spellings of the archive. Every key is stored once, the numbers equal the
+   * single run's, and runs.archive holds one name.
+   */
+  static void overlappingRunsWriteEachUnitOnce(SparkSession spark, Path archive, ResolvedConf both,
+      ResolvedConf single) throws Exception {
     String relative = Path.of("").toAbsolutePath().relativize(archive.toAbsolutePath()).toString();
     String uri = archive.toAbsolutePath().toUri().toString() + "/";
-    ResolvedConf both = conf(dir.resolve("wh"), "both");
-    ResolvedConf single = conf(dir.resolve("wh-single"), "single");
     new AnalysisJob(spark, single, archive.toString()).run();
 
     CyclicBarrier start = new CyclicBarrier(2);

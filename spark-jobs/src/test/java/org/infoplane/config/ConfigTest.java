@@ -50,6 +50,22 @@ class ConfigTest {
   }
 
   @Test
+  void maintenanceDurationsReadUnitsAndRefuseUnsafeOrphanAges() {
+    ResolvedConf c = new ConfResolver().pairs(List.of("infoplane.maintenance.retention=90m",
+        "infoplane.maintenance.orphans.olderThan=2d")).resolve();
+    assertThat(c.get(InfoPlaneConf.MAINTENANCE_RETENTION)).isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(c.get(InfoPlaneConf.MAINTENANCE_ORPHANS_OLDER_THAN)).isEqualTo(java.time.Duration.ofDays(2));
+    assertThat(new ConfResolver().resolve().get(InfoPlaneConf.MAINTENANCE_RETENTION))
+        .isEqualTo(java.time.Duration.ofDays(7));
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.maintenance.orphans.olderThan=10m")))
+        .hasMessageContaining("infoplane.maintenance.orphans.olderThan").hasMessageContaining("10m")
+        .hasMessageContaining("at least 1h");
+    assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.maintenance.retention=7 days")))
+        .hasMessageContaining("infoplane.maintenance.retention").hasMessageContaining("7 days")
+        .hasMessageContaining("unit s, m, h or d");
+  }
+
+  @Test
   void badValuesAndUnknownKeysNameTheKeyAndValue() {
     assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.alpha=-1")))
         .isInstanceOf(IllegalArgumentException.class)
