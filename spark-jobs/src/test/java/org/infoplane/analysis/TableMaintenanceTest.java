@@ -140,9 +140,17 @@ class TableMaintenanceTest {
           analysing.set(false);
         }
       });
+      // Maintenance from another session, with catalogs of its own, as `infoplane maintain` in another
+      // process: Iceberg's caching catalog is not meant to be written from two threads of one session.
+      SparkSession other = spark.newSession();
+      scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()).forEach((k, v) -> {
+        if (k.startsWith("spark.sql.catalog.")) {
+          other.conf().set(k, v);
+        }
+      });
       Future<?> maintenance = pool.submit(() -> {
         while (analysing.get()) {
-          new TableMaintenance(spark, conf).everything(); // expiry at retention 0s, compaction, manifests
+          new TableMaintenance(other, conf).everything(); // expiry at retention 0s, compaction, manifests
           rounds.incrementAndGet();
         }
         return null;

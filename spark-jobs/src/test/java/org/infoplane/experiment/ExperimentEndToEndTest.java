@@ -145,10 +145,12 @@ class ExperimentEndToEndTest {
       links++;
     }
     assertThat(links).isGreaterThanOrEqualTo(14);
-    assertThat(html).contains("Early stopping (the checkpoint of lowest mean test loss over runs)");
+    assertThat(html).contains("Experiment mlp-small (model mlp)", "Early stopping per run on the validation loss",
+        "view compression_phases, experiment level");
     String plane = Files.readString(report.resolve("information-plane.svg"));
-    assertThat(plane).contains("renyi-tensor · α = 1.01 · width alignment", "log2 B = 6.64 bits", "H(Y) = ");
-    assertThat(Files.readString(report.resolve("layers-train.svg"))).contains("early stopping", ">dense4<", ">softmax<");
+    assertThat(plane).contains("experiment mlp-small", "renyi-tensor · α = 1.01 · width alignment", "log2 B = 6.64 bits",
+        "H(Y) = ", "S(X) = ", "I(X;Y) = ");
+    assertThat(Files.readString(report.resolve("layers-train.svg"))).contains(">dense4<", ">softmax<", "[bits]");
     assertThat(Files.readString(report.resolve("training.svg"))).contains("validation loss", "validation accuracy");
 
     // Again: the run is complete, every unit analysed; nothing is computed twice.
