@@ -199,7 +199,7 @@ public final class InfoPlaneConf {
 
   public static final ConfigEntry<java.time.Duration> MAINTENANCE_RETENTION = duration("infoplane.maintenance.retention",
       "7d", java.time.Duration.ZERO,
-      "How long snapshots are kept for time travel (e.g. 7d, 12h, 30m): older ones are expired, but for the newest infoplane.maintenance.retainLast of each table. A concurrent write whose starting snapshot is expired fails its commit validation and is retried, so a short retention costs retries, never rows.");
+      "How long snapshots are kept for time travel (e.g. 7d, 12h, 30m): older ones are expired, but for the newest infoplane.maintenance.retainLast of each table. A concurrent write whose starting snapshot is expired fails its commit validation and is retried, so a short retention costs retries, never rows; but a reader still planning on an expired snapshot fails (the analysis stops with an error, and the next run continues), so keep it far longer than an analysis runs.");
 
   public static final ConfigEntry<Integer> MAINTENANCE_RETAIN_LAST = register(new ConfigEntry<>(
       "infoplane.maintenance.retainLast",
