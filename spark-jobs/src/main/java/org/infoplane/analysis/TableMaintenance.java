@@ -275,8 +275,12 @@ public final class TableMaintenance {
   }
 
   /** {@code namespace.table}, the form Iceberg's procedures take. */
+  /**
+   * A table as the procedures' {@code table} argument: fully qualified, so that a namespace named as
+   * its catalog (catalog {@code ip}, namespace {@code ip}) is not read as the catalog.
+   */
   private String rel(String table) {
-    return conf.get(InfoPlaneConf.NAMESPACE) + "." + table;
+    return conf.get(InfoPlaneConf.CATALOG_NAME) + "." + conf.get(InfoPlaneConf.NAMESPACE) + "." + table;
   }
 
   /** A TIMESTAMP literal of an instant in the session's time zone. */
