@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.infoplane.estimator.verdict.BenjaminiHochberg;
+import org.infoplane.estimator.verdict.DpiTests;
 import org.infoplane.estimator.verdict.EarlyStopping;
 import org.infoplane.estimator.verdict.Effect;
 import org.infoplane.estimator.verdict.Phase;
@@ -146,33 +147,33 @@ final class Verdicts {
       Map<String, PendingDpi> templates = new LinkedHashMap<>();
       for (var runEntry : splitEntry.getValue().entrySet()) {
         for (var cpEntry : runEntry.getValue().entrySet()) {
+          // The chain X -> T1 -> ... by the estimator library's DpiTests; an estimator without input
+          // terms (no I(X;Y)) starts it at T1, which then stands where the input would.
           List<Point> chain = new ArrayList<>(cpEntry.getValue().values());
           Point head = chain.get(0);
-          for (String quantity : List.of("i_xt", "i_ty")) {
-            double[] earlier = quantity.equals("i_xt") ? head.hx() : head.ixy();
-            int fromIndex = -1;
-            String fromName = INPUT;
-            if (earlier == null) { // no input terms (an estimator without I(X;Y)): the chain starts at T1
-              earlier = values(head, quantity);
-              fromIndex = head.layerIndex();
-              fromName = head.layerName();
-              chain = chain.subList(1, chain.size());
-            }
-            for (Point later : chain) {
-              double[] next = values(later, quantity);
-              Effect e = Tests.paired(earlier, next, confidence);
-              PendingDpi pd = new PendingDpi(RUN, runEntry.getKey(), 1, split, cpEntry.getKey(), quantity, fromIndex,
-                  fromName, later.layerIndex(), later.layerName(), e);
+          boolean input = head.hx() != null && head.ixy() != null;
+          List<Point> later = input ? chain : chain.subList(1, chain.size());
+          if (later.isEmpty()) {
+            continue;
+          }
+          List<DpiTests.DpiPair> pairs = DpiTests.run(input ? head.hx() : head.ixt(), input ? head.ixy() : head.ity(),
+              later.stream().map(Point::ixt).toArray(double[][]::new),
+              later.stream().map(Point::ity).toArray(double[][]::new), 1.0 - confidence);
+          for (int k = 0; k < pairs.size(); k++) {
+            Point from = k > 0 ? later.get(k - 1) : input ? null : head;
+            Point to = later.get(k);
+            for (String quantity : List.of("i_xt", "i_ty")) {
+              Effect e = quantity.equals("i_xt") ? pairs.get(k).xt() : pairs.get(k).ty();
+              PendingDpi pd = new PendingDpi(RUN, runEntry.getKey(), 1, split, cpEntry.getKey(), quantity,
+                  from == null ? -1 : from.layerIndex(), from == null ? INPUT : from.layerName(), to.layerIndex(),
+                  to.layerName(), e);
               run.add(pd);
               String key = cpEntry.getKey().step() + "/" + cpEntry.getKey().epoch() + "/" + quantity + "/"
-                  + later.layerIndex();
-              perRun.computeIfAbsent(key, k -> new ArrayList<>()).add(mean(next) - mean(earlier));
+                  + to.layerIndex();
+              // The run's effect for the experiment level: the mean of the paired differences.
+              perRun.computeIfAbsent(key, x -> new ArrayList<>()).add(e.estimate());
               templates.putIfAbsent(key, pd);
-              earlier = next;
-              fromIndex = later.layerIndex();
-              fromName = later.layerName();
             }
-            chain = new ArrayList<>(cpEntry.getValue().values());
           }
         }
       }
