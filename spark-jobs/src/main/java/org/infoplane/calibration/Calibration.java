@@ -44,6 +44,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       so any "fitting", "compression" or DPI violation between layers is false;
  *   <li><b>planted compression</b> of a given size in bits: I(X;T) rises by {@link #FITTING_BITS}
  *       to a peak, then falls by the size, the λ of each checkpoint found by a pilot (below);
+ *   <li><b>drifting networks</b>: the null and the planted compressions again, with each layer of a
+ *       run one network that drifts between checkpoints ({@link SyntheticLayers.Network#drift})
+ *       instead of a fresh function at each: the fall then varies between runs as much as the
+ *       drift makes it, and the power depends on it;
  *   <li><b>initial transient</b>: I(X;T) falls by {@link #TRANSIENT_BITS} from the first checkpoint,
  *       with no fitting before it: it must never be called compression;
  *   <li><b>chain</b>: each layer a fixed lossy map of the previous one: how often the estimate
@@ -78,6 +82,11 @@ public final class Calibration {
    * @param plantedBits the planted compression sizes, bits
    * @param transientExperiments experiments of the initial-transient scenario
    * @param chainExperiments experiments of the chain scenario
+   * @param drifts the drifts d of the drifting-network variants (each layer of a run one network
+   *     that moves by d between checkpoints, {@link SyntheticLayers.Network#drift}), each with
+   *     its own null and planted scenarios; the main scenarios draw a fresh function at every
+   *     checkpoint (d = 1)
+   * @param driftNullExperiments null experiments per drift
    * @param runs runs per experiment
    * @param layers layers per run
    * @param checkpoints checkpoints per run
@@ -86,26 +95,34 @@ public final class Calibration {
    * @param seed the seed of every draw
    */
   public record Settings(int nullExperiments, int plantedExperiments, double[] plantedBits, int transientExperiments,
-      int chainExperiments, int runs, int layers, int checkpoints, int batches, long seed) {
+      int chainExperiments, double[] drifts, int driftNullExperiments, int runs, int layers, int checkpoints,
+      int batches, long seed) {
     public Settings {
       if (runs < 2 || layers < 2 || checkpoints < 4 || batches < 4) {
         throw new IllegalArgumentException("a calibration needs >= 2 runs, >= 2 layers, >= 4 checkpoints and >= 4"
             + " batches");
+      }
+      for (double d : drifts) {
+        if (!(d > 0.0 && d < 1.0)) {
+          throw new IllegalArgumentException("a drift must be in (0, 1), got " + d);
+        }
       }
     }
 
     /**
      * The sizes of the documented calibration (docs/calibration.md): 25 null experiments of 5 runs
      * with 8 layers each (200 experiment-level series), 3 experiments (24 series) per planted size,
-     * 4 checkpoints, 10 batches.
+     * 4 checkpoints, 10 batches; drifting networks at d = 0.1 and 0.3 with 10 null experiments
+     * (80 series) each.
      */
     public static Settings full() {
-      return new Settings(25, 3, new double[] {0.1, 0.2, 0.4}, 2, 2, 5, 8, 4, 10, 20261206L);
+      return new Settings(25, 3, new double[] {0.1, 0.2, 0.4}, 2, 2, new double[] {0.1, 0.3}, 10, 5, 8, 4, 10,
+          20261206L);
     }
 
     /** A few minutes' worth, as the test suite runs it (with B = 50). */
     public static Settings small() {
-      return new Settings(2, 2, new double[] {0.6}, 2, 1, 4, 2, 5, 6, 7L);
+      return new Settings(2, 2, new double[] {0.6}, 2, 1, new double[] {0.3}, 1, 4, 2, 5, 6, 7L);
     }
   }
 
@@ -144,7 +161,20 @@ public final class Calibration {
           : e.getKey().equals("transient") ? s.transientExperiments() : s.plantedExperiments();
       for (int x = 0; x < experiments; x++) {
         for (int r = 0; r < s.runs(); r++) {
-          writePlantedRun(archive, e.getKey() + "-e" + x, r, e.getValue(), s, b, root.split());
+          writePlantedRun(archive, e.getKey() + "-e" + x, r, e.getValue(), 1.0, s, b, root.split());
+        }
+      }
+    }
+    for (double d : s.drifts()) {
+      for (Map.Entry<String, double[]> e : schedules.entrySet()) {
+        boolean isNull = e.getKey().equals("null");
+        if (!isNull && !e.getKey().startsWith("compress")) {
+          continue;
+        }
+        for (int x = 0; x < (isNull ? s.driftNullExperiments() : s.plantedExperiments()); x++) {
+          for (int r = 0; r < s.runs(); r++) {
+            writePlantedRun(archive, driftName(e.getKey(), d) + "-e" + x, r, e.getValue(), d, s, b, root.split());
+          }
         }
       }
     }
@@ -166,6 +196,11 @@ public final class Calibration {
 
   static String plantedName(double bits) {
     return String.format(Locale.ROOT, "compress%.2f", bits).replace('.', '_');
+  }
+
+  /** The scenario of a drifting network: {@code null-d0_10}, {@code compress0_20-d0_10}. */
+  static String driftName(String scenario, double drift) {
+    return scenario + String.format(Locale.ROOT, "-d%.2f", drift).replace('.', '_');
   }
 
   private static double[] constant(int n, double v) {
@@ -210,8 +245,12 @@ public final class Calibration {
     return ids;
   }
 
+  /**
+   * One run of planted layers: at drift 1 every checkpoint's layer a fresh function; below 1 each
+   * layer one network that drifts by {@code drift} from each checkpoint to the next.
+   */
   private static void writePlantedRun(SnapshotArchive archive, String experiment, int run, double[] lambdas,
-      Settings s, int batchSize, SplittableRandom r) {
+      double drift, Settings s, int batchSize, SplittableRandom r) {
     int n = s.batches() * batchSize;
     List<LayerInfo> layers = new ArrayList<>();
     for (int l = 0; l < s.layers(); l++) {
@@ -221,10 +260,16 @@ public final class Calibration {
     INDArray x = SyntheticLayers.inputs(n, r);
     int[] y = SyntheticLayers.labels(n, r);
     w.writeInputs("train", x, y);
+    SyntheticLayers.Network[] nets = new SyntheticLayers.Network[s.layers()];
     for (int c = 0; c < lambdas.length; c++) {
       List<INDArray> acts = new ArrayList<>();
       for (int l = 0; l < s.layers(); l++) {
-        acts.add(SyntheticLayers.planted(x, y, lambdas[c], r));
+        if (drift >= 1.0) {
+          acts.add(SyntheticLayers.planted(x, y, lambdas[c], r));
+        } else {
+          nets[l] = c == 0 ? SyntheticLayers.Network.draw(r) : nets[l].drift(drift, r);
+          acts.add(SyntheticLayers.planted(x, y, lambdas[c], nets[l]));
+        }
       }
       w.writeCheckpoint("train", new CheckpointId(c, c * STEPS_PER_CHECKPOINT), acts, false);
     }
@@ -342,6 +387,17 @@ public final class Calibration {
           ph -> ph.equals("initial transient"), "power", s);
       add(out, phaseRows, level, "transient", "compression (false)", 0.0, ph -> ph.equals("fitting, then compression"),
           "never", s);
+      for (double d : s.drifts()) {
+        add(out, phaseRows, level, driftName("null", d), "fitting (false)", 0.0, ph -> ph.startsWith("fitting"),
+            "at most the level", s);
+        add(out, phaseRows, level, driftName("null", d), "compression (false)", 0.0,
+            ph -> ph.equals("fitting, then compression"), "at most the level", s);
+        for (double bits : s.plantedBits()) {
+          add(out, phaseRows, level, driftName(plantedName(bits), d), "compression found", bits,
+              ph -> ph.equals("fitting, then compression"),
+              bits >= 0.2 ? "at least 80 % at 0.2 bits and 5 runs" : "power", s);
+        }
+      }
     }
     String dpi = "SELECT level, model, quantity, from_index, verdict, diff_effect FROM " + t.name(IpTables.DPI_TESTS)
         + " WHERE source = 'analysis' AND config_id = :config AND verdict <> 'undecided'";
@@ -350,6 +406,10 @@ public final class Calibration {
       for (String quantity : List.of("i_xt", "i_ty")) {
         dpiTally(out, dpiRows, level, "null", quantity, false, "DPI violation between layers (false)",
             "at most the level");
+        for (double d : s.drifts()) {
+          dpiTally(out, dpiRows, level, driftName("null", d), quantity, false, "DPI violation between layers (false)",
+              "at most the level");
+        }
         dpiTally(out, dpiRows, level, "chain", quantity, true, "DPI violation, input included (estimator)",
             "the estimator's own rate");
       }

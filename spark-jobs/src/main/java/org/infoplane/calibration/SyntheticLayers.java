@@ -15,8 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * with W (INPUT_DIM × {@link #LAYER_DIM}, entries N(0, 1/INPUT_DIM)) and the class centres M
  * ({@link #CLASSES} × LAYER_DIM, entries N(0, 1)) drawn afresh for every run, checkpoint and layer:
- * each checkpoint is another random function from one distribution, as each checkpoint of training
- * is another network. λ pulls the samples of a class together: the matrix-based I(X;T) falls as λ
+ * each checkpoint is another random function from one distribution. A {@link Network} that
+ * {@linkplain Network#drift drifts} instead keeps part of its function from one checkpoint to the
+ * next, as a network in training does: the drift d sets how much (d = 1 is a fresh function). λ pulls the samples of a class together: the matrix-based I(X;T) falls as λ
  * grows (clustering, METHOD.md §10 "Geometric meaning") and I(T;Y) rises. A schedule of λ over
  * checkpoints therefore plants a known course of I(X;T): constant (the null), a rise then a fall (fitting,
  * then compression), or a fall from the first checkpoint (the initial transient).
@@ -85,18 +86,69 @@ public final class SyntheticLayers {
     return y;
   }
 
+  /**
+   * One layer's function at one checkpoint: the random projection W (INPUT_DIM × LAYER_DIM, entries
+   * N(0, 1/INPUT_DIM)) and the class centres M (CLASSES × LAYER_DIM, entries N(0, 1)).
+   */
+  public record Network(float[] weights, double[][] centres) {
+
+    /** A fresh draw. */
+    public static Network draw(SplittableRandom r) {
+      float[] w = new float[INPUT_DIM * LAYER_DIM];
+      double scale = 1.0 / Math.sqrt(INPUT_DIM);
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (r.nextGaussian() * scale);
+      }
+      double[][] m = new double[CLASSES][LAYER_DIM];
+      for (double[] c : m) {
+        for (int k = 0; k < LAYER_DIM; k++) {
+          c[k] = r.nextGaussian();
+        }
+      }
+      return new Network(w, m);
+    }
+
+    /**
+     * The same network after a training interval: every entry becomes √(1 − d) · itself + √d · a
+     * fresh draw of its distribution. The entries keep their distribution; d = 1 is a fresh
+     * network, d = 0 the same one, and between them the function at the next checkpoint correlates
+     * with this one by √(1 − d) in every weight.
+     */
+    public Network drift(double d, SplittableRandom r) {
+      if (!(d >= 0.0 && d <= 1.0)) {
+        throw new IllegalArgumentException("drift must be in [0, 1], got " + d);
+      }
+      double keep = Math.sqrt(1.0 - d);
+      double add = Math.sqrt(d);
+      Network fresh = draw(r);
+      float[] w = new float[weights.length];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (keep * weights[i] + add * fresh.weights[i]);
+      }
+      double[][] m = new double[CLASSES][LAYER_DIM];
+      for (int c = 0; c < CLASSES; c++) {
+        for (int k = 0; k < LAYER_DIM; k++) {
+          m[c][k] = keep * centres[c][k] + add * fresh.centres[c][k];
+        }
+      }
+      return new Network(w, m);
+    }
+  }
+
   /** One planted layer, N × LAYER_DIM: a fresh random function of X pulled towards its class centre by λ. */
   public static INDArray planted(INDArray x, int[] y, double lambda, SplittableRandom r) {
+    return planted(x, y, lambda, Network.draw(r));
+  }
+
+  /** One planted layer, N × LAYER_DIM: the network's function of X pulled towards its class centre by λ. */
+  public static INDArray planted(INDArray x, int[] y, double lambda, Network net) {
     if (!(lambda >= 0.0 && lambda <= 1.0)) {
       throw new IllegalArgumentException("lambda must be in [0, 1], got " + lambda);
     }
-    INDArray features = randomFeatures(x, LAYER_DIM, r);
-    double[][] centres = new double[CLASSES][LAYER_DIM];
-    for (double[] c : centres) {
-      for (int k = 0; k < LAYER_DIM; k++) {
-        c[k] = r.nextGaussian();
-      }
-    }
+    INDArray weights = Nd4j.create(net.weights(), new long[] {INPUT_DIM, LAYER_DIM}, 'c');
+    INDArray features = org.nd4j.linalg.ops.transforms.Transforms.tanh(
+        x.castTo(DataType.FLOAT).mmul(weights).muli(GAIN), false);
+    double[][] centres = net.centres();
     int n = (int) x.rows();
     float[] out = new float[n * LAYER_DIM];
     float[] f = features.data().asFloat();

@@ -37,7 +37,8 @@ class CalibrationTest {
         "--conf", "spark.sql.shuffle.partitions=2");
     assertThat(r.code()).as(r.err()).isZero();
     String text = Files.readString(md);
-    assertThat(text).contains("| null |", "| compress0_60 |", "| transient |", "| chain |", "| gaussian-channel |");
+    assertThat(text).contains("| null |", "| compress0_60 |", "| transient |", "| chain |", "| gaussian-channel |",
+        "| null-d0_30 |", "| compress0_60-d0_30 |");
     assertThat(r.out()).contains("calibration took");
 
     ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("warehouse"),
