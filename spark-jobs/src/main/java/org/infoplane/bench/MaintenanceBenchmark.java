@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * i analyses a new archive of one run with one checkpoint of {@value ManyUnitsBenchmark#LAYERS}
  * layers (10 units of 100 samples, as the prior analyses of {@link ManyUnitsBenchmark}), once into
  * the warehouse with maintenance on and once into the one with it off, alternating, so that both
- * modes meet the same load on a shared machine. Each analysis's wall time includes its maintenance.
+ * modes meet the same load on a shared machine (or in one mode only, for two processes side by
+ * side when a machine has a core for each). Each analysis's wall time includes its maintenance.
  * One analysis into a scratch warehouse warms the JVM first and is not counted.
  *
  * <p>Results: one JSON line per analysis in {@code <out>.jsonl} (written as it goes, so that a
@@ -108,10 +109,16 @@ public final class MaintenanceBenchmark {
    * Runs {@code analyses} analyses per mode and writes the results.
    *
    * @param analyses analyses per mode
+   * @param withOn run the analyses with maintenance on
+   * @param withOff run the analyses with maintenance off
    */
-  public static Map<String, Object> run(Path dir, int analyses, ResolvedConf conf, Path out) throws IOException {
+  public static Map<String, Object> run(Path dir, int analyses, boolean withOn, boolean withOff, ResolvedConf conf,
+      Path out) throws IOException {
     if (analyses < 1) {
       throw new IllegalArgumentException("--analyses must be >= 1, got " + analyses);
+    }
+    if (!withOn && !withOff) {
+      throw new IllegalArgumentException("at least one mode, on or off");
     }
     long stamp = System.currentTimeMillis();
     Series on = new Series("maintenance on", modeConf(conf, "ipmaint", dir.resolve("warehouse-maint-on-" + stamp), true));
@@ -124,6 +131,7 @@ public final class MaintenanceBenchmark {
     result.put("analyses_per_mode_requested", analyses);
     result.put("units_per_analysis", ManyUnitsBenchmark.LAYERS);
     result.put("samples_per_unit", 100);
+    result.put("modes", withOn && withOff ? "on, off alternating" : withOn ? "on" : "off");
     result.put("started_at", Instant.now().toString());
     result.put("load_average_at_start", ManyUnitsBenchmark.loadAverage());
     Map<String, String> settings = new LinkedHashMap<>();
@@ -147,7 +155,7 @@ public final class MaintenanceBenchmark {
       for (int i = 0; i < analyses; i++) {
         Path archive = dir.resolve("archives").resolve("a" + i);
         ManyUnitsBenchmark.writeRun(archive, "run-" + i, ManyUnitsBenchmark.data(100, 1, 5000L + i));
-        for (Series s : List.of(on, off)) {
+        for (Series s : withOn && withOff ? List.of(on, off) : withOn ? List.of(on) : List.of(off)) {
           long t0 = System.nanoTime();
           AnalysisJob.Summary summary = new AnalysisJob(spark, s.conf, archive.toString()).run();
           double seconds = (System.nanoTime() - t0) / 1e9;
@@ -170,13 +178,17 @@ public final class MaintenanceBenchmark {
           w.flush();
         }
         {
-          result.put("maintenance_on", on.summary());
-          result.put("maintenance_off", off.summary());
+          if (withOn) {
+            result.put("maintenance_on", on.summary());
+          }
+          if (withOff) {
+            result.put("maintenance_off", off.summary());
+          }
           result.put("load_average_now", ManyUnitsBenchmark.loadAverage());
           result.put("updated_at", Instant.now().toString());
           AnalysisBenchmark.writeResults(result, out);
           LOG.info("{} of {} analyses per mode: on {} s, off {} s", i + 1, analyses,
-              on.seconds.get(i), off.seconds.get(i));
+              withOn ? on.seconds.get(i) : "-", withOff ? off.seconds.get(i) : "-");
         }
       }
     } finally {

@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "--case many-units: K units of 100 samples (10 dense layers of 32), the job against the same arithmetic",
         "in one process without Spark.",
         "--case maintenance: --analyses small analyses (10 units each) into one warehouse with table maintenance",
-        "after each analysis and into another without, alternating: per-analysis time and metadata size.",
+        "after each analysis and into another without, alternating: per-analysis time and metadata size",
+        "(--modes on or off runs one of the two, for two processes side by side).",
         "See docs/benchmarks.md."})
 public final class BenchmarkCommand implements Callable<Integer> {
 
@@ -50,6 +51,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
       description = "maintenance: analyses per mode (default: ${DEFAULT-VALUE}).")
   int analyses;
 
+  @Option(names = "--modes", defaultValue = "on,off", split = ",",
+      description = "maintenance: the modes, alternating: on, off or both (default: ${DEFAULT-VALUE}).")
+  List<String> modes;
+
   @Option(names = "--samples", defaultValue = "1000", description = "scan: evaluation samples N (default: ${DEFAULT-VALUE}).")
   int samples;
 
@@ -72,6 +77,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
     if (analyses < 1) {
       throw new BadInputException("--analyses must be >= 1, got " + analyses);
     }
+    if (modes.isEmpty() || !List.of("on", "off").containsAll(modes) || modes.stream().distinct().count() != modes.size()) {
+      throw new BadInputException("--modes must be on, off or on,off, got '" + String.join(",", modes) + "'");
+    }
     if (priorAnalyses < 0) {
       throw new BadInputException("--prior-analyses must be >= 0, got " + priorAnalyses);
     }
@@ -82,7 +90,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     Map<String, Object> r = switch (benchmarkCase) {
       case "scan" -> AnalysisBenchmark.run(dir, samples, checkpoints, conf, out);
       case "many-units" -> ManyUnitsBenchmark.run(dir, units, priorAnalyses, conf, out);
-      default -> MaintenanceBenchmark.run(dir, analyses, conf, out);
+      default -> MaintenanceBenchmark.run(dir, analyses, modes.contains("on"), modes.contains("off"), conf, out);
     };
     r.forEach((k, v) -> spec.commandLine().getOut().println(k + " = " + v));
     spec.commandLine().getOut().println("results written to " + out);
