@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Results: one JSON line per analysis in {@code <out>.jsonl} (written as it goes, so that a
  * stopped benchmark keeps what it measured), and the summary in {@code out}, rewritten after every
  * pair of analyses: per mode, the means and medians of the first and last 100 analyses (halves,
- * when fewer than 200 finished) and their ratios, and the metadata bytes over time.
+ * when fewer than 200 finished) and their ratios, in wall time and in the JVM's CPU time (which a
+ * loaded machine inflates far less), and the metadata bytes over time.
  */
 public final class MaintenanceBenchmark {
 
@@ -52,6 +53,7 @@ public final class MaintenanceBenchmark {
     final String mode;
     final ResolvedConf conf;
     final List<Double> seconds = new ArrayList<>();
+    final List<Double> cpuSeconds = new ArrayList<>();
     final List<long[]> metadata = new ArrayList<>(); // {analyses done, bytes}
 
     Series(String mode, ResolvedConf conf) {
@@ -77,6 +79,11 @@ public final class MaintenanceBenchmark {
         m.put("first_median_seconds", firstMedian);
         m.put("last_median_seconds", lastMedian);
         m.put("last_over_first_median", lastMedian / firstMedian);
+        double firstCpu = mean(cpuSeconds.subList(0, w));
+        double lastCpu = mean(cpuSeconds.subList(n - w, n));
+        m.put("first_mean_cpu_seconds", firstCpu);
+        m.put("last_mean_cpu_seconds", lastCpu);
+        m.put("last_over_first_cpu", lastCpu / firstCpu);
       }
       List<Map<String, Object>> md = new ArrayList<>();
       for (long[] p : metadata) {
@@ -85,6 +92,15 @@ public final class MaintenanceBenchmark {
       m.put("metadata_bytes_over_time", md);
       return m;
     }
+  }
+
+  /**
+   * The CPU time of this JVM, all threads (Spark's local executors run in it): the work an analysis
+   * does, which unlike its wall time does not grow while other processes hold the cores.
+   */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double mean(List<Double> xs) {
@@ -157,17 +173,21 @@ public final class MaintenanceBenchmark {
         ManyUnitsBenchmark.writeRun(archive, "run-" + i, ManyUnitsBenchmark.data(100, 1, 5000L + i));
         for (Series s : withOn && withOff ? List.of(on, off) : withOn ? List.of(on) : List.of(off)) {
           long t0 = System.nanoTime();
+          long cpu0 = processCpuNanos();
           AnalysisJob.Summary summary = new AnalysisJob(spark, s.conf, archive.toString()).run();
           double seconds = (System.nanoTime() - t0) / 1e9;
+          double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
           if (!summary.ok()) {
             throw new IllegalStateException("analysis " + i + " (" + s.mode + ") of " + archive + " failed: "
                 + summary.errors());
           }
           s.seconds.add(seconds);
+          s.cpuSeconds.add(cpuSeconds);
           Map<String, Object> line = new LinkedHashMap<>();
           line.put("analysis", i + 1);
           line.put("mode", s.mode);
           line.put("seconds", seconds);
+          line.put("cpu_seconds", cpuSeconds);
           if ((i + 1) % MEASURE_EVERY == 0 || i == 0) {
             long bytes = new TableMaintenance(spark, s.conf).metadataBytes();
             s.metadata.add(new long[] {i + 1, bytes});
