@@ -46,10 +46,10 @@ import org.infoplane.estimator.matrix.DistanceMatrix;
  *   <li>{@code sigmaT}: empty; the noise variance is fixed and part of {@link #name()}.
  * </ul>
  *
- * <p>Numerics: row i's largest term is its own, exp(0) = 1, so the row sum is the log-sum-exp with
- * that maximum factored out: ln Σ_j exp(−D_ij/(2s²)) = log1p(Σ_{j≠i} exp(−D_ij/(2s²))), a sum
- * that neither overflows nor loses its leading term, whatever the distances. O(N²) exponentials
- * per batch. Immutable and thread-safe.
+ * <p>Numerics: row i's largest term is its own, exp(0) = 1, so the row sum S_i = Σ_j
+ * exp(−D_ij/(2s²)) is the log-sum-exp with its maximum factored out (a shift of 0): S_i ∈ [1, N],
+ * which neither overflows nor underflows, whatever the distances. A constant layer has S_i = N
+ * exactly, hence a bound of exactly 0. O(N²) exponentials per batch. Immutable and thread-safe.
  */
 public final class KdeUpperBoundEstimator implements InformationPlaneEstimator {
 
@@ -137,20 +137,16 @@ public final class KdeUpperBoundEstimator implements InformationPlaneEstimator {
       }
     }
     int[] count = new int[numClasses];
-    double logSum = 0.0;
-    double classLogSum = 0.0;
+    for (int c : y) {
+      count[c]++;
+    }
+    // −(1/N) Σ_i ln(S_i / N) with S_i = 1 + rest_i ∈ [1, N]; per class the same with N_y
+    double bound = 0.0;
+    double classBound = 0.0;
     for (int i = 0; i < n; i++) {
-      logSum += Math.log1p(rest[i]);
-      classLogSum += Math.log1p(restInClass[i]);
-      count[y[i]]++;
+      bound -= Math.log((1.0 + rest[i]) / n);
+      classBound -= Math.log((1.0 + restInClass[i]) / count[y[i]]);
     }
-    // Σ_y (N_y/N)·(ln N_y − (1/N_y) Σ_{i in y} ln Σ_{j in y} k_ij) = (Σ_y N_y ln N_y − Σ_i ln ...) / N
-    double countLogCount = 0.0;
-    for (int c : count) {
-      if (c > 0) {
-        countLogCount += c * Math.log(c);
-      }
-    }
-    return new Sums(Math.log(n) - logSum / n, (countLogCount - classLogSum) / n);
+    return new Sums(bound / n, classBound / n);
   }
 }
