@@ -33,8 +33,9 @@ import org.infoplane.estimator.matrix.DistanceMatrix;
  * <ul>
  *   <li>{@code iXT}: the upper bound on I(X;T) above; 0 ≤ iXT ≤ log2 N, 0 exactly for a constant
  *       layer, log2 N when all samples are far apart (compared with s);
- *   <li>{@code iTY}: the estimate of I(T;Y) above. It is at most H(Y) and at most iXT (each term
- *       Σ_{j in y} of a class is part of the row's whole sum);
+ *   <li>{@code iTY}: the estimate of I(T;Y) above. It equals H(Y) + (1/N) Σ_i ln(S_i^y / S_i), with
+ *       S_i the row sum Σ_j exp(…) and S_i^y its part over i's own class, so it is at most H(Y);
+ *       and each class's bound is ≥ 0, so it is at most iXT;
  *   <li>{@code hT}: the bound on h(T + Z) measured from the noise's entropy, h(T + Z) − h(Z), which
  *       equals iXT. It is the layer's entropy on the scale of the other estimators (0 for a
  *       constant layer, at most log2 N); the absolute differential-entropy bound, which adds
