@@ -18,7 +18,8 @@
  *       checkpoints;
  *   <li>{@link org.infoplane.estimator.batch}: how an evaluation set is cut into batches;
  *   <li>{@link org.infoplane.estimator.ip}: information-plane estimators (tensor kernel,
- *       multivariate per-channel, binning) behind one interface, and their per-checkpoint summary;
+ *       multivariate per-channel, binning, kernel-density upper bound) behind one interface, and
+ *       their per-checkpoint summary;
  *   <li>{@link org.infoplane.estimator.verdict}: verdicts (fitting, compression, DPI, early
  *       stopping) as t tests with Benjamini–Hochberg control over the per-batch estimates.
  * </ul>

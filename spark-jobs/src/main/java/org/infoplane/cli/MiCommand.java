@@ -83,7 +83,7 @@ public final class MiCommand implements Callable<Integer> {
   String distancePrecision;
 
   @Option(names = "--estimator", paramLabel = "NAME",
-      description = "renyi-tensor, renyi-multivariate or binning[-BINS] (infoplane.estimator; default: renyi-tensor).")
+      description = "renyi-tensor, renyi-multivariate, binning[-BINS] or kde-upper[-VARIANCE] (infoplane.estimator; default: renyi-tensor).")
   String estimatorName;
 
   @Option(names = "--batch-size",

@@ -53,9 +53,9 @@ public final class InfoPlaneConf {
       Presets.PAPER, Presets.AUTHORS_CODE, Presets.IPDL);
 
   public static final ConfigEntry<String> ESTIMATOR = register(new ConfigEntry<>("infoplane.estimator",
-      "Estimator: renyi-tensor (matrix-based Renyi entropy, tensor kernel), renyi-multivariate (per-channel kernels, Yu et al.) or binning[-BINS] (Shwartz-Ziv & Tishby; 30 bins).",
+      "Estimator: renyi-tensor (matrix-based Renyi entropy, tensor kernel), renyi-multivariate (per-channel kernels, Yu et al.), binning[-BINS] (Shwartz-Ziv & Tishby; 30 bins) or kde-upper[-VARIANCE] (kernel-density upper bound of Kolchinsky & Tracey as Saxe et al. use it; Gaussian noise of variance 0.1).",
       "string", "renyi-tensor", s -> s.toLowerCase(Locale.ROOT),
-      s -> canBuild(s), "must be renyi-tensor, renyi-multivariate, binning or binning-BINS"));
+      s -> canBuild(s), "must be renyi-tensor, renyi-multivariate, binning, binning-BINS, kde-upper or kde-upper-VARIANCE (VARIANCE > 0)"));
 
   public static final ConfigEntry<Double> ALPHA = positive("infoplane.alpha", "" + RenyiEntropy.DEFAULT_ALPHA,
       "Order alpha of the Renyi entropy; 1 is the von Neumann (Shannon-like) limit, 2 needs no eigendecomposition.");

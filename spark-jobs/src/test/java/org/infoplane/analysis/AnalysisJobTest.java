@@ -125,6 +125,49 @@ class AnalysisJobTest {
   }
 
   /**
+   * A width-free estimator through the job: {@code kde-upper} needs the activations themselves, so
+   * it takes the one direct pass (as binning and the multivariate estimator do), writes a row per
+   * unit, and its numbers equal direct estimator calls on the same batches.
+   */
+  @Test
+  void kernelDensityBoundRunsTheDirectPassAndEqualsDirectCalls() {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    SyntheticRun run = new SyntheticRun(3);
+    run.write(archive, "r1", 0, 3);
+
+    ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.estimator=kde-upper");
+    AnalysisJob.Summary s = analyze(conf, archivePath);
+    assertThat(s.errors()).isEmpty();
+    assertThat(s.computed()).containsOnlyKeys("pass 1/1 kde-upper");
+    assertThat(s.computed().get("pass 1/1 kde-upper")).isEqualTo(2 * 3 * 3);
+    List<Row> rows = results(conf);
+    assertThat(rows).hasSize(2 * 3 * 3);
+
+    InformationPlaneEstimator estimator = AnalysisConfig.from(conf).buildEstimator();
+    assertThat(estimator.name()).isEqualTo("kde-upper-0.1");
+    for (Row r : rows) {
+      IpSummary direct = direct(run, AnalysisConfig.from(conf), estimator, r, false);
+      String what = r.getAs("split") + " step " + r.getAs("step") + " layer " + r.getAs("layer_index");
+      assertThat(r.<String>getAs("estimator")).as(what).isEqualTo("kde-upper");
+      assertThat(r.<Integer>getAs("n_batches")).as(what).isEqualTo(2);
+      assertThat(r.<Double>getAs("sigma")).as(what).isNull();
+      assertThat(r.<Double>getAs("i_xy")).as(what).isNull();
+      assertThat(r.<Double>getAs("i_xt")).as(what).isCloseTo(direct.iXT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_ty")).as(what).isCloseTo(direct.iTY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_t")).as(what).isCloseTo(direct.hT().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_x")).as(what).isCloseTo(direct.hX().mean(), within(TOL));
+      assertThat(r.<Double>getAs("h_y")).as(what).isCloseTo(direct.hY().mean(), within(TOL));
+      assertThat(r.<Double>getAs("i_xt_std")).as(what).isCloseTo(direct.iXT().std(), within(TOL));
+      if (r.<Integer>getAs("layer_index") == 2) {
+        assertThat(r.<Double>getAs("i_xt")).as("dead layer").isZero();
+      } else {
+        assertThat(r.<Double>getAs("i_xt")).as(what).isPositive();
+      }
+    }
+  }
+
+  /**
    * The randomized entropy method through the job, on a warehouse whose information_plane table
    * predates the error columns: the table gains them (an old row keeps its values and reads null
    * errors), and the job's numbers and errors equal direct estimator calls with the same settings

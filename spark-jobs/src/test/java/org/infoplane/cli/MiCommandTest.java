@@ -107,6 +107,26 @@ class MiCommandTest {
   }
 
   @Test
+  void kernelDensityBoundGivesTheClusterEntropies() throws Exception {
+    // T's classes are identical points 50·√2 apart (≫ s = √0.1), ten per class in each batch: the
+    // bound's I(X;T) is the entropy of the cluster sizes, log2 10, and so is I(T;Y) (clusters =
+    // labels); the 100 distinct inputs have H(X) = log2 100. No kernel width.
+    Result r = run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+        "--estimator", "kde-upper", "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertThat(j.get("i_xt").asDouble()).isCloseTo(LOG2_10, within(TOL));
+    assertThat(j.get("i_ty").asDouble()).isCloseTo(LOG2_10, within(TOL));
+    assertThat(j.get("h_t").asDouble()).isCloseTo(LOG2_10, within(TOL));
+    assertThat(j.get("h_x").asDouble()).isCloseTo(LOG2_100, within(TOL));
+    assertThat(j.get("h_y").asDouble()).isCloseTo(LOG2_10, within(TOL));
+    assertThat(j.get("sigma_t").isNull()).isTrue();
+    assertThat(j.get("n_batches").asInt()).isEqualTo(2);
+    assertBadInput(run("mi", "--x", x.toString(), "--t", t.toString(), "--y", y.toString(),
+        "--estimator", "kde-upper-0"), "infoplane.estimator", "kde-upper-0");
+  }
+
+  @Test
   void deadLayerIsAValidInputWithZeroInformation() throws Exception {
     Path zeros = NpyFiles.writeFloat32(dir.resolve("dead.npy"), new long[] {N, 5}, new float[N * 5]);
     Result r = run("mi", "--x", x.toString(), "--t", zeros.toString(), "--y", y.toString(), "--format", "json");

@@ -83,6 +83,20 @@ class ConfigTest {
   }
 
   @Test
+  void theEstimatorSettingReadsTheKernelDensityBoundAndItsVariance() {
+    assertThat(new ConfResolver().pairs(List.of("infoplane.estimator=KDE-Upper")).resolve().get(InfoPlaneConf.ESTIMATOR))
+        .isEqualTo("kde-upper");
+    assertThat(new ConfResolver().pairs(List.of("infoplane.estimator=kde-upper-0.01")).resolve()
+        .get(InfoPlaneConf.ESTIMATOR)).isEqualTo("kde-upper-0.01");
+    for (String bad : List.of("kde-upper-0", "kde-upper--1", "kde-upper-abc")) {
+      assertThatThrownBy(() -> new ConfResolver().pairs(List.of("infoplane.estimator=" + bad)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("infoplane.estimator").hasMessageContaining("'" + bad + "'")
+          .hasMessageContaining("kde-upper-VARIANCE (VARIANCE > 0)");
+    }
+  }
+
+  @Test
   void theDefaultsFileIsFoundInAConfDirectoryOfAnyNameOrUnderTheHome() throws Exception {
     Path site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(site.resolve("infoplane-defaults.conf"), "infoplane.catalog.name=sitecat\n");

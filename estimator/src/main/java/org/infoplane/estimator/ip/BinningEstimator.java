@@ -60,8 +60,8 @@ public final class BinningEstimator implements InformationPlaneEstimator {
     return new IpEstimate(hX, hT, hY, hX + hT - hXT, hT + hY - hTY, OptionalDouble.empty());
   }
 
-  /** Symbol ids of equal rows, by exact value. */
-  private static int[] exactSymbols(INDArray a, int n) {
+  /** Symbol ids of equal rows, by exact value (also the kernel-density bound's input symbols). */
+  static int[] exactSymbols(INDArray a, int n) {
     double[] v = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     int d = v.length / n;
     Map<Row, Integer> ids = new HashMap<>();
@@ -110,7 +110,7 @@ public final class BinningEstimator implements InformationPlaneEstimator {
   }
 
   /** Plug-in Shannon entropy of symbol frequencies, in bits. */
-  private static double entropy(int[] symbols) {
+  static double entropy(int[] symbols) {
     Map<Integer, Integer> counts = new HashMap<>();
     for (int s : symbols) {
       counts.merge(s, 1, Integer::sum);

@@ -1,11 +1,15 @@
 package org.infoplane.estimator.ip;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.infoplane.estimator.width.KernelWidthRule;
 import org.infoplane.estimator.width.KernelWidthRules;
 
 /** The one entry point to the information-plane estimators. */
 public final class InformationPlaneEstimators {
+
+  /** A decimal number, signed so that a negative variance is reported as one. */
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?");
 
   private InformationPlaneEstimators() {}
 
@@ -33,10 +37,22 @@ public final class InformationPlaneEstimators {
   }
 
   /**
-   * An estimator by name: {@code renyi-tensor}, {@code renyi-multivariate} or
-   * {@code binning[-BINS]} (30 bins by default).
+   * The kernel-density upper bound (Kolchinsky &amp; Tracey, as Saxe et al. 2018 use it) with Gaussian
+   * noise of the given variance.
    *
-   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   * @throws IllegalArgumentException unless the variance is finite and &gt; 0
+   */
+  public static KdeUpperBoundEstimator kdeUpperBound(double noiseVariance) {
+    return new KdeUpperBoundEstimator(noiseVariance);
+  }
+
+  /**
+   * An estimator by name: {@code renyi-tensor}, {@code renyi-multivariate}, {@code binning[-BINS]}
+   * (30 bins by default) or {@code kde-upper[-VARIANCE]} (noise variance 0.1 by default, e.g.
+   * {@code kde-upper-0.01}).
+   *
+   * @throws IllegalArgumentException for an unknown name, listing the known ones, or a bad
+   *     parameter, naming it
    */
   public static InformationPlaneEstimator byName(String name, RenyiSettings settings) {
     String s = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
@@ -56,7 +72,24 @@ public final class InformationPlaneEstimators {
         // fall through to the error below
       }
     }
+    if (s.equals(KdeUpperBoundEstimator.NAME)) {
+      return kdeUpperBound(KdeUpperBoundEstimator.DEFAULT_NOISE_VARIANCE);
+    }
+    String kdePrefix = KdeUpperBoundEstimator.NAME + "-";
+    if (s.startsWith(kdePrefix)) {
+      String variance = s.substring(kdePrefix.length());
+      if (!NUMBER.matcher(variance).matches()) {
+        throw new IllegalArgumentException("estimator '" + name + "': the noise variance '" + variance
+            + "' is not a number (expected kde-upper-VARIANCE, e.g. kde-upper-0.1)");
+      }
+      double v = Double.parseDouble(variance);
+      if (!(v > 0.0) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException("estimator '" + name + "': the noise variance must be finite and > 0, got "
+            + variance);
+      }
+      return kdeUpperBound(v);
+    }
     throw new IllegalArgumentException("unknown estimator '" + name
-        + "': expected renyi-tensor, renyi-multivariate, binning or binning-BINS");
+        + "': expected renyi-tensor, renyi-multivariate, binning, binning-BINS, kde-upper or kde-upper-VARIANCE");
   }
 }

@@ -124,7 +124,7 @@ class BadInputTest {
         .hasMessage("unknown kernel width rule 'silvermann': expected alignment[:GRID], fixed:SIGMA, median, knn[:K] or silverman[:GAMMA]");
     assertThatThrownBy(() -> InformationPlaneEstimators.byName("renyi-tensr", RenyiSettings.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown estimator 'renyi-tensr': expected renyi-tensor, renyi-multivariate, binning or binning-BINS");
+        .hasMessage("unknown estimator 'renyi-tensr': expected renyi-tensor, renyi-multivariate, binning, binning-BINS, kde-upper or kde-upper-VARIANCE");
     assertThatThrownBy(() -> InformationPlaneEstimators.byName("binning-x", RenyiSettings.defaults()))
         .hasMessageContaining("unknown estimator 'binning-x'");
     assertThatThrownBy(() -> InformationPlaneEstimators.byName("binning-1", RenyiSettings.defaults()))
