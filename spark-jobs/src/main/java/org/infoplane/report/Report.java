@@ -352,9 +352,16 @@ public final class Report {
         + " before it (table early_stopping; counts over runs in view early_stopping_summary; early_stopping.csv)",
         csv(dir, files, "early_stopping", rows("SELECT * FROM early_stopping_summary WHERE model = :model AND config_id = :config"
             + " ORDER BY split DESC, layer_index, patience", Map.of("model", model, "config", config))));
-    Html.table(html, "Fitting and compression over the runs (view compression_phases, experiment level)",
+    Html.table(html, "Fitting and compression over the runs (view compression_phases, experiment level;"
+        + " every level in phases.csv)",
         rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE level = 'experiment' AND model = :model"
             + " AND config_id = :config ORDER BY split DESC, layer_index", Map.of("model", model, "config", config)));
+    // The views' rows behind the tables, both levels, for a reader to check a number without the warehouse.
+    csv(dir, files, "phases", rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE model = :model"
+        + " AND config_id = :config ORDER BY level, run_id, split DESC, layer_index", Map.of("model", model,
+        "config", config)));
+    csv(dir, files, "dpi", rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE model = :model AND config_id = :config"
+        + " ORDER BY level, run_id, split DESC, step", Map.of("model", model, "config", config)));
     html.append("<h2>Each run</h2>\n<div class=\"grid\">\n");
     for (String run : runs) {
       PlaneData one = runData(run, config);

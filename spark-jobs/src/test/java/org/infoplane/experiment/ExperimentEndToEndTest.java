@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -137,6 +138,24 @@ class ExperimentEndToEndTest {
       assertThat(report.resolve(f)).as(f).isRegularFile();
       assertThat(Files.size(report.resolve(f))).as(f).isGreaterThan(1000);
     }
+    // The rows behind the report's tables, as CSV files: the plane, the training curves with the
+    // validation split, early stopping at every patience, and the phase and DPI verdicts at both levels.
+    Map<String, List<String>> columns = Map.of("plane.csv", List.of("run_id", "i_xt", "i_ty"),
+        "metrics.csv", List.of("run_id", "step", "val_loss", "val_accuracy", "test_loss"),
+        "early_stopping.csv", List.of("patience", "split", "layer_name"),
+        "phases.csv", List.of("level", "phase", "drop_effect", "drop_q"),
+        "dpi.csv", List.of("level", "n_pairs", "n_xt_violations"));
+    for (var e : columns.entrySet()) {
+      List<String> lines = Files.readAllLines(report.resolve(e.getKey()));
+      assertThat(lines.size()).as(e.getKey() + " rows").isGreaterThan(1);
+      assertThat(List.of(lines.get(0).split(","))).as(e.getKey() + " header").containsAll(e.getValue());
+    }
+    // One run: run-level verdicts only (the experiment level needs two or more runs).
+    assertThat(Files.readString(report.resolve("phases.csv"))).contains("\nrun,mlp,mlp-small-1,1,train,0,dense1,");
+    List<String> stops = Files.readAllLines(report.resolve("early_stopping.csv"));
+    int patience = List.of(stops.get(0).split(",")).indexOf("patience");
+    assertThat(stops.stream().skip(1).map(l -> l.split(",")[patience]).distinct().sorted())
+        .containsExactly("1", "10", "2", "5");
     String html = Files.readString(report.resolve("index.html"));
     Matcher m = Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(html);
     int links = 0;
