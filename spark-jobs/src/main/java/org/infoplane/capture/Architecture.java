@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  *   <li>{@link #MLP}: 784-1024-20-20-20-10, each hidden layer Dense → activation → BatchNorm.
  *   <li>{@link #CNN}: conv 3×3 with 4, 8, 16 filters ("same" padding, activation), max-pool 2×2 after
  *       the 2nd and 3rd, dense 256, softmax.
- *   <li>{@link #VGG16}: the image zero-padded to 32×32, 13 blocks conv 3×3 → activation → BatchNorm
+ *   <li>{@link #VGG16}: the image zero-padded to 32×32, 13 blocks conv 3×3 → BatchNorm → activation
+ *       (the block order of the authors' published VGG16)
  *       with 64-64 | 128-128 | 256×3 | 512×3 | 512×3 filters (times the width multiplier), max-pool 2×2
  *       after each group, dense 4096-4096 (times the multiplier, dropout 0.5 after each), softmax 10.
  * </ul>

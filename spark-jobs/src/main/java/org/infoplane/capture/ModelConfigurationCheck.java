@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -19,6 +20,7 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInitRelu;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -49,9 +51,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 final class ModelConfigurationCheck {
 
   static final Set<String> LAYERS = names(DenseLayer.class, BatchNormalization.class, OutputLayer.class,
-      ConvolutionLayer.class, SubsamplingLayer.class, ZeroPaddingLayer.class);
+      ConvolutionLayer.class, SubsamplingLayer.class, ZeroPaddingLayer.class, ActivationLayer.class);
   static final Set<String> ACTIVATIONS = names(ActivationTanH.class, ActivationReLU.class, ActivationSoftmax.class,
-      ActivationSigmoid.class);
+      ActivationSigmoid.class, ActivationIdentity.class);
   static final Set<String> PREPROCESSORS = names(FeedForwardToCnnPreProcessor.class,
       CnnToFeedForwardPreProcessor.class);
   static final Set<String> OTHERS = names(Sgd.class, LossMCXENT.class, WeightInitXavier.class, WeightInitRelu.class,

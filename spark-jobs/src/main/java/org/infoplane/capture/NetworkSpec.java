@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -92,8 +93,10 @@ public record NetworkSpec(Architecture architecture, String activation, double l
         b.layer(new ZeroPaddingLayer.Builder(pad, pad).build());
         for (int[] block : VGG_BLOCKS) {
           for (int channels : block) {
-            b.layer(conv(scaled(channels), act));
+            // The authors' block order (their published VGG16): conv -> BatchNorm -> activation.
+            b.layer(conv(scaled(channels), Activation.IDENTITY));
             b.layer(new BatchNormalization.Builder().build());
+            b.layer(new ActivationLayer.Builder().activation(act).build());
           }
           b.layer(maxPool());
         }

@@ -3,6 +3,7 @@ package org.infoplane.capture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -17,10 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Which layers of a network are recorded, decided from the network alone (so that a saved model
  * needs no side information). Every convolution or dense layer opens a block; the block's output is
- * the BatchNorm that directly follows it, if any, else the layer itself. The output layer is
- * recorded too. Padding and pooling layers are not recorded. This gives, for {@link Architecture}:
- * MLP 5 layers (4 hidden blocks after BatchNorm, softmax), CNN 5 (3 conv, dense, softmax), VGG-16
- * 16 (13 conv blocks after BatchNorm, 2 dense, softmax).
+ * the last of the BatchNorm and activation layers that directly follow it, if any, else the layer
+ * itself. The output layer is recorded too. Padding and pooling layers are not recorded. This
+ * gives, for {@link Architecture}: MLP 5 layers (4 hidden blocks after BatchNorm, softmax), CNN 5
+ * (3 conv, dense, softmax), VGG-16 16 (13 conv blocks conv → BatchNorm → activation, recorded after
+ * the activation; 2 dense, softmax).
  *
  * <p>Kinds: {@code conv}, {@code dense}, {@code output}. Names: {@code conv1}..., {@code dense1}...,
  * {@code softmax}. Manifest layer indices are the positions among the recorded layers (0, 1, ...).
@@ -50,7 +52,11 @@ public final class RecordedLayers {
       } else if (l instanceof ConvolutionLayer || l instanceof DenseLayer) {
         boolean conv = l instanceof ConvolutionLayer;
         String name = conv ? "conv" + (++convs) : "dense" + (++denses);
-        int recorded = i + 1 < n && layer(net, i + 1) instanceof BatchNormalization ? i + 1 : i;
+        int recorded = i;
+        while (recorded + 1 < n && (layer(net, recorded + 1) instanceof BatchNormalization
+            || layer(net, recorded + 1) instanceof ActivationLayer)) {
+          recorded++;
+        }
         out.add(new Recorded(recorded, name, conv ? "conv" : "dense"));
       }
     }

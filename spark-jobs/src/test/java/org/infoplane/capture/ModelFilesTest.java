@@ -202,14 +202,14 @@ class ModelFilesTest {
         .isInstanceOf(DatasetException.class)
         .hasMessageStartingWith("cannot load the model " + crafted + ": entry configuration.json names the type '"
             + recording + "' at confs[0].layer.activationFn")
-        .hasMessageContaining("activations: ActivationReLU, ActivationSigmoid, ActivationSoftmax, ActivationTanH");
+        .hasMessageContaining("activations: ActivationIdentity, ActivationReLU, ActivationSigmoid, ActivationSoftmax, ActivationTanH");
     assertThat(System.getProperty(RecordingActivation.LOADED)).as("the class was loaded").isNull();
 
     Path lstm = withConfiguration("lstm.zip", root -> layer(root, 0).put("@class", "org.deeplearning4j.nn.conf.layers.LSTM"));
     assertThatThrownBy(() -> load(lstm)).isInstanceOf(DatasetException.class)
         .hasMessageContaining(lstm.toString())
         .hasMessageContaining("names the type 'org.deeplearning4j.nn.conf.layers.LSTM' at confs[0].layer,")
-        .hasMessageContaining("layers: BatchNormalization, ConvolutionLayer, DenseLayer, OutputLayer,"
+        .hasMessageContaining("layers: ActivationLayer, BatchNormalization, ConvolutionLayer, DenseLayer, OutputLayer,"
             + " SubsamplingLayer, ZeroPaddingLayer");
 
     Path updater = withConfiguration("updater.zip", root -> ((com.fasterxml.jackson.databind.node.ObjectNode) layer(root, 0)

@@ -37,12 +37,28 @@ class NetworkSpecTest {
   }
 
   @Test
-  void vgg16RecordsTheBatchNormOutputOfEachConvBlock() {
+  void vgg16BlocksAreConvThenBatchNormThenActivationAndRecordAfterTheActivation() {
     MultiLayerNetwork net = NetworkSpec.of(Architecture.VGG16, 0.09, 1.0 / 16, 1).build();
     List<RecordedLayers.Recorded> r = RecordedLayers.of(net);
     for (RecordedLayers.Recorded rec : r.subList(0, 13)) {
-      assertThat(net.getLayerWiseConfigurations().getConf(rec.networkIndex()).getLayer())
-          .as(rec.name()).isInstanceOf(org.deeplearning4j.nn.conf.layers.BatchNormalization.class);
+      int i = rec.networkIndex();
+      var conv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) net.getLayerWiseConfigurations().getConf(i - 2)
+          .getLayer();
+      assertThat(conv.getActivationFn()).as(rec.name() + " conv: linear")
+          .isInstanceOf(org.nd4j.linalg.activations.impl.ActivationIdentity.class);
+      assertThat(net.getLayerWiseConfigurations().getConf(i - 1).getLayer()).as(rec.name() + " then BatchNorm")
+          .isInstanceOf(org.deeplearning4j.nn.conf.layers.BatchNormalization.class);
+      var act = (org.deeplearning4j.nn.conf.layers.ActivationLayer) net.getLayerWiseConfigurations().getConf(i)
+          .getLayer();
+      assertThat(act.getActivationFn()).as(rec.name() + " then ReLU, recorded")
+          .isInstanceOf(org.nd4j.linalg.activations.impl.ActivationReLU.class);
+    }
+    // Recorded after the ReLU: no negative activation.
+    org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, NetworkSpec.SIDE * NetworkSpec.SIDE);
+    List<org.nd4j.linalg.api.ndarray.INDArray> acts = net.feedForward(x, false);
+    for (RecordedLayers.Recorded rec : r.subList(0, 13)) {
+      assertThat(acts.get(rec.networkIndex() + 1).minNumber().doubleValue()).as(rec.name()).isGreaterThanOrEqualTo(0.0);
     }
   }
 
