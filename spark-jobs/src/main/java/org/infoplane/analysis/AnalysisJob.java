@@ -162,7 +162,7 @@ public final class AnalysisJob {
     Map<String, Integer> numClasses = new HashMap<>();
     List<Row> runRows = new ArrayList<>();
     List<Row> refusedRuns = new ArrayList<>();
-    boolean perStep = config.usesDistances() && config.smooths() && config.smoothsPerStep();
+    boolean perStep = config.usesDistances() && config.smoothing().smooths() && config.smoothing().perStep();
     for (String runId : runDirs) {
       RunReader reader;
       RunManifest m;
@@ -267,7 +267,7 @@ public final class AnalysisJob {
     String pass = DISTANCE_PASS;
     describe(pass + ": finding stored units");
     Set<String> have = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
+        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching().key() + "'");
     List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
     count(pass, todo.size(), units.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
@@ -311,9 +311,9 @@ public final class AnalysisJob {
     }
     describe(pass + ": finding stored units");
     Set<String> haveDistances = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
+        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching().key() + "'");
     Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
+        + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching().key()
         + "' AND width_config = '" + sql(config.widthConfig()) + "'");
     List<UnitKey> todo = layers.stream()
         .filter(u -> haveDistances.contains(u.id()) && !have.contains(u.id())).toList();
@@ -348,7 +348,7 @@ public final class AnalysisJob {
     describe("smoothing widths over checkpoints");
     Map<String, Row> stored = new HashMap<>();
     for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma_star, n_batches, edge_batches,"
-        + " batch_sigma_stars FROM " + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
+        + " batch_sigma_stars FROM " + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching().key()
         + "' AND width_config = '" + sql(config.widthConfig()) + "'").collectAsList()) {
       stored.put(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id(), r);
     }
@@ -389,11 +389,12 @@ public final class AnalysisJob {
         raw.add(r);
       }
       List<List<OptionalDouble>> smooth = new ArrayList<>();
+      AnalysisConfig.Smoothing smoothing = config.smoothing();
       for (List<OptionalDouble> r : raw) {
-        smooth.add(!config.smooths() ? r
-            : config.smoothsPerStep()
-            ? WidthSmoothing.exponentialMovingAverage(r, steps, config.smoothing(), config.betaOnNew())
-            : WidthSmoothing.perCheckpoint(r, config.smoothing(), config.betaOnNew()));
+        smooth.add(!smoothing.smooths() ? r
+            : smoothing.perStep()
+            ? WidthSmoothing.exponentialMovingAverage(r, steps, smoothing.beta(), smoothing.betaOnNew())
+            : WidthSmoothing.perCheckpoint(r, smoothing.beta(), smoothing.betaOnNew()));
       }
       for (int i = 0; i < s.size(); i++) {
         UnitKey u = s.get(i);
@@ -581,7 +582,7 @@ public final class AnalysisJob {
       return;
     }
     spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_width_rows");
-    spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching() + "' AS batching, '"
+    spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching().key() + "' AS batching, '"
         + sql(config.widthConfig()) + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at,"
         + " edge_batches, batch_sigma_stars FROM ip_new_width_rows").createOrReplaceTempView("ip_new_widths");
     writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), "ip_new_widths", WIDTH_KEY, bounds("t", units(good), true));
@@ -592,7 +593,7 @@ public final class AnalysisJob {
    * input row; see {@link #layerJoin(IpTables, String, String, boolean, Collection)}.
    */
   private String layerJoin(String columns, boolean perBatchTodo, Collection<UnitKey> chunk) {
-    return layerJoin(tables, config.batching(), columns, perBatchTodo, chunk);
+    return layerJoin(tables, config.batching().key(), columns, perBatchTodo, chunk);
   }
 
   /**
@@ -703,10 +704,11 @@ public final class AnalysisJob {
   }
 
   private void registerConfig() {
-    spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(), config.sigmaX(),
-                config.sigmaY(), config.widthRule(), config.smoothing(), config.batchSize(), config.shuffle(),
-                config.seed(), new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec(),
-                config.smoothingUnit(), config.preset())),
+    spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(),
+                config.kernel().sigmaX(), config.kernel().sigmaY(), config.widthRule(), config.smoothing().beta(),
+                config.batchSize(), config.batching().shuffle(), config.batching().seed(),
+                new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec(),
+                config.smoothing().unit().spec(), config.preset().spec())),
             new StructType().add("config_id", "string", false).add("estimator", "string").add("alpha", "double")
                 .add("sigma_x", "double").add("sigma_y", "double").add("width_rule", "string")
                 .add("width_smoothing", "double").add("batch_size", "int").add("batch_shuffle", "boolean")

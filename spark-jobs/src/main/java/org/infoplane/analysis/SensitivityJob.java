@@ -105,7 +105,7 @@ public final class SensitivityJob {
     }
     if (config.perBatchWidth()) {
       throw new IllegalArgumentException("sensitivity scales one width per layer and checkpoint, the analysed"
-          + " sigma; with " + org.infoplane.config.InfoPlaneConf.WIDTH_SCOPE.key() + "=" + config.widthScope()
+          + " sigma; with " + org.infoplane.config.InfoPlaneConf.WIDTH_SCOPE.key() + "=" + config.widths().scope().spec()
           + " (e.g. the presets authors-code and ipdl) every batch had its own width, which the tables do not"
           + " keep after smoothing: vary an analysis with scope 'checkpoint'");
     }
@@ -139,7 +139,7 @@ public final class SensitivityJob {
     spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
         .createOrReplaceTempView("ip_num_classes");
 
-    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT, true,
+    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching().key(), AnalysisJob.ESTIMATE_INPUT, true,
             java.util.List.of()))
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());

@@ -110,15 +110,15 @@ final class UnitWork implements Serializable {
    * layers) the width rule's choice, so that a first analysis needs no separate width pass.
    */
   Iterator<Row> distances(Iterator<Row> units) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     Map<String, RunReader> readers = new HashMap<>();
     Map<String, int[]> labelsBySplit = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
     BatchPlan plan = config.plan();
-    String batching = config.batching();
+    String batching = config.batching().key();
     KernelWidthRule rule = config.rule();
-    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
+    double labelWidth = config.convention().effectiveWidth(config.kernel().sigmaY());
     List<Row> out = new ArrayList<>();
     while (units.hasNext()) {
       UnitKey u = unit(units.next());
@@ -211,10 +211,10 @@ final class UnitWork implements Serializable {
 
   /** Input: the layer's distance row joined with its batch's labels and the run's class count. */
   Iterator<Row> widths(Iterator<Row> joined) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     KernelWidthRule rule = config.rule();
-    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
+    double labelWidth = config.convention().effectiveWidth(config.kernel().sigmaY());
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
       Row r = joined.next();
@@ -248,8 +248,8 @@ final class UnitWork implements Serializable {
    * class count and the unit's width.
    */
   Iterator<Row> estimates(Iterator<Row> joined) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
     Map<String, RenyiTensorKernelEstimator.InputTerms> inputTerms =
         new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -291,8 +291,8 @@ final class UnitWork implements Serializable {
 
   /** Input: units; output: one estimate row per batch (as {@link #estimates}), or an error row. */
   Iterator<Row> direct(Iterator<Row> units) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     InformationPlaneEstimator estimator = config.buildEstimator();
     Map<String, RunReader> readers = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
