@@ -115,13 +115,14 @@ public final class SensitivityJob {
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
     String ip = tables.name(IpTables.INFORMATION_PLANE);
-    Dataset<Row> units = spark.sql("SELECT run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
-        + " sigma, sigma_raw, n_batches FROM " + ip + " WHERE run_id = '" + sql(runId) + "' AND config_id = '"
-        + baseConfigId + "'");
+    Dataset<Row> units = spark.table(ip)
+        .where(col("run_id").equalTo(runId).and(col("config_id").equalTo(baseConfigId)))
+        .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind", "sigma", "sigma_raw",
+            "n_batches");
     List<Row> unitRows = units.collectAsList();
     if (unitRows.isEmpty()) {
-      List<String> configs = spark.sql("SELECT DISTINCT config_id FROM " + ip + " WHERE run_id = '" + sql(runId)
-          + "' ORDER BY config_id").as(Encoders.STRING()).collectAsList();
+      List<String> configs = spark.table(ip).where(col("run_id").equalTo(runId)).select("config_id").distinct()
+          .orderBy("config_id").as(Encoders.STRING()).collectAsList();
       throw new IllegalArgumentException("run '" + runId + "' has no analysis under configuration " + baseConfigId
           + " (the settings given)" + (configs.isEmpty() ? "; it has not been analysed at all"
               : "; it was analysed under " + String.join(", ", configs) + ": give the same settings as then")
@@ -133,14 +134,13 @@ public final class SensitivityJob {
     }
     // Every batch of a unit used the unit's width (scope 'checkpoint'): one todo row per batch, as
     // the entropy pass has them.
-    units.drop("n_batches").join(spark.sql("SELECT explode(sequence(0, " + (maxBatches(expectedBatches) - 1)
-            + ")) AS batch_index"))
-        .createOrReplaceTempView("ip_todo");
-    spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
-        .createOrReplaceTempView("ip_num_classes");
+    Dataset<Row> todo = units.drop("n_batches")
+        .join(spark.range(maxBatches(expectedBatches)).select(col("id").cast("int").as("batch_index")));
+    Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
+        .select("run_id", "num_classes");
 
-    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching().key(), AnalysisJob.ESTIMATE_INPUT, true,
-            java.util.List.of()))
+    Dataset<Row> joined = AnalysisJob.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
+            List.of(), AnalysisJob.estimateInput())
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -168,9 +168,8 @@ public final class SensitivityJob {
         }
       }
       describe(baseConfigId, "committing " + out.size() + " rows");
-      spark.createDataFrame(out, RESULT_WITH_COMBINATION).createOrReplaceTempView("ip_new_sensitivity");
-      writes.run("MERGE INTO " + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS
-          + " FROM ip_new_sensitivity) s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
+      writes.using(spark.createDataFrame(out, RESULT_WITH_COMBINATION), v -> "MERGE INTO "
+          + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS + " FROM " + v + ") s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
           + " AND t.step = s.step AND t.layer_index = s.layer_index AND t.base_config_id = s.base_config_id"
           + " AND t.alpha = s.alpha AND t.sigma_scale = s.sigma_scale"
           + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
@@ -251,9 +250,5 @@ public final class SensitivityJob {
 
   private void describe(String baseConfigId, String what) {
     spark.sparkContext().setJobGroup("infoplane", "InfoPlane sensitivity of " + baseConfigId + ": " + what, false);
-  }
-
-  private static String sql(String literal) {
-    return literal.replace("'", "''");
   }
 }

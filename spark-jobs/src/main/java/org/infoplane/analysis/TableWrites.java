@@ -1,8 +1,12 @@
 package org.infoplane.analysis;
 
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,11 +93,35 @@ final class TableWrites {
    * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
    * inside them, and fails one of the two commits.
    */
+  void insertAbsent(String table, Dataset<Row> rows, List<String> keys, String targetBounds) {
+    using(rows, view -> insertAbsentStatement(table, view, keys, targetBounds));
+  }
+
+  /** As {@link #insertAbsent(String, Dataset, List, String)}, for rows registered as {@code view}. */
   void insertAbsent(String table, String view, List<String> keys, String targetBounds) {
+    run(insertAbsentStatement(table, view, keys, targetBounds));
+  }
+
+  /**
+   * Runs the write that {@code statement} builds around a name of {@code rows}: a temporary view
+   * registered for this write alone (a name no other write uses) and dropped after it, so that two
+   * jobs in one session never read each other's rows.
+   */
+  void using(Dataset<Row> rows, Function<String, String> statement) {
+    String view = "ip_rows_" + UUID.randomUUID().toString().replace("-", "");
+    rows.createOrReplaceTempView(view);
+    try {
+      run(statement.apply(view));
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private static String insertAbsentStatement(String table, String view, List<String> keys, String targetBounds) {
     String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-    run("MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
+    return "MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
         + " WHEN MATCHED THEN UPDATE SET t." + keys.get(0) + " = t." + keys.get(0)
-        + " WHEN NOT MATCHED THEN INSERT *");
+        + " WHEN NOT MATCHED THEN INSERT *";
   }
 
   /** The Iceberg conflict in a failure's causes, as "class: message", or null when there is none. */
