@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,12 +168,12 @@ public final class AnalysisJob {
       throw new IllegalArgumentException("archive " + archiveUri + " holds no run");
     }
     List<String> runIds = new ArrayList<>();
-    List<Row> unreadableRuns = new ArrayList<>();
+    List<UnitError> unreadableRuns = new ArrayList<>();
     List<UnitKey> inputs = new ArrayList<>();
     List<UnitKey> layers = new ArrayList<>();
     Map<String, Integer> numClasses = new HashMap<>();
     List<Row> runRows = new ArrayList<>();
-    List<Row> refusedRuns = new ArrayList<>();
+    List<UnitError> refusedRuns = new ArrayList<>();
     boolean perStep = config.usesDistances() && config.smoothing().smooths() && config.smoothing().perStep();
     for (String runId : runDirs) {
       RunReader reader;
@@ -189,7 +188,7 @@ public final class AnalysisJob {
         if (failFast) {
           throw e;
         }
-        unreadableRuns.add(RowFactory.create(runId, e.getMessage()));
+        unreadableRuns.add(UnitError.ofRun(runId, e.getMessage()));
         continue;
       }
       runIds.add(runId);
@@ -210,7 +209,7 @@ public final class AnalysisJob {
         }
       }
       if (refusal != null) {
-        refusedRuns.add(RowFactory.create(runId, refusal));
+        refusedRuns.add(UnitError.ofRun(runId, refusal));
         continue;
       }
       for (Map.Entry<String, List<CheckpointId>> e : checkpoints.entrySet()) {
@@ -225,14 +224,14 @@ public final class AnalysisJob {
         }
       }
     }
-    recordRunErrors(unreadableRuns, "listing");
+    insertErrors(unreadableRuns, "listing");
     if (runIds.isEmpty()) {
       return new Summary(configId, 0, computed, skipped, blocked, List.copyOf(errors), List.copyOf(warnings));
     }
     describe("updating the runs table");
     upsertRuns(runRows);
     // A run refused here is one error row naming it; the other runs are analysed.
-    recordRunErrors(refusedRuns, "widths");
+    insertErrors(refusedRuns, "widths");
     LOG.info("archive {}: {} runs, {} work units (run x split x checkpoint x layer); config {}",
         archiveUri, runIds.size(), layers.size(), configId);
 
@@ -278,7 +277,8 @@ public final class AnalysisJob {
   private void distancePass(List<UnitKey> units, UnitWork work, Aggregates agg) {
     String pass = DISTANCE_PASS;
     describe(pass + ": finding stored units");
-    Set<String> have = existing(table(IpTables.DISTANCE_MATRICES).where(col("batching").equalTo(config.batching().key())));
+    Set<String> have =
+        existing(table(IpTables.DISTANCE_MATRICES).where(col("batching").equalTo(config.batching().key())));
     List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
     count(pass, todo.size(), units.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
@@ -291,16 +291,18 @@ public final class AnalysisJob {
       try {
         // One action computes the chunk (kept for the insert below) and brings its small columns
         // to the driver: errors, and the per-batch widths that the driver averages per unit.
-        List<Row> small = out.select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind",
-            "batch_index", "sigma_star", "on_edge", "error").collectAsList();
-        recordErrors(small, 10, "distances");
+        List<PassRows.BatchWidth> small = out.selectExpr(PassRows.BatchWidth.SCHEMA.fieldNames()).collectAsList().stream()
+            .map(PassRows.BatchWidth::of).toList();
+        recordErrors(small, PassRows.BatchWidth::unit, PassRows.BatchWidth::error, "distances");
         describe(pass + ": committing distances");
         Dataset<Row> distances = out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index",
             "batching", "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at");
         // Only units without stored distances were computed; an overlapping writer's copy is kept.
-        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), distances, DISTANCE_KEY, bounds("t", chunk, true));
+        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), distances, DISTANCE_KEY,
+            bounds("t", chunk, true));
         describe(pass + ": committing widths");
-        appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(10) && r.getInt(4) >= 0).toList(), agg::width));
+        appendWidths(perUnit(small.stream().filter(b -> b.error() == null && !b.unit().isInput()).toList(),
+            PassRows.BatchWidth::unit, agg::width));
       } finally {
         out.unpersist();
       }
@@ -331,11 +333,11 @@ public final class AnalysisJob {
       describe(pass + ": width rule " + config.widthRule() + " on " + chunk.size() + " units");
       Dataset<Row> todoRows = spark.createDataFrame(unitRows(chunk), unitSchema());
       Dataset<Row> joined = spread(layerJoin(todoRows, classes, false, chunk, widthInput()));
-      List<Row> perBatch = joined
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(Schemas.WIDTH_OUT))
-          .collectAsList();
-      List<Row> widths = perUnit(perBatch, agg::width);
-      recordErrors(widths, Aggregates.WIDTH_ROW_ERROR, "widths");
+      List<PassRows.BatchWidth> perBatch = joined
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(PassRows.BatchWidth.SCHEMA))
+          .collectAsList().stream().map(PassRows.BatchWidth::of).toList();
+      List<PassRows.UnitWidth> widths = perUnit(perBatch, PassRows.BatchWidth::unit, agg::width);
+      recordErrors(widths, PassRows.UnitWidth::unit, PassRows.UnitWidth::error, "widths");
       describe(pass + ": committing widths");
       appendWidths(widths);
     });
@@ -352,10 +354,10 @@ public final class AnalysisJob {
    */
   private Map<String, UnitWidths> smoothedWidths(List<UnitKey> layers) {
     describe("smoothing widths over checkpoints");
-    Map<String, Row> stored = new HashMap<>();
+    Map<String, PassRows.StoredWidth> stored = new HashMap<>();
     for (Row r : storedWidths().select("run_id", "split", "epoch", "step", "layer_index", "sigma_star", "n_batches",
         "edge_batches", "batch_sigma_stars").collectAsList()) {
-      stored.put(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id(), r);
+      stored.put(PassRows.unitId(r).id(), PassRows.StoredWidth.of(r));
     }
     Map<String, List<UnitKey>> series = new LinkedHashMap<>();
     for (UnitKey u : layers) {
@@ -370,7 +372,7 @@ public final class AnalysisJob {
       long[] steps = s.stream().mapToLong(u -> smoothingSteps.get(u.id())).toArray();
       int nBatches = 0;
       for (UnitKey u : s) {
-        nBatches = Math.max(nBatches, stored.get(u.id()).getInt(6));
+        nBatches = Math.max(nBatches, stored.get(u.id()).nBatches());
       }
       // One series per batch position with scope=batch, else one of the checkpoint widths.
       int positions = config.perBatchWidth() ? nBatches : 1;
@@ -378,12 +380,12 @@ public final class AnalysisJob {
       for (int b = 0; b < positions; b++) {
         List<OptionalDouble> r = new ArrayList<>(s.size());
         for (UnitKey u : s) {
-          Row row = stored.get(u.id());
+          PassRows.StoredWidth row = stored.get(u.id());
           Double v;
           if (!config.perBatchWidth()) {
-            v = row.isNullAt(5) ? null : row.getDouble(5);
+            v = row.sigmaStar();
           } else {
-            List<Double> per = row.isNullAt(8) ? null : row.getList(8);
+            List<Double> per = row.batchSigmaStars();
             if (per == null) {
               throw new IllegalStateException(u.describe() + ": layer_widths holds no per-batch widths");
             }
@@ -403,8 +405,8 @@ public final class AnalysisJob {
       }
       for (int i = 0; i < s.size(); i++) {
         UnitKey u = s.get(i);
-        Row row = stored.get(u.id());
-        int n = row.getInt(6);
+        PassRows.StoredWidth row = stored.get(u.id());
+        int n = row.nBatches();
         Double[] sigma = new Double[n];
         Double[] sigmaRaw = new Double[n];
         for (int b = 0; b < n; b++) {
@@ -414,7 +416,7 @@ public final class AnalysisJob {
           sigma[b] = sm.isPresent() ? sm.getAsDouble() : null;
           sigmaRaw[b] = rw.isPresent() ? rw.getAsDouble() : null;
         }
-        int edges = row.isNullAt(7) ? 0 : row.getInt(7);
+        int edges = row.edgeBatches() == null ? 0 : row.edgeBatches();
         out.put(u.id(), new UnitWidths(sigma, sigmaRaw, edges));
         int[] c = edgesPerLayer.computeIfAbsent(u.runId() + "\u0000" + u.layerIndex() + "\u0000" + u.layerName(),
             k -> new int[2]);
@@ -446,11 +448,11 @@ public final class AnalysisJob {
     Set<String> doneIds = new HashSet<>();
     Set<String> lacking = new HashSet<>();
     for (Row r : storedResults().select(col("run_id"), col("split"), col("epoch"), col("step"), col("layer_index"),
-        col("sigma"), col("i_xt_ci_low").isNull().or(col("i_xt_batches").isNull())).collectAsList()) {
-      String id = new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id();
+        col("sigma"), col("i_xt_ci_low").isNull().or(col("i_xt_batches").isNull()).as("lacking")).collectAsList()) {
+      String id = PassRows.unitId(r).id();
       doneIds.add(id);
-      done.put(id, r.isNullAt(5) ? null : r.getDouble(5));
-      if (r.getBoolean(6)) {
+      done.put(id, r.getAs("sigma"));
+      if (r.<Boolean>getAs("lacking")) {
         lacking.add(id); // written before rows had intervals or batch values: computed again, once
       }
     }
@@ -477,15 +479,14 @@ public final class AnalysisJob {
       for (UnitKey u : chunk) {
         UnitWidths s = sigmas.get(u.id());
         for (int b = 0; b < s.sigma().length; b++) {
-          rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-              u.layerKind(), b, s.sigma()[b], s.sigmaRaw()[b]));
+          rows.add(PassRows.unitRow(u, b, s.sigma()[b], s.sigmaRaw()[b]));
         }
       }
       Dataset<Row> todoRows = spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
           .add("sigma_raw", "double"));
       Dataset<Row> joined = spread(layerJoin(todoRows, classes, true, chunk, estimateInput()));
       Dataset<Row> out = joined
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA));
       // The edge counts of this chunk's units only: they travel with the tasks.
       Map<String, Integer> chunkEdges = new HashMap<>();
       chunk.forEach(u -> chunkEdges.put(u.id(), edges.get(u.id())));
@@ -506,7 +507,7 @@ public final class AnalysisJob {
       describe(pass + ": reading activations of " + chunk.size() + " units");
       JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), unitPartitions(chunk.size()));
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(Schemas.ESTIMATE_OUT));
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(PassRows.BatchEstimate.SCHEMA));
       commitResults(out, agg, config.estimator(), chunk.stream().anyMatch(u -> lacking.contains(u.id())));
     });
   }
@@ -524,16 +525,16 @@ public final class AnalysisJob {
         .mapGroups((MapGroupsFunction<String, Row, Row>) agg::result, Encoders.row(Aggregates.RESULT_ROW))
         .collectAsList());
     results.sort(Comparator.comparing(Aggregates::key));
-    int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
-    recordErrors(results, errorColumn, passName);
-    List<Row> good = results.stream().filter(r -> r.isNullAt(errorColumn)).toList();
+    recordErrors(results, PassRows::unit, PassRows::resultError, passName);
+    List<Row> good = results.stream().filter(r -> PassRows.resultError(r) == null).toList();
     if (good.isEmpty()) {
       return;
     }
     describe(passName + ": committing results");
     Dataset<Row> rows = spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error");
     if (!replacesRows) {
-      writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), rows, RESULT_KEY, bounds("t", units(good), true));
+      writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), rows, RESULT_KEY,
+          bounds("t", good.stream().map(PassRows::unitId).toList(), true));
       return;
     }
     writes.using(rows, s -> "MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING " + s + " s"
@@ -542,14 +543,18 @@ public final class AnalysisJob {
         + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
   }
 
-  /** Rows grouped by unit (first-seen order), each group reduced by {@code f} to one row. */
-  static List<Row> perUnit(List<Row> rows, BiFunction<String, Iterator<Row>, Row> f) {
-    Map<String, List<Row>> groups = new LinkedHashMap<>();
-    for (Row r : rows) {
-      groups.computeIfAbsent(Aggregates.key(r), k -> new ArrayList<>()).add(r);
+  /**
+   * Records grouped by unit (first-seen order), each group reduced by {@code f} (given the unit's
+   * id) to one.
+   */
+  static <T, R> List<R> perUnit(List<T> rows, java.util.function.Function<T, UnitKey> unit,
+      BiFunction<String, List<T>, R> f) {
+    Map<String, List<T>> groups = new LinkedHashMap<>();
+    for (T r : rows) {
+      groups.computeIfAbsent(unit.apply(r).id(), k -> new ArrayList<>()).add(r);
     }
-    List<Row> out = new ArrayList<>(groups.size());
-    groups.forEach((key, group) -> out.add(f.apply(key, group.iterator())));
+    List<R> out = new ArrayList<>(groups.size());
+    groups.forEach((key, group) -> out.add(f.apply(key, group)));
     return out;
   }
 
@@ -588,16 +593,18 @@ public final class AnalysisJob {
       List.of("run_id", "split", "epoch", "step", "layer_index", "config_id");
 
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
-  private void appendWidths(List<Row> widths) {
-    List<Row> good = widths.stream().filter(r -> r.isNullAt(Aggregates.WIDTH_ROW_ERROR)).toList();
+  private void appendWidths(List<PassRows.UnitWidth> widths) {
+    List<PassRows.UnitWidth> good = widths.stream().filter(w -> w.error() == null).toList();
     if (good.isEmpty()) {
       return;
     }
-    Dataset<Row> rows = spark.createDataFrame(good, Aggregates.WIDTH_ROW).select(col("run_id"), col("split"),
+    Dataset<Row> rows = spark.createDataFrame(good.stream().map(PassRows.UnitWidth::toRow).toList(),
+        PassRows.UnitWidth.SCHEMA).select(col("run_id"), col("split"),
         col("epoch"), col("step"), col("layer_index"), lit(config.batching().key()).as("batching"),
         lit(config.widthConfig()).as("width_config"), col("sigma_star"), col("n_batches"),
         current_timestamp().as("computed_at"), col("edge_batches"), col("batch_sigma_stars"));
-    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), rows, WIDTH_KEY, bounds("t", units(good), true));
+    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), rows, WIDTH_KEY,
+        bounds("t", good.stream().map(PassRows.UnitWidth::unit).toList(), true));
   }
 
   /**
@@ -693,52 +700,52 @@ public final class AnalysisJob {
     return out;
   }
 
-  /** The units of rows whose first five columns are a unit's key. */
-  private static List<UnitKey> units(List<Row> rows) {
-    return rows.stream().map(r -> new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4),
-        "", "")).toList();
+  /**
+   * A failure: of a unit (its key and layer name), or with a null {@code unit} of a whole run.
+   *
+   * @param reason what failed, naming the run (and the unit)
+   */
+  record UnitError(String runId, UnitKey unit, String reason) {
+    static UnitError ofRun(String runId, String reason) {
+      return new UnitError(runId, null, reason);
+    }
   }
 
   /**
-   * Records the failed units of rows whose first columns are the unit's and whose column
-   * {@code errorColumn} is the error (null when the unit succeeded): one row per failed unit.
+   * Records the failed units among {@code out}: those whose {@code error} is not null, one row per
+   * unit (its first error).
    */
-  private void recordErrors(List<Row> out, int errorColumn, String pass) {
-    Map<String, Row> bad = new LinkedHashMap<>();
-    for (Row r : out) {
-      if (!r.isNullAt(errorColumn)) {
-        bad.putIfAbsent(Aggregates.key(r), RowFactory.create(r.getString(0), r.getString(1), r.getInt(2),
-            r.getLong(3), r.getInt(4), r.getString(5), r.getString(errorColumn)));
+  private <T> void recordErrors(List<T> out, java.util.function.Function<T, UnitKey> unit,
+      java.util.function.Function<T, String> error, String pass) {
+    Map<String, UnitError> bad = new LinkedHashMap<>();
+    for (T r : out) {
+      String reason = error.apply(r);
+      if (reason != null) {
+        UnitKey u = unit.apply(r);
+        bad.putIfAbsent(u.id(), new UnitError(u.runId(), u, reason));
       }
     }
     insertErrors(bad.values(), pass);
   }
 
-  /** Records errors of whole runs: rows of (run id, reason). */
-  private void recordRunErrors(List<Row> runErrors, String pass) {
-    List<Row> rows = new ArrayList<>();
-    for (Row r : runErrors) {
-      rows.add(RowFactory.create(r.getString(0), null, null, null, null, null, r.getString(1)));
-    }
-    insertErrors(rows, pass);
-  }
-
-  /** Inserts error rows (run, split, epoch, step, layer index, layer name, reason; all but run and reason nullable). */
-  private void insertErrors(Collection<Row> bad, String pass) {
+  /** Inserts rows of {@code analysis_errors} (a run's error leaves the unit's columns null). */
+  private void insertErrors(Collection<UnitError> bad, String pass) {
     if (bad.isEmpty()) {
       return;
     }
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
-    for (Row r : bad) {
-      if (r.get(1) != null) {
-        failedIds.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
+    for (UnitError e : bad) {
+      UnitKey u = e.unit();
+      if (u != null) {
+        failedIds.add(u.id());
       }
-      String reason = r.getString(6);
-      errors.add(reason);
-      LOG.warn("{}: {}", pass, reason);
-      rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), configId, pass, reason,
-          now));
+      errors.add(e.reason());
+      LOG.warn("{}: {}", pass, e.reason());
+      rows.add(u == null
+          ? RowFactory.create(e.runId(), null, null, null, null, null, configId, pass, e.reason(), now)
+          : RowFactory.create(e.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(), configId, pass,
+              e.reason(), now));
     }
     Dataset<Row> errorRows = spark.createDataFrame(rows, new StructType()
         .add("run_id", "string", false).add("split", "string").add("epoch", "int").add("step", "bigint")
@@ -805,8 +812,8 @@ public final class AnalysisJob {
   /** The ids of the units that rows of {@code rows} name. */
   private Set<String> existing(Dataset<Row> rows) {
     Set<String> ids = new HashSet<>();
-    for (Row r : rows.select("run_id", "split", "epoch", "step", "layer_index").distinct().collectAsList()) {
-      ids.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
+    for (Row r : rows.selectExpr(PassRows.UNIT_ID_COLUMNS).distinct().collectAsList()) {
+      ids.add(PassRows.unitId(r).id());
     }
     return ids;
   }
@@ -888,11 +895,6 @@ public final class AnalysisJob {
   }
 
   private static List<Row> unitRows(Collection<UnitKey> units) {
-    List<Row> rows = new ArrayList<>(units.size());
-    for (UnitKey u : units) {
-      rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-          u.layerKind()));
-    }
-    return rows;
+    return units.stream().map(u -> PassRows.unitRow(u)).toList();
   }
 }

@@ -130,7 +130,7 @@ public final class SensitivityJob {
     }
     Map<String, Integer> expectedBatches = new TreeMap<>();
     for (Row r : unitRows) {
-      expectedBatches.put(UnitWork.unit(r).id(), r.getInt(9));
+      expectedBatches.put(PassRows.unit(r).id(), r.<Integer>getAs("n_batches"));
     }
     // Every batch of a unit used the unit's width (scope 'checkpoint'): one todo row per batch, as
     // the entropy pass has them.
@@ -153,14 +153,15 @@ public final class SensitivityJob {
         UnitWork work = UnitWork.fromDistances(variant, false);
         Column scaled = col("sigma").multiply(lit(c.sigmaScale()));
         List<Row> perBatch = joined.withColumn("sigma", scaled)
-            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT))
+            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA))
             .collectAsList();
-        List<Row> results = AnalysisJob.perUnit(perBatch, new Aggregates(variant)::result);
-        int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
+        Aggregates agg = new Aggregates(variant);
+        List<Row> results = AnalysisJob.perUnit(perBatch, PassRows::unit, (k, rows) -> agg.result(k, rows.iterator()));
         for (Row r : results) {
-          if (!r.isNullAt(errorColumn)) {
+          String error = PassRows.resultError(r);
+          if (error != null) {
             throw new IllegalStateException("sensitivity of run " + runId + " at alpha " + c.alpha() + ", sigma x "
-                + c.sigmaScale() + " failed, nothing was written: " + r.getString(errorColumn));
+                + c.sigmaScale() + " failed, nothing was written: " + error);
           }
         }
         for (Row r : results) {
@@ -217,7 +218,7 @@ public final class SensitivityJob {
     Map<String, Integer> found = new TreeMap<>();
     for (Row r : joined.groupBy("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind")
         .count().collectAsList()) {
-      found.put(UnitWork.unit(r).id(), (int) r.getLong(7));
+      found.put(PassRows.unit(r).id(), r.<Long>getAs("count").intValue());
     }
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
       int have = found.getOrDefault(e.getKey(), 0);
