@@ -678,26 +678,38 @@ public final class AnalysisJob {
   }
 
   /**
-   * A conjunction (" AND …", or "" for no units) that bounds the rows of table alias {@code alias}
-   * to the runs of {@code units} and, with {@code ranges}, to the ranges of their epochs, steps and
-   * layer indexes: Iceberg skips the data files whose column ranges lie outside it.
+   * A conjunction (" AND …", or none for no units) that bounds the rows of table alias
+   * {@code alias} to the runs of {@code units} and, with {@code ranges}, to the ranges of their
+   * epochs, steps and layer indexes: Iceberg skips the data files whose column ranges lie outside
+   * it. The values are parameters of the statement, not part of its text.
    */
-  static String bounds(String alias, Collection<UnitKey> units, boolean ranges) {
+  static TableWrites.Bounds bounds(String alias, Collection<UnitKey> units, boolean ranges) {
     if (units.isEmpty()) {
-      return "";
+      return TableWrites.Bounds.NONE;
     }
-    String runs = units.stream().map(UnitKey::runId).distinct().sorted().map(Sql::literal)
-        .collect(java.util.stream.Collectors.joining(", "));
-    String out = " AND " + alias + ".run_id IN (" + runs + ")";
+    Map<String, Object> args = new LinkedHashMap<>();
+    List<String> markers = new ArrayList<>();
+    for (String run : units.stream().map(UnitKey::runId).distinct().sorted().toList()) {
+      String name = "bound_run" + markers.size();
+      args.put(name, run);
+      markers.add(":" + name);
+    }
+    String out = " AND " + alias + ".run_id IN (" + String.join(", ", markers) + ")";
     if (ranges) {
       java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
       java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
       java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
-      out += " AND " + alias + ".step BETWEEN " + steps.getMin() + " AND " + steps.getMax()
-          + " AND " + alias + ".epoch BETWEEN " + epochs.getMin() + " AND " + epochs.getMax()
-          + " AND " + alias + ".layer_index BETWEEN " + layers.getMin() + " AND " + layers.getMax();
+      args.put("bound_step_min", steps.getMin());
+      args.put("bound_step_max", steps.getMax());
+      args.put("bound_epoch_min", epochs.getMin());
+      args.put("bound_epoch_max", epochs.getMax());
+      args.put("bound_layer_min", layers.getMin());
+      args.put("bound_layer_max", layers.getMax());
+      out += " AND " + alias + ".step BETWEEN :bound_step_min AND :bound_step_max"
+          + " AND " + alias + ".epoch BETWEEN :bound_epoch_min AND :bound_epoch_max"
+          + " AND " + alias + ".layer_index BETWEEN :bound_layer_min AND :bound_layer_max";
     }
-    return out;
+    return new TableWrites.Bounds(out, args);
   }
 
   /**

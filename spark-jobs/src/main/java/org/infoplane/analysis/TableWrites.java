@@ -1,6 +1,7 @@
 package org.infoplane.analysis;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -47,9 +48,23 @@ final class TableWrites {
     this.beforeEachAttempt = beforeEachAttempt;
   }
 
+  /**
+   * A conjunction (starting with " AND ", or empty) that bounds the rows a statement reads of its
+   * target, written with named parameter markers ({@code :name}), and the markers' values: Spark
+   * binds them, they are never part of the statement's text.
+   */
+  record Bounds(String condition, Map<String, Object> args) {
+    static final Bounds NONE = new Bounds("", Map.of());
+  }
+
   /** Runs a statement that writes a table, retrying it when its commit conflicts with another writer's. */
   void run(String statement) {
     run(() -> spark.sql(statement));
+  }
+
+  /** As {@link #run(String)}, with the values of the statement's named parameter markers. */
+  void run(String statement, Map<String, Object> args) {
+    run(() -> spark.sql(statement, args));
   }
 
   /**
@@ -93,11 +108,14 @@ final class TableWrites {
    * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
    * inside them, and fails one of the two commits.
    */
-  void insertAbsent(String table, Dataset<Row> rows, List<String> keys, String targetBounds) {
-    using(rows, view -> insertAbsentStatement(table, view, keys, targetBounds));
+  void insertAbsent(String table, Dataset<Row> rows, List<String> keys, Bounds targetBounds) {
+    using(rows, view -> insertAbsentStatement(table, view, keys, targetBounds.condition()), targetBounds.args());
   }
 
-  /** As {@link #insertAbsent(String, Dataset, List, String)}, for rows registered as {@code view}. */
+  /**
+   * As {@link #insertAbsent(String, Dataset, List, Bounds)}, for rows registered as {@code view}
+   * and bounds written out as SQL.
+   */
   void insertAbsent(String table, String view, List<String> keys, String targetBounds) {
     run(insertAbsentStatement(table, view, keys, targetBounds));
   }
@@ -108,10 +126,15 @@ final class TableWrites {
    * jobs in one session never read each other's rows.
    */
   void using(Dataset<Row> rows, Function<String, String> statement) {
+    using(rows, statement, Map.of());
+  }
+
+  /** As {@link #using(Dataset, Function)}, with the values of the statement's named parameter markers. */
+  void using(Dataset<Row> rows, Function<String, String> statement, Map<String, Object> args) {
     String view = "ip_rows_" + UUID.randomUUID().toString().replace("-", "");
     rows.createOrReplaceTempView(view);
     try {
-      run(statement.apply(view));
+      run(statement.apply(view), args);
     } finally {
       spark.catalog().dropTempView(view);
     }
