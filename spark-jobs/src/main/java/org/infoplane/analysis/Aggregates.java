@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.infoplane.estimator.batch.MeanUncertainty;
@@ -105,12 +104,12 @@ final class Aggregates implements java.io.Serializable {
     Double sigma = batchMean(list, PassRows.BatchEstimate::sigma);
     Double sigmaRaw = batchMean(list, PassRows.BatchEstimate::sigmaRaw);
     Integer edges = edgeBatches.get(key);
+    PassRows.UnitResult row = new PassRows.UnitResult(u).set("estimator", config.estimator())
+        .set("alpha", config.alpha()).set("batch_size", config.batchSize()).set("sigma", sigma)
+        .set("sigma_raw", sigmaRaw).set("config_id", configId).set("computed_at", now).set("edge_batches", edges);
     if (error != null) {
-      return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-          u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
-          null, null, null, null, null, null, null, null, configId, now, edges,
-          null, null, null, null, null, null, null, null, null, null, null, null, // uncertainty and error columns
-          null, null, null, null, null, null, null, null, error); // i_xy, its and h_x's se, the batch values
+      // The estimates, their uncertainties and batch values stay null.
+      return row.set("n_batches", list.size()).set("error", error).toRow();
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
     for (PassRows.BatchEstimate r : list) {
@@ -131,14 +130,22 @@ final class Aggregates implements java.io.Serializable {
     // I(X;Y) per batch: the head of the chain X -> T1 -> ... (null where the estimator has none).
     double[] ixy = list.stream().anyMatch(r -> r.iXY() == null) ? null
         : list.stream().mapToDouble(PassRows.BatchEstimate::iXY).toArray();
-    return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-        u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
-        s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
-        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
-        MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
-        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(),
-        ixy == null ? null : MeanUncertainty.mean(ixy), ixy == null ? null : MeanUncertainty.standardError(ixy),
-        MeanUncertainty.standardError(hx), seq(ixt), seq(ity), seq(ht), seq(hx), seq(ixy), null);
+    return row.set("n_batches", s.nBatches())
+        .set("i_xt", s.iXT().mean()).set("i_ty", s.iTY().mean()).set("h_t", s.hT().mean())
+        .set("h_x", s.hX().mean()).set("h_y", s.hY().mean())
+        .set("i_xt_std", s.iXT().std()).set("i_ty_std", s.iTY().std()).set("h_t_std", s.hT().std())
+        .set("i_xt_se", MeanUncertainty.standardError(ixt)).set("i_ty_se", MeanUncertainty.standardError(ity))
+        .set("h_t_se", MeanUncertainty.standardError(ht))
+        .set("i_xt_ci_low", ixtCi.low()).set("i_xt_ci_high", ixtCi.high())
+        .set("i_ty_ci_low", ityCi.low()).set("i_ty_ci_high", ityCi.high())
+        .set("h_t_ci_low", htCi.low()).set("h_t_ci_high", htCi.high())
+        .set("h_t_err", s.hTErr()).set("i_xt_err", s.iXTErr()).set("i_ty_err", s.iTYErr())
+        .set("i_xy", ixy == null ? null : MeanUncertainty.mean(ixy))
+        .set("i_xy_se", ixy == null ? null : MeanUncertainty.standardError(ixy))
+        .set("h_x_se", MeanUncertainty.standardError(hx))
+        .set("i_xt_batches", seq(ixt)).set("i_ty_batches", seq(ity)).set("h_t_batches", seq(ht))
+        .set("h_x_batches", seq(hx)).set("i_xy_batches", seq(ixy))
+        .toRow();
   }
 
   /** An array column's value: a Scala sequence, in batch order; null for null. */

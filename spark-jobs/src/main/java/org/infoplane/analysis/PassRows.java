@@ -230,6 +230,30 @@ final class PassRows {
 
   private static final int RESULT_ERROR = Aggregates.RESULT_ROW.fieldIndex("error");
 
+  /**
+   * A unit's row of {@code information_plane} ({@link Aggregates#RESULT_ROW}: the table's columns
+   * and {@code error}), written column by column by name; a column not set is null.
+   */
+  static final class UnitResult {
+    private final Object[] values = new Object[Aggregates.RESULT_ROW.size()];
+
+    UnitResult(UnitKey unit) {
+      System.arraycopy(PassRows.values(UNIT, unit), 0, values, 0, UNIT.size());
+    }
+
+    /**
+     * @throws IllegalArgumentException when the schema has no such column (a programming error)
+     */
+    UnitResult set(String column, Object value) {
+      values[Aggregates.RESULT_ROW.fieldIndex(column)] = value;
+      return this;
+    }
+
+    Row toRow() {
+      return RowFactory.create(values.clone());
+    }
+  }
+
   /** The error of a row of {@link Aggregates#RESULT_ROW} (null when the unit succeeded). */
   static String resultError(Row r) {
     return r.isNullAt(RESULT_ERROR) ? null : r.getString(RESULT_ERROR);
