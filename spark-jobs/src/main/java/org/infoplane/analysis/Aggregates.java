@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.infoplane.estimator.batch.MeanUncertainty;
@@ -33,8 +32,6 @@ final class Aggregates implements java.io.Serializable {
       DataTypes.createStructField("edge_batches", DataTypes.IntegerType, false),
       DataTypes.createStructField("batch_sigma_stars", DataTypes.createArrayType(DataTypes.DoubleType, true), true),
       DataTypes.createStructField("error", DataTypes.StringType, true));
-  /** Column of {@link #WIDTH_ROW}'s error. */
-  static final int WIDTH_ROW_ERROR = 11;
 
   private final AnalysisConfig config;
   private final String configId;
@@ -56,71 +53,39 @@ final class Aggregates implements java.io.Serializable {
     this.edgeBatches = edgeBatches;
   }
 
+  /** The unit id ({@link UnitKey#id()}) of a row whose first columns are the unit's. */
   static String key(Row r) {
-    return UnitWork.unit(r).id();
+    return PassRows.unit(r).id();
   }
 
-  // Column positions after the unit columns (rows built in tasks carry no schema).
-  private static final int BATCH = 7;
-  private static final int W_SIGMA_STAR = 8;
-  private static final int W_ON_EDGE = 9;
-  private static final int W_ERROR = 10;
-  private static final int E_SIGMA = 8;
-  private static final int E_SIGMA_RAW = 9;
-  private static final int E_HX = 10;
-  private static final int E_HT = 11;
-  private static final int E_HY = 12;
-  private static final int E_IXT = 13;
-  private static final int E_ITY = 14;
-  private static final int E_HT_ERR = 15;
-  private static final int E_IXT_ERR = 16;
-  private static final int E_ITY_ERR = 17;
-  private static final int E_IXY = 18;
-  private static final int E_ERROR = 19;
-
-  private static List<Row> sorted(Iterator<Row> rows) {
-    List<Row> list = new ArrayList<>();
-    rows.forEachRemaining(list::add);
-    list.sort(Comparator.comparing(r -> r.isNullAt(BATCH) ? null : r.getInt(BATCH),
-        Comparator.nullsFirst(Comparator.naturalOrder())));
+  private static <T> List<T> sorted(List<T> rows, java.util.function.Function<T, Integer> batchIndex) {
+    List<T> list = new ArrayList<>(rows);
+    list.sort(Comparator.comparing(batchIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
     return list;
   }
 
-  private static String firstError(List<Row> rows, int column) {
-    for (Row r : rows) {
-      if (!r.isNullAt(column)) {
-        return r.getString(column);
-      }
-    }
-    return null;
-  }
-
-  private static Double nullable(Row r, int column) {
-    return r.isNullAt(column) ? null : r.getDouble(column);
-  }
-
-  /** Per-batch widths → the checkpoint's width (mean of the present ones). */
-  Row width(String key, Iterator<Row> rows) {
-    List<Row> list = sorted(rows);
-    UnitKey u = UnitWork.unit(list.get(0));
-    String error = firstError(list, W_ERROR);
+  /** Per-batch widths of one unit → the checkpoint's width (mean of the present ones), or its error. */
+  PassRows.UnitWidth width(String key, List<PassRows.BatchWidth> rows) {
+    List<PassRows.BatchWidth> list = sorted(rows, PassRows.BatchWidth::batchIndex);
+    UnitKey u = list.get(0).unit();
+    String error = list.stream().map(PassRows.BatchWidth::error).filter(java.util.Objects::nonNull).findFirst()
+        .orElse(null);
     if (error != null) {
-      return unitRow(u, null, list.size(), 0, null, error);
+      return new PassRows.UnitWidth(u, null, list.size(), 0, null, error);
     }
     List<OptionalDouble> widths = new ArrayList<>();
     List<Double> perBatch = new ArrayList<>();
     int edges = 0;
-    for (Row r : list) {
-      Double s = nullable(r, W_SIGMA_STAR);
+    for (PassRows.BatchWidth r : list) {
+      Double s = r.sigmaStar();
       widths.add(s == null ? OptionalDouble.empty() : OptionalDouble.of(s));
       perBatch.add(s);
-      if (!r.isNullAt(W_ON_EDGE) && r.getBoolean(W_ON_EDGE)) {
+      if (r.onEdge()) {
         edges++;
       }
     }
     OptionalDouble w = WidthSmoothing.checkpointWidth(widths);
-    return unitRow(u, w.isPresent() ? w.getAsDouble() : null, list.size(), edges,
-        scala.collection.JavaConverters.asScalaBuffer(perBatch).toSeq(), null);
+    return new PassRows.UnitWidth(u, w.isPresent() ? w.getAsDouble() : null, list.size(), edges, perBatch, null);
   }
 
   /**
@@ -129,25 +94,27 @@ final class Aggregates implements java.io.Serializable {
    * ({@link MeanUncertainty}, over the batches in batch order).
    */
   Row result(String key, Iterator<Row> rows) {
-    List<Row> list = sorted(rows);
-    UnitKey u = UnitWork.unit(list.get(0));
+    List<PassRows.BatchEstimate> decoded = new ArrayList<>();
+    rows.forEachRemaining(r -> decoded.add(PassRows.BatchEstimate.of(r)));
+    List<PassRows.BatchEstimate> list = sorted(decoded, PassRows.BatchEstimate::batchIndex);
+    UnitKey u = list.get(0).unit();
     Timestamp now = new Timestamp(System.currentTimeMillis());
-    String error = firstError(list, E_ERROR);
-    Double sigma = batchMean(list, E_SIGMA);
-    Double sigmaRaw = batchMean(list, E_SIGMA_RAW);
+    String error = list.stream().map(PassRows.BatchEstimate::error).filter(java.util.Objects::nonNull).findFirst()
+        .orElse(null);
+    Double sigma = batchMean(list, PassRows.BatchEstimate::sigma);
+    Double sigmaRaw = batchMean(list, PassRows.BatchEstimate::sigmaRaw);
     Integer edges = edgeBatches.get(key);
+    PassRows.UnitResult row = new PassRows.UnitResult(u).set("estimator", config.estimator())
+        .set("alpha", config.alpha()).set("batch_size", config.batchSize()).set("sigma", sigma)
+        .set("sigma_raw", sigmaRaw).set("config_id", configId).set("computed_at", now).set("edge_batches", edges);
     if (error != null) {
-      return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-          u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), list.size(), sigma, sigmaRaw,
-          null, null, null, null, null, null, null, null, configId, now, edges,
-          null, null, null, null, null, null, null, null, null, null, null, null, // uncertainty and error columns
-          null, null, null, null, null, null, null, null, error); // i_xy, its and h_x's se, the batch values
+      // The estimates, their uncertainties and batch values stay null.
+      return row.set("n_batches", list.size()).set("error", error).toRow();
     }
     List<IpEstimate> estimates = new ArrayList<>(list.size());
-    for (Row r : list) {
-      estimates.add(new IpEstimate(r.getDouble(E_HX), r.getDouble(E_HT), r.getDouble(E_HY), r.getDouble(E_IXT),
-          r.getDouble(E_ITY), OptionalDouble.empty(), r.getDouble(E_HT_ERR), r.getDouble(E_IXT_ERR),
-          r.getDouble(E_ITY_ERR)));
+    for (PassRows.BatchEstimate r : list) {
+      estimates.add(new IpEstimate(r.hX(), r.hT(), r.hY(), r.iXT(), r.iTY(), OptionalDouble.empty(), r.hTErr(),
+          r.iXTErr(), r.iTYErr()));
     }
     IpSummary s = IpSummary.of(estimates, OptionalDouble.empty());
     double[] ixt = values(estimates, IpEstimate::iXT);
@@ -161,16 +128,24 @@ final class Aggregates implements java.io.Serializable {
     MeanUncertainty.Interval htCi = bootstrap.interval(ht);
     double[] hx = values(estimates, IpEstimate::hX);
     // I(X;Y) per batch: the head of the chain X -> T1 -> ... (null where the estimator has none).
-    double[] ixy = list.stream().anyMatch(r -> r.isNullAt(E_IXY)) ? null
-        : list.stream().mapToDouble(r -> r.getDouble(E_IXY)).toArray();
-    return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-        u.layerKind(), config.estimator(), config.alpha(), config.batchSize(), s.nBatches(), sigma, sigmaRaw,
-        s.iXT().mean(), s.iTY().mean(), s.hT().mean(), s.hX().mean(), s.hY().mean(),
-        s.iXT().std(), s.iTY().std(), s.hT().std(), configId, now, edges,
-        MeanUncertainty.standardError(ixt), MeanUncertainty.standardError(ity), MeanUncertainty.standardError(ht),
-        ixtCi.low(), ixtCi.high(), ityCi.low(), ityCi.high(), htCi.low(), htCi.high(), s.hTErr(), s.iXTErr(), s.iTYErr(),
-        ixy == null ? null : MeanUncertainty.mean(ixy), ixy == null ? null : MeanUncertainty.standardError(ixy),
-        MeanUncertainty.standardError(hx), seq(ixt), seq(ity), seq(ht), seq(hx), seq(ixy), null);
+    double[] ixy = list.stream().anyMatch(r -> r.iXY() == null) ? null
+        : list.stream().mapToDouble(PassRows.BatchEstimate::iXY).toArray();
+    return row.set("n_batches", s.nBatches())
+        .set("i_xt", s.iXT().mean()).set("i_ty", s.iTY().mean()).set("h_t", s.hT().mean())
+        .set("h_x", s.hX().mean()).set("h_y", s.hY().mean())
+        .set("i_xt_std", s.iXT().std()).set("i_ty_std", s.iTY().std()).set("h_t_std", s.hT().std())
+        .set("i_xt_se", MeanUncertainty.standardError(ixt)).set("i_ty_se", MeanUncertainty.standardError(ity))
+        .set("h_t_se", MeanUncertainty.standardError(ht))
+        .set("i_xt_ci_low", ixtCi.low()).set("i_xt_ci_high", ixtCi.high())
+        .set("i_ty_ci_low", ityCi.low()).set("i_ty_ci_high", ityCi.high())
+        .set("h_t_ci_low", htCi.low()).set("h_t_ci_high", htCi.high())
+        .set("h_t_err", s.hTErr()).set("i_xt_err", s.iXTErr()).set("i_ty_err", s.iTYErr())
+        .set("i_xy", ixy == null ? null : MeanUncertainty.mean(ixy))
+        .set("i_xy_se", ixy == null ? null : MeanUncertainty.standardError(ixy))
+        .set("h_x_se", MeanUncertainty.standardError(hx))
+        .set("i_xt_batches", seq(ixt)).set("i_ty_batches", seq(ity)).set("h_t_batches", seq(ht))
+        .set("h_x_batches", seq(hx)).set("i_xy_batches", seq(ixy))
+        .toRow();
   }
 
   /** An array column's value: a Scala sequence, in batch order; null for null. */
@@ -187,13 +162,14 @@ final class Aggregates implements java.io.Serializable {
    * The width a unit's batches used: the common one (every batch of a checkpoint shares its width),
    * or, where each batch has its own, their mean; null when no batch has one.
    */
-  private static Double batchMean(List<Row> rows, int column) {
-    Double first = nullable(rows.get(0), column);
+  private static Double batchMean(List<PassRows.BatchEstimate> rows,
+      java.util.function.Function<PassRows.BatchEstimate, Double> column) {
+    Double first = column.apply(rows.get(0));
     double sum = 0.0;
     int count = 0;
     boolean same = true;
-    for (Row r : rows) {
-      Double v = nullable(r, column);
+    for (PassRows.BatchEstimate r : rows) {
+      Double v = column.apply(r);
       same &= java.util.Objects.equals(v, first);
       if (v != null) {
         sum += v;
@@ -201,11 +177,6 @@ final class Aggregates implements java.io.Serializable {
       }
     }
     return same ? first : count == 0 ? null : sum / count;
-  }
-
-  private static Row unitRow(UnitKey u, Double sigma, int n, int edges, Object batchSigmas, String error) {
-    return RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-        u.layerKind(), sigma, n, edges, batchSigmas, error);
   }
 
   private static final org.apache.spark.sql.types.ArrayType BATCH_VALUES =

@@ -1,12 +1,16 @@
 package org.infoplane.analysis;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,7 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapGroupsFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -71,8 +76,15 @@ public final class AnalysisJob {
   private static final String GROUP = "infoplane";
   private static final String DISTANCE_PASS = "pass 1/3 distances";
   /** The columns {@link UnitWork#estimates} reads, besides the unit's and its batch index. */
-  static final String ESTIMATE_INPUT =
-      "t.n, t.distances, x.distances AS x_distances, x.labels, c.num_classes, u.sigma, u.sigma_raw";
+  static Column[] estimateInput() {
+    return new Column[] {col("t.n"), col("t.distances"), col("x.distances").as("x_distances"), col("x.labels"),
+        col("c.num_classes"), col("u.sigma"), col("u.sigma_raw")};
+  }
+
+  /** The columns {@link UnitWork#widths} reads, besides the unit's and its batch index. */
+  private static Column[] widthInput() {
+    return new Column[] {col("t.n"), col("t.dimension"), col("t.distances"), col("x.labels"), col("c.num_classes")};
+  }
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
@@ -156,13 +168,13 @@ public final class AnalysisJob {
       throw new IllegalArgumentException("archive " + archiveUri + " holds no run");
     }
     List<String> runIds = new ArrayList<>();
-    List<Row> unreadableRuns = new ArrayList<>();
+    List<UnitError> unreadableRuns = new ArrayList<>();
     List<UnitKey> inputs = new ArrayList<>();
     List<UnitKey> layers = new ArrayList<>();
     Map<String, Integer> numClasses = new HashMap<>();
     List<Row> runRows = new ArrayList<>();
-    List<Row> refusedRuns = new ArrayList<>();
-    boolean perStep = config.usesDistances() && config.smooths() && config.smoothsPerStep();
+    List<UnitError> refusedRuns = new ArrayList<>();
+    boolean perStep = config.usesDistances() && config.smoothing().smooths() && config.smoothing().perStep();
     for (String runId : runDirs) {
       RunReader reader;
       RunManifest m;
@@ -176,7 +188,7 @@ public final class AnalysisJob {
         if (failFast) {
           throw e;
         }
-        unreadableRuns.add(RowFactory.create(runId, e.getMessage()));
+        unreadableRuns.add(UnitError.ofRun(runId, e.getMessage()));
         continue;
       }
       runIds.add(runId);
@@ -197,7 +209,7 @@ public final class AnalysisJob {
         }
       }
       if (refusal != null) {
-        refusedRuns.add(RowFactory.create(runId, refusal));
+        refusedRuns.add(UnitError.ofRun(runId, refusal));
         continue;
       }
       for (Map.Entry<String, List<CheckpointId>> e : checkpoints.entrySet()) {
@@ -212,14 +224,14 @@ public final class AnalysisJob {
         }
       }
     }
-    recordRunErrors(unreadableRuns, "listing");
+    insertErrors(unreadableRuns, "listing");
     if (runIds.isEmpty()) {
       return new Summary(configId, 0, computed, skipped, blocked, List.copyOf(errors), List.copyOf(warnings));
     }
     describe("updating the runs table");
     upsertRuns(runRows);
     // A run refused here is one error row naming it; the other runs are analysed.
-    recordRunErrors(refusedRuns, "widths");
+    insertErrors(refusedRuns, "widths");
     LOG.info("archive {}: {} runs, {} work units (run x split x checkpoint x layer); config {}",
         archiveUri, runIds.size(), layers.size(), configId);
 
@@ -227,18 +239,17 @@ public final class AnalysisJob {
         jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
     UnitWork work = new UnitWork(archiveUri, hadoop, config, failFast);
     Aggregates agg = new Aggregates(config);
-    spark.createDataFrame(numClasses.entrySet().stream()
+    Dataset<Row> classes = spark.createDataFrame(numClasses.entrySet().stream()
             .map(e -> RowFactory.create(e.getKey(), e.getValue())).toList(),
-        new StructType().add("run_id", "string").add("num_classes", "int"))
-        .createOrReplaceTempView("ip_num_classes");
+        new StructType().add("run_id", "string").add("num_classes", "int"));
 
     if (config.usesDistances()) {
       List<UnitKey> all = new ArrayList<>(inputs);
       all.addAll(layers);
       distancePass(all, work, agg);
-      widthPass(layers, work, agg);
+      widthPass(layers, classes, work, agg);
       Map<String, UnitWidths> sigmas = smoothedWidths(layers);
-      entropyPass(layers, sigmas, work);
+      entropyPass(layers, classes, sigmas, work);
     } else {
       directPass(layers, work, agg);
     }
@@ -266,8 +277,8 @@ public final class AnalysisJob {
   private void distancePass(List<UnitKey> units, UnitWork work, Aggregates agg) {
     String pass = DISTANCE_PASS;
     describe(pass + ": finding stored units");
-    Set<String> have = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
+    Set<String> have =
+        existing(table(IpTables.DISTANCE_MATRICES).where(col("batching").equalTo(config.batching().key())));
     List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
     count(pass, todo.size(), units.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
@@ -280,18 +291,18 @@ public final class AnalysisJob {
       try {
         // One action computes the chunk (kept for the insert below) and brings its small columns
         // to the driver: errors, and the per-batch widths that the driver averages per unit.
-        List<Row> small = out.select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind",
-            "batch_index", "sigma_star", "on_edge", "error").collectAsList();
-        recordErrors(small, 10, "distances");
+        List<PassRows.BatchWidth> small = out.selectExpr(PassRows.BatchWidth.SCHEMA.fieldNames()).collectAsList().stream()
+            .map(PassRows.BatchWidth::of).toList();
+        recordErrors(small, PassRows.BatchWidth::unit, PassRows.BatchWidth::error, "distances");
         describe(pass + ": committing distances");
-        out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index", "batching",
-            "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at")
-            .createOrReplaceTempView("ip_new_distances");
+        Dataset<Row> distances = out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index",
+            "batching", "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at");
         // Only units without stored distances were computed; an overlapping writer's copy is kept.
-        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), "ip_new_distances", DISTANCE_KEY,
+        writes.insertAbsent(tables.name(IpTables.DISTANCE_MATRICES), distances, DISTANCE_KEY,
             bounds("t", chunk, true));
         describe(pass + ": committing widths");
-        appendWidths(perUnit(small.stream().filter(r -> r.isNullAt(10) && r.getInt(4) >= 0).toList(), agg::width));
+        appendWidths(perUnit(small.stream().filter(b -> b.error() == null && !b.unit().isInput()).toList(),
+            PassRows.BatchWidth::unit, agg::width));
       } finally {
         out.unpersist();
       }
@@ -300,7 +311,7 @@ public final class AnalysisJob {
 
   // ---- pass 2 ----------------------------------------------------------------------------------
 
-  private void widthPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
+  private void widthPass(List<UnitKey> layers, Dataset<Row> classes, UnitWork work, Aggregates agg) {
     String pass = "pass 2/3 widths";
     if (skipped.getOrDefault(DISTANCE_PASS, -1) == 0) {
       // Pass 1 computed every unit, and with them their widths under this width rule (but for those
@@ -310,11 +321,9 @@ public final class AnalysisJob {
       return;
     }
     describe(pass + ": finding stored units");
-    Set<String> haveDistances = existing("SELECT DISTINCT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.DISTANCE_MATRICES) + " WHERE batching = '" + config.batching() + "'");
-    Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index FROM "
-        + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
-        + "' AND width_config = '" + sql(config.widthConfig()) + "'");
+    Set<String> haveDistances =
+        existing(table(IpTables.DISTANCE_MATRICES).where(col("batching").equalTo(config.batching().key())));
+    Set<String> have = existing(storedWidths());
     List<UnitKey> todo = layers.stream()
         .filter(u -> haveDistances.contains(u.id()) && !have.contains(u.id())).toList();
     int noDistances = (int) layers.stream().filter(u -> !haveDistances.contains(u.id())).count();
@@ -322,14 +331,13 @@ public final class AnalysisJob {
     Progress progress = new Progress(pass, todo.size());
     paced(todo, progress, chunk -> {
       describe(pass + ": width rule " + config.widthRule() + " on " + chunk.size() + " units");
-      spark.createDataFrame(unitRows(chunk), unitSchema()).createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spread(spark.sql(layerJoin("t.n, t.dimension, t.distances, x.labels, c.num_classes",
-          false, chunk)));
-      List<Row> perBatch = joined
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(Schemas.WIDTH_OUT))
-          .collectAsList();
-      List<Row> widths = perUnit(perBatch, agg::width);
-      recordErrors(widths, Aggregates.WIDTH_ROW_ERROR, "widths");
+      Dataset<Row> todoRows = spark.createDataFrame(unitRows(chunk), unitSchema());
+      Dataset<Row> joined = spread(layerJoin(todoRows, classes, false, chunk, widthInput()));
+      List<PassRows.BatchWidth> perBatch = joined
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::widths, Encoders.row(PassRows.BatchWidth.SCHEMA))
+          .collectAsList().stream().map(PassRows.BatchWidth::of).toList();
+      List<PassRows.UnitWidth> widths = perUnit(perBatch, PassRows.BatchWidth::unit, agg::width);
+      recordErrors(widths, PassRows.UnitWidth::unit, PassRows.UnitWidth::error, "widths");
       describe(pass + ": committing widths");
       appendWidths(widths);
     });
@@ -346,11 +354,10 @@ public final class AnalysisJob {
    */
   private Map<String, UnitWidths> smoothedWidths(List<UnitKey> layers) {
     describe("smoothing widths over checkpoints");
-    Map<String, Row> stored = new HashMap<>();
-    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma_star, n_batches, edge_batches,"
-        + " batch_sigma_stars FROM " + tables.name(IpTables.LAYER_WIDTHS) + " WHERE batching = '" + config.batching()
-        + "' AND width_config = '" + sql(config.widthConfig()) + "'").collectAsList()) {
-      stored.put(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id(), r);
+    Map<String, PassRows.StoredWidth> stored = new HashMap<>();
+    for (Row r : storedWidths().select("run_id", "split", "epoch", "step", "layer_index", "sigma_star", "n_batches",
+        "edge_batches", "batch_sigma_stars").collectAsList()) {
+      stored.put(PassRows.unitId(r).id(), PassRows.StoredWidth.of(r));
     }
     Map<String, List<UnitKey>> series = new LinkedHashMap<>();
     for (UnitKey u : layers) {
@@ -365,7 +372,7 @@ public final class AnalysisJob {
       long[] steps = s.stream().mapToLong(u -> smoothingSteps.get(u.id())).toArray();
       int nBatches = 0;
       for (UnitKey u : s) {
-        nBatches = Math.max(nBatches, stored.get(u.id()).getInt(6));
+        nBatches = Math.max(nBatches, stored.get(u.id()).nBatches());
       }
       // One series per batch position with scope=batch, else one of the checkpoint widths.
       int positions = config.perBatchWidth() ? nBatches : 1;
@@ -373,12 +380,12 @@ public final class AnalysisJob {
       for (int b = 0; b < positions; b++) {
         List<OptionalDouble> r = new ArrayList<>(s.size());
         for (UnitKey u : s) {
-          Row row = stored.get(u.id());
+          PassRows.StoredWidth row = stored.get(u.id());
           Double v;
           if (!config.perBatchWidth()) {
-            v = row.isNullAt(5) ? null : row.getDouble(5);
+            v = row.sigmaStar();
           } else {
-            List<Double> per = row.isNullAt(8) ? null : row.getList(8);
+            List<Double> per = row.batchSigmaStars();
             if (per == null) {
               throw new IllegalStateException(u.describe() + ": layer_widths holds no per-batch widths");
             }
@@ -389,16 +396,17 @@ public final class AnalysisJob {
         raw.add(r);
       }
       List<List<OptionalDouble>> smooth = new ArrayList<>();
+      AnalysisConfig.Smoothing smoothing = config.smoothing();
       for (List<OptionalDouble> r : raw) {
-        smooth.add(!config.smooths() ? r
-            : config.smoothsPerStep()
-            ? WidthSmoothing.exponentialMovingAverage(r, steps, config.smoothing(), config.betaOnNew())
-            : WidthSmoothing.perCheckpoint(r, config.smoothing(), config.betaOnNew()));
+        smooth.add(!smoothing.smooths() ? r
+            : smoothing.perStep()
+            ? WidthSmoothing.exponentialMovingAverage(r, steps, smoothing.beta(), smoothing.betaOnNew())
+            : WidthSmoothing.perCheckpoint(r, smoothing.beta(), smoothing.betaOnNew()));
       }
       for (int i = 0; i < s.size(); i++) {
         UnitKey u = s.get(i);
-        Row row = stored.get(u.id());
-        int n = row.getInt(6);
+        PassRows.StoredWidth row = stored.get(u.id());
+        int n = row.nBatches();
         Double[] sigma = new Double[n];
         Double[] sigmaRaw = new Double[n];
         for (int b = 0; b < n; b++) {
@@ -408,7 +416,7 @@ public final class AnalysisJob {
           sigma[b] = sm.isPresent() ? sm.getAsDouble() : null;
           sigmaRaw[b] = rw.isPresent() ? rw.getAsDouble() : null;
         }
-        int edges = row.isNullAt(7) ? 0 : row.getInt(7);
+        int edges = row.edgeBatches() == null ? 0 : row.edgeBatches();
         out.put(u.id(), new UnitWidths(sigma, sigmaRaw, edges));
         int[] c = edgesPerLayer.computeIfAbsent(u.runId() + "\u0000" + u.layerIndex() + "\u0000" + u.layerName(),
             k -> new int[2]);
@@ -432,19 +440,19 @@ public final class AnalysisJob {
 
   // ---- pass 3 ----------------------------------------------------------------------------------
 
-  private void entropyPass(List<UnitKey> layers, Map<String, UnitWidths> sigmas, UnitWork work) {
+  private void entropyPass(List<UnitKey> layers, Dataset<Row> classes, Map<String, UnitWidths> sigmas,
+      UnitWork work) {
     String pass = "pass 3/3 entropies";
     describe(pass + ": finding stored units");
     Map<String, Double> done = new HashMap<>();
     Set<String> doneIds = new HashSet<>();
     Set<String> lacking = new HashSet<>();
-    for (Row r : spark.sql("SELECT run_id, split, epoch, step, layer_index, sigma,"
-        + " i_xt_ci_low IS NULL OR i_xt_batches IS NULL FROM "
-        + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'").collectAsList()) {
-      String id = new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id();
+    for (Row r : storedResults().select(col("run_id"), col("split"), col("epoch"), col("step"), col("layer_index"),
+        col("sigma"), col("i_xt_ci_low").isNull().or(col("i_xt_batches").isNull()).as("lacking")).collectAsList()) {
+      String id = PassRows.unitId(r).id();
       doneIds.add(id);
-      done.put(id, r.isNullAt(5) ? null : r.getDouble(5));
-      if (r.getBoolean(6)) {
+      done.put(id, r.getAs("sigma"));
+      if (r.<Boolean>getAs("lacking")) {
         lacking.add(id); // written before rows had intervals or batch values: computed again, once
       }
     }
@@ -471,16 +479,14 @@ public final class AnalysisJob {
       for (UnitKey u : chunk) {
         UnitWidths s = sigmas.get(u.id());
         for (int b = 0; b < s.sigma().length; b++) {
-          rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-              u.layerKind(), b, s.sigma()[b], s.sigmaRaw()[b]));
+          rows.add(PassRows.unitRow(u, b, s.sigma()[b], s.sigmaRaw()[b]));
         }
       }
-      spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
-              .add("sigma_raw", "double"))
-          .createOrReplaceTempView("ip_todo");
-      Dataset<Row> joined = spread(spark.sql(layerJoin(ESTIMATE_INPUT, true, chunk)));
+      Dataset<Row> todoRows = spark.createDataFrame(rows, unitSchema().add("batch_index", "int").add("sigma", "double")
+          .add("sigma_raw", "double"));
+      Dataset<Row> joined = spread(layerJoin(todoRows, classes, true, chunk, estimateInput()));
       Dataset<Row> out = joined
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT));
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA));
       // The edge counts of this chunk's units only: they travel with the tasks.
       Map<String, Integer> chunkEdges = new HashMap<>();
       chunk.forEach(u -> chunkEdges.put(u.id(), edges.get(u.id())));
@@ -491,11 +497,9 @@ public final class AnalysisJob {
 
   private void directPass(List<UnitKey> layers, UnitWork work, Aggregates agg) {
     String pass = "pass 1/1 " + config.estimator();
-    String where = " FROM " + tables.name(IpTables.INFORMATION_PLANE) + " WHERE config_id = '" + configId + "'";
-    Set<String> have = existing("SELECT run_id, split, epoch, step, layer_index" + where);
+    Set<String> have = existing(storedResults());
     // Rows written before rows had intervals or batch values are computed again, once.
-    Set<String> lacking = existing("SELECT run_id, split, epoch, step, layer_index" + where
-        + " AND (i_xt_ci_low IS NULL OR i_xt_batches IS NULL)");
+    Set<String> lacking = existing(storedResults().where(col("i_xt_ci_low").isNull().or(col("i_xt_batches").isNull())));
     List<UnitKey> todo = layers.stream().filter(u -> !have.contains(u.id()) || lacking.contains(u.id())).toList();
     count(pass, todo.size(), layers.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
@@ -503,7 +507,7 @@ public final class AnalysisJob {
       describe(pass + ": reading activations of " + chunk.size() + " units");
       JavaRDD<Row> rdd = jsc.parallelize(unitRows(chunk), unitPartitions(chunk.size()));
       Dataset<Row> out = spark.createDataFrame(rdd, unitSchema())
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(Schemas.ESTIMATE_OUT));
+          .mapPartitions((MapPartitionsFunction<Row, Row>) work::direct, Encoders.row(PassRows.BatchEstimate.SCHEMA));
       commitResults(out, agg, config.estimator(), chunk.stream().anyMatch(u -> lacking.contains(u.id())));
     });
   }
@@ -521,33 +525,36 @@ public final class AnalysisJob {
         .mapGroups((MapGroupsFunction<String, Row, Row>) agg::result, Encoders.row(Aggregates.RESULT_ROW))
         .collectAsList());
     results.sort(Comparator.comparing(Aggregates::key));
-    int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
-    recordErrors(results, errorColumn, passName);
-    List<Row> good = results.stream().filter(r -> r.isNullAt(errorColumn)).toList();
+    recordErrors(results, PassRows::unit, PassRows::resultError, passName);
+    List<Row> good = results.stream().filter(r -> PassRows.resultError(r) == null).toList();
     if (good.isEmpty()) {
       return;
     }
     describe(passName + ": committing results");
-    spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error").createOrReplaceTempView("ip_new_results");
+    Dataset<Row> rows = spark.createDataFrame(good, Aggregates.RESULT_ROW).drop("error");
     if (!replacesRows) {
-      writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), "ip_new_results", RESULT_KEY,
-          bounds("t", units(good), true));
+      writes.insertAbsent(tables.name(IpTables.INFORMATION_PLANE), rows, RESULT_KEY,
+          bounds("t", good.stream().map(PassRows::unitId).toList(), true));
       return;
     }
-    write("MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING ip_new_results s"
+    writes.using(rows, s -> "MERGE INTO " + tables.name(IpTables.INFORMATION_PLANE) + " t USING " + s + " s"
         + " ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch AND t.step = s.step"
         + " AND t.layer_index = s.layer_index AND t.config_id = s.config_id"
         + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
   }
 
-  /** Rows grouped by unit (first-seen order), each group reduced by {@code f} to one row. */
-  static List<Row> perUnit(List<Row> rows, BiFunction<String, Iterator<Row>, Row> f) {
-    Map<String, List<Row>> groups = new LinkedHashMap<>();
-    for (Row r : rows) {
-      groups.computeIfAbsent(Aggregates.key(r), k -> new ArrayList<>()).add(r);
+  /**
+   * Records grouped by unit (first-seen order), each group reduced by {@code f} (given the unit's
+   * id) to one.
+   */
+  static <T, R> List<R> perUnit(List<T> rows, java.util.function.Function<T, UnitKey> unit,
+      BiFunction<String, List<T>, R> f) {
+    Map<String, List<T>> groups = new LinkedHashMap<>();
+    for (T r : rows) {
+      groups.computeIfAbsent(unit.apply(r).id(), k -> new ArrayList<>()).add(r);
     }
-    List<Row> out = new ArrayList<>(groups.size());
-    groups.forEach((key, group) -> out.add(f.apply(key, group.iterator())));
+    List<R> out = new ArrayList<>(groups.size());
+    groups.forEach((key, group) -> out.add(f.apply(key, group)));
     return out;
   }
 
@@ -561,9 +568,20 @@ public final class AnalysisJob {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /** Runs a statement that writes a table, once the lease is known to outlast it; conflicts are retried. */
-  private void write(String statement) {
-    writes.run(statement);
+  /** A table of the warehouse. */
+  private Dataset<Row> table(String name) {
+    return spark.table(tables.name(name));
+  }
+
+  /** The stored per-unit widths of this configuration's batching and width rule. */
+  private Dataset<Row> storedWidths() {
+    return table(IpTables.LAYER_WIDTHS).where(col("batching").equalTo(config.batching().key())
+        .and(col("width_config").equalTo(config.widthConfig())));
+  }
+
+  /** The stored results of this configuration. */
+  private Dataset<Row> storedResults() {
+    return table(IpTables.INFORMATION_PLANE).where(col("config_id").equalTo(configId));
   }
 
   /** The columns that identify a row of each table the passes fill. */
@@ -575,152 +593,197 @@ public final class AnalysisJob {
       List.of("run_id", "split", "epoch", "step", "layer_index", "config_id");
 
   /** Appends per-unit checkpoint widths ({@link Aggregates#WIDTH_ROW} rows), leaving out errors. */
-  private void appendWidths(List<Row> widths) {
-    List<Row> good = widths.stream().filter(r -> r.isNullAt(Aggregates.WIDTH_ROW_ERROR)).toList();
+  private void appendWidths(List<PassRows.UnitWidth> widths) {
+    List<PassRows.UnitWidth> good = widths.stream().filter(w -> w.error() == null).toList();
     if (good.isEmpty()) {
       return;
     }
-    spark.createDataFrame(good, Aggregates.WIDTH_ROW).createOrReplaceTempView("ip_new_width_rows");
-    spark.sql("SELECT run_id, split, epoch, step, layer_index, '" + config.batching() + "' AS batching, '"
-        + sql(config.widthConfig()) + "' AS width_config, sigma_star, n_batches, current_timestamp() AS computed_at,"
-        + " edge_batches, batch_sigma_stars FROM ip_new_width_rows").createOrReplaceTempView("ip_new_widths");
-    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), "ip_new_widths", WIDTH_KEY, bounds("t", units(good), true));
+    Dataset<Row> rows = spark.createDataFrame(good.stream().map(PassRows.UnitWidth::toRow).toList(),
+        PassRows.UnitWidth.SCHEMA).select(col("run_id"), col("split"),
+        col("epoch"), col("step"), col("layer_index"), lit(config.batching().key()).as("batching"),
+        lit(config.widthConfig()).as("width_config"), col("sigma_star"), col("n_batches"),
+        current_timestamp().as("computed_at"), col("edge_batches"), col("batch_sigma_stars"));
+    writes.insertAbsent(tables.name(IpTables.LAYER_WIDTHS), rows, WIDTH_KEY,
+        bounds("t", good.stream().map(PassRows.UnitWidth::unit).toList(), true));
   }
 
   /**
-   * T distance rows of the units in {@code ip_todo} ({@code chunk}), joined with their batch's
-   * input row; see {@link #layerJoin(IpTables, String, String, boolean, Collection)}.
+   * The distance rows of {@code todo}'s units ({@code chunk}), joined with their batch's input row;
+   * see {@link #layerJoin(SparkSession, IpTables, String, Dataset, Dataset, boolean, Collection, Column...)}.
    */
-  private String layerJoin(String columns, boolean perBatchTodo, Collection<UnitKey> chunk) {
-    return layerJoin(tables, config.batching(), columns, perBatchTodo, chunk);
+  private Dataset<Row> layerJoin(Dataset<Row> todo, Dataset<Row> classes, boolean perBatchTodo,
+      Collection<UnitKey> chunk, Column... columns) {
+    return layerJoin(spark, tables, config.batching().key(), todo, classes, perBatchTodo, chunk, columns);
   }
 
   /**
-   * T distance rows of the units in {@code ip_todo} (with {@code perBatchTodo}, of the batches it
-   * lists: one row per unit and batch), joined with their batch's input row; for any tables and
-   * batching: also the sensitivity job's input, so that both compute from the same rows.
+   * The distance rows (alias {@code t}) of the units of {@code todo} (alias {@code u}: rows whose
+   * first columns are {@link Schemas#UNIT_FIELDS}; with {@code perBatchTodo}, also a
+   * {@code batch_index}: one row per unit and batch), joined with their batch's input row (alias
+   * {@code x}) and their run's class count ({@code classes}: {@code run_id, num_classes}, alias
+   * {@code c}). The result's columns are the unit's, {@code batch_index}, then {@code columns}. For
+   * any tables and batching: also the sensitivity job's input, so that both compute from the same
+   * rows.
    *
-   * <p>{@code units} are the units of {@code ip_todo}: the scans of the distance table are bounded
-   * by their runs and the ranges of their epochs, steps and layers, so that Iceberg skips the data
+   * <p>{@code units} are the units of {@code todo}: the scans of the distance table are bounded by
+   * their runs and the ranges of their epochs, steps and layers, so that Iceberg skips the data
    * files that cannot hold them (files are written a chunk of units at a time) instead of reading
    * the whole table for every chunk.
    */
-  static String layerJoin(IpTables tables, String batching, String columns, boolean perBatchTodo,
-      Collection<UnitKey> units) {
+  static Dataset<Row> layerJoin(SparkSession spark, IpTables tables, String batching, Dataset<Row> todo,
+      Dataset<Row> classes, boolean perBatchTodo, Collection<UnitKey> units, Column... columns) {
     String dm = tables.name(IpTables.DISTANCE_MATRICES);
     // The units, the input rows (one per run, split and batch) and the class counts are small: each
     // is broadcast, so that the layer rows (a distance matrix each) are joined where they are read
     // instead of being shuffled for a sort-merge join.
-    return "SELECT /*+ BROADCAST(u), BROADCAST(x), BROADCAST(c) */"
-        + " u.run_id, u.split, u.epoch, u.step, u.layer_index, u.layer_name, u.layer_kind, t.batch_index, "
-        + columns + " FROM ip_todo u"
-        + " JOIN " + dm + " t ON t.run_id = u.run_id AND t.split = u.split AND t.epoch = u.epoch"
-        + " AND t.step = u.step AND t.layer_index = u.layer_index AND t.batching = '" + batching + "'"
-        + (perBatchTodo ? " AND t.batch_index = u.batch_index" : "")
-        + bounds("t", units, true)
-        + " JOIN " + dm + " x ON x.run_id = t.run_id AND x.split = t.split AND x.batching = t.batching"
-        + " AND x.batch_index = t.batch_index AND x.layer_index = -1"
-        + bounds("x", units, false)
-        + " JOIN ip_num_classes c ON c.run_id = u.run_id";
+    Dataset<Row> u = broadcast(todo).as("u");
+    Dataset<Row> t = spark.table(dm).where(col("batching").equalTo(batching).and(bounds(units, true))).as("t");
+    Dataset<Row> x = broadcast(spark.table(dm).where(col("batching").equalTo(batching)
+        .and(col("layer_index").equalTo(-1)).and(bounds(units, false)))).as("x");
+    Dataset<Row> c = broadcast(classes).as("c");
+    Column unit = col("t.run_id").equalTo(col("u.run_id")).and(col("t.split").equalTo(col("u.split")))
+        .and(col("t.epoch").equalTo(col("u.epoch"))).and(col("t.step").equalTo(col("u.step")))
+        .and(col("t.layer_index").equalTo(col("u.layer_index")));
+    if (perBatchTodo) {
+      unit = unit.and(col("t.batch_index").equalTo(col("u.batch_index")));
+    }
+    Column input = col("x.run_id").equalTo(col("t.run_id")).and(col("x.split").equalTo(col("t.split")))
+        .and(col("x.batch_index").equalTo(col("t.batch_index")));
+    List<Column> select = new ArrayList<>(List.of(col("u.run_id"), col("u.split"), col("u.epoch"), col("u.step"),
+        col("u.layer_index"), col("u.layer_name"), col("u.layer_kind"), col("t.batch_index")));
+    select.addAll(List.of(columns));
+    return u.join(t, unit).join(x, input).join(c, col("c.run_id").equalTo(col("u.run_id")))
+        .select(select.toArray(new Column[0]));
   }
 
   /**
-   * A conjunction (" AND …", or "" for no units) that bounds the rows of table alias {@code alias}
-   * to the runs of {@code units} and, with {@code ranges}, to the ranges of their epochs, steps and
-   * layer indexes: Iceberg skips the data files whose column ranges lie outside it.
+   * A condition that bounds the rows of the distance table to the runs of {@code units} and, with
+   * {@code ranges}, to the ranges of their epochs, steps and layer indexes (true for no units):
+   * Iceberg skips the data files whose column ranges lie outside it.
    */
-  static String bounds(String alias, Collection<UnitKey> units, boolean ranges) {
+  static Column bounds(Collection<UnitKey> units, boolean ranges) {
     if (units.isEmpty()) {
-      return "";
+      return lit(true);
     }
-    String runs = units.stream().map(UnitKey::runId).distinct().sorted().map(r -> "'" + sql(r) + "'")
-        .collect(java.util.stream.Collectors.joining(", "));
-    String out = " AND " + alias + ".run_id IN (" + runs + ")";
+    Column out = col("run_id").isin(units.stream().map(UnitKey::runId).distinct().sorted().toArray());
     if (ranges) {
       java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
       java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
       java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
-      out += " AND " + alias + ".step BETWEEN " + steps.getMin() + " AND " + steps.getMax()
-          + " AND " + alias + ".epoch BETWEEN " + epochs.getMin() + " AND " + epochs.getMax()
-          + " AND " + alias + ".layer_index BETWEEN " + layers.getMin() + " AND " + layers.getMax();
+      out = out.and(col("step").between(steps.getMin(), steps.getMax()))
+          .and(col("epoch").between(epochs.getMin(), epochs.getMax()))
+          .and(col("layer_index").between(layers.getMin(), layers.getMax()));
     }
     return out;
   }
 
-  /** The units of rows whose first five columns are a unit's key. */
-  private static List<UnitKey> units(List<Row> rows) {
-    return rows.stream().map(r -> new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4),
-        "", "")).toList();
+  /**
+   * A conjunction (" AND …", or none for no units) that bounds the rows of table alias
+   * {@code alias} to the runs of {@code units} and, with {@code ranges}, to the ranges of their
+   * epochs, steps and layer indexes: Iceberg skips the data files whose column ranges lie outside
+   * it. The values are parameters of the statement, not part of its text.
+   */
+  static TableWrites.Bounds bounds(String alias, Collection<UnitKey> units, boolean ranges) {
+    if (units.isEmpty()) {
+      return TableWrites.Bounds.NONE;
+    }
+    Map<String, Object> args = new LinkedHashMap<>();
+    List<String> markers = new ArrayList<>();
+    for (String run : units.stream().map(UnitKey::runId).distinct().sorted().toList()) {
+      String name = "bound_run" + markers.size();
+      args.put(name, run);
+      markers.add(":" + name);
+    }
+    String out = " AND " + alias + ".run_id IN (" + String.join(", ", markers) + ")";
+    if (ranges) {
+      java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
+      java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
+      java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
+      args.put("bound_step_min", steps.getMin());
+      args.put("bound_step_max", steps.getMax());
+      args.put("bound_epoch_min", epochs.getMin());
+      args.put("bound_epoch_max", epochs.getMax());
+      args.put("bound_layer_min", layers.getMin());
+      args.put("bound_layer_max", layers.getMax());
+      out += " AND " + alias + ".step BETWEEN :bound_step_min AND :bound_step_max"
+          + " AND " + alias + ".epoch BETWEEN :bound_epoch_min AND :bound_epoch_max"
+          + " AND " + alias + ".layer_index BETWEEN :bound_layer_min AND :bound_layer_max";
+    }
+    return new TableWrites.Bounds(out, args);
   }
 
   /**
-   * Records the failed units of rows whose first columns are the unit's and whose column
-   * {@code errorColumn} is the error (null when the unit succeeded): one row per failed unit.
+   * A failure: of a unit (its key and layer name), or with a null {@code unit} of a whole run.
+   *
+   * @param reason what failed, naming the run (and the unit)
    */
-  private void recordErrors(List<Row> out, int errorColumn, String pass) {
-    Map<String, Row> bad = new LinkedHashMap<>();
-    for (Row r : out) {
-      if (!r.isNullAt(errorColumn)) {
-        bad.putIfAbsent(Aggregates.key(r), RowFactory.create(r.getString(0), r.getString(1), r.getInt(2),
-            r.getLong(3), r.getInt(4), r.getString(5), r.getString(errorColumn)));
+  record UnitError(String runId, UnitKey unit, String reason) {
+    static UnitError ofRun(String runId, String reason) {
+      return new UnitError(runId, null, reason);
+    }
+  }
+
+  /**
+   * Records the failed units among {@code out}: those whose {@code error} is not null, one row per
+   * unit (its first error).
+   */
+  private <T> void recordErrors(List<T> out, java.util.function.Function<T, UnitKey> unit,
+      java.util.function.Function<T, String> error, String pass) {
+    Map<String, UnitError> bad = new LinkedHashMap<>();
+    for (T r : out) {
+      String reason = error.apply(r);
+      if (reason != null) {
+        UnitKey u = unit.apply(r);
+        bad.putIfAbsent(u.id(), new UnitError(u.runId(), u, reason));
       }
     }
     insertErrors(bad.values(), pass);
   }
 
-  /** Records errors of whole runs: rows of (run id, reason). */
-  private void recordRunErrors(List<Row> runErrors, String pass) {
-    List<Row> rows = new ArrayList<>();
-    for (Row r : runErrors) {
-      rows.add(RowFactory.create(r.getString(0), null, null, null, null, null, r.getString(1)));
-    }
-    insertErrors(rows, pass);
-  }
-
-  /** Inserts error rows (run, split, epoch, step, layer index, layer name, reason; all but run and reason nullable). */
-  private void insertErrors(Collection<Row> bad, String pass) {
+  /** Inserts rows of {@code analysis_errors} (a run's error leaves the unit's columns null). */
+  private void insertErrors(Collection<UnitError> bad, String pass) {
     if (bad.isEmpty()) {
       return;
     }
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
-    for (Row r : bad) {
-      if (r.get(1) != null) {
-        failedIds.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
+    for (UnitError e : bad) {
+      UnitKey u = e.unit();
+      if (u != null) {
+        failedIds.add(u.id());
       }
-      String reason = r.getString(6);
-      errors.add(reason);
-      LOG.warn("{}: {}", pass, reason);
-      rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), configId, pass, reason,
-          now));
+      errors.add(e.reason());
+      LOG.warn("{}: {}", pass, e.reason());
+      rows.add(u == null
+          ? RowFactory.create(e.runId(), null, null, null, null, null, configId, pass, e.reason(), now)
+          : RowFactory.create(e.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(), configId, pass,
+              e.reason(), now));
     }
-    spark.createDataFrame(rows, new StructType()
-            .add("run_id", "string", false).add("split", "string").add("epoch", "int").add("step", "bigint")
-            .add("layer_index", "int").add("layer_name", "string").add("config_id", "string", false)
-            .add("pass", "string", false).add("reason", "string", false).add("failed_at", "timestamp", false))
-        .createOrReplaceTempView("ip_new_errors");
-    write("INSERT INTO " + tables.name(IpTables.ANALYSIS_ERRORS) + " SELECT * FROM ip_new_errors");
+    Dataset<Row> errorRows = spark.createDataFrame(rows, new StructType()
+        .add("run_id", "string", false).add("split", "string").add("epoch", "int").add("step", "bigint")
+        .add("layer_index", "int").add("layer_name", "string").add("config_id", "string", false)
+        .add("pass", "string", false).add("reason", "string", false).add("failed_at", "timestamp", false));
+    writes.using(errorRows, s -> "INSERT INTO " + tables.name(IpTables.ANALYSIS_ERRORS) + " SELECT * FROM " + s);
   }
 
   private void registerConfig() {
-    spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(), config.sigmaX(),
-                config.sigmaY(), config.widthRule(), config.smoothing(), config.batchSize(), config.shuffle(),
-                config.seed(), new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec(),
-                config.smoothingUnit(), config.preset())),
+    Dataset<Row> row = spark.createDataFrame(List.of(RowFactory.create(configId, config.estimator(), config.alpha(),
+                config.kernel().sigmaX(), config.kernel().sigmaY(), config.widthRule(), config.smoothing().beta(),
+                config.batchSize(), config.batching().shuffle(), config.batching().seed(),
+                new Timestamp(System.currentTimeMillis()), config.entropyMethodSpec(),
+                config.smoothing().unit().spec(), config.preset().spec())),
             new StructType().add("config_id", "string", false).add("estimator", "string").add("alpha", "double")
                 .add("sigma_x", "double").add("sigma_y", "double").add("width_rule", "string")
                 .add("width_smoothing", "double").add("batch_size", "int").add("batch_shuffle", "boolean")
                 .add("batch_seed", "bigint").add("created_at", "timestamp").add("entropy_method", "string")
-                .add("width_smoothing_unit", "string").add("preset", "string"))
-        .createOrReplaceTempView("ip_config");
-    if (spark.sql("SELECT 1 FROM " + tables.name(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = '" + configId
-        + "'").isEmpty()) {
-      String cols = String.join(", ", spark.table("ip_config").columns());
-      write("MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING ip_config s"
+                .add("width_smoothing_unit", "string").add("preset", "string"));
+    if (table(IpTables.ANALYSIS_CONFIGS).where(col("config_id").equalTo(configId)).isEmpty()) {
+      String cols = String.join(", ", row.columns());
+      String values = String.join(", ", java.util.Arrays.stream(row.columns()).map(c -> "s." + c).toList());
+      writes.using(row, s -> "MERGE INTO " + tables.name(IpTables.ANALYSIS_CONFIGS) + " t USING " + s + " s"
           + " ON t.config_id = s.config_id WHEN MATCHED THEN UPDATE SET t.config_id = t.config_id"
-          + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES ("
-          + String.join(", ", java.util.Arrays.stream(spark.table("ip_config").columns()).map(c -> "s." + c).toList())
-          + ")"); // a MERGE with a matched clause is validated at commit
+          + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES (" + values + ")");
+      // a MERGE with a matched clause is validated at commit
     }
   }
 
@@ -746,23 +809,23 @@ public final class AnalysisJob {
 
   private void upsertRuns(List<Row> rows) {
     StructType schema = spark.table(tables.name(IpTables.RUNS)).schema();
-    spark.createDataFrame(rows, schema).createOrReplaceTempView("ip_runs");
+    Dataset<Row> incoming = spark.createDataFrame(rows, schema);
     // Rows equal to the stored ones but for updated_at need no commit (a re-analysis of an unchanged
     // archive); otherwise one merge adds new runs and updates grown ones.
-    String cols = "run_id, model, dataset, seed, producer, format_version, num_classes, layers, "
-        + "map_entries(splits) AS splits, metrics, archive";
-    boolean changed = !spark.sql("SELECT " + cols + " FROM ip_runs EXCEPT SELECT " + cols + " FROM "
-        + tables.name(IpTables.RUNS)).isEmpty();
+    String[] cols = {"run_id", "model", "dataset", "seed", "producer", "format_version", "num_classes", "layers",
+        "map_entries(splits) AS splits", "metrics", "archive"};
+    boolean changed = !incoming.selectExpr(cols).except(table(IpTables.RUNS).selectExpr(cols)).isEmpty();
     if (changed) {
-      write("MERGE INTO " + tables.name(IpTables.RUNS) + " t USING ip_runs s ON t.run_id = s.run_id"
+      writes.using(incoming, s -> "MERGE INTO " + tables.name(IpTables.RUNS) + " t USING " + s + " s ON t.run_id = s.run_id"
           + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
     }
   }
 
-  private Set<String> existing(String query) {
+  /** The ids of the units that rows of {@code rows} name. */
+  private Set<String> existing(Dataset<Row> rows) {
     Set<String> ids = new HashSet<>();
-    for (Row r : spark.sql(query).collectAsList()) {
-      ids.add(new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), "", "").id());
+    for (Row r : rows.selectExpr(PassRows.UNIT_ID_COLUMNS).distinct().collectAsList()) {
+      ids.add(PassRows.unitId(r).id());
     }
     return ids;
   }
@@ -844,15 +907,6 @@ public final class AnalysisJob {
   }
 
   private static List<Row> unitRows(Collection<UnitKey> units) {
-    List<Row> rows = new ArrayList<>(units.size());
-    for (UnitKey u : units) {
-      rows.add(RowFactory.create(u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(),
-          u.layerKind()));
-    }
-    return rows;
-  }
-
-  private static String sql(String literal) {
-    return literal.replace("'", "''");
+    return units.stream().map(u -> PassRows.unitRow(u)).toList();
   }
 }

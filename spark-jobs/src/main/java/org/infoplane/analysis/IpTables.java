@@ -253,7 +253,7 @@ public final class IpTables {
    */
   public String insertByName(String table, String view) {
     String cols = String.join(", ", java.util.Arrays.stream(spark.table(name(table)).schema().fieldNames())
-        .map(c -> "`" + c + "`").toList());
+        .map(Sql::identifier).toList());
     return "INSERT INTO " + name(table) + " SELECT " + cols + " FROM " + view;
   }
 

@@ -105,7 +105,7 @@ public final class SensitivityJob {
     }
     if (config.perBatchWidth()) {
       throw new IllegalArgumentException("sensitivity scales one width per layer and checkpoint, the analysed"
-          + " sigma; with " + org.infoplane.config.InfoPlaneConf.WIDTH_SCOPE.key() + "=" + config.widthScope()
+          + " sigma; with " + org.infoplane.config.InfoPlaneConf.WIDTH_SCOPE.key() + "=" + config.widths().scope().spec()
           + " (e.g. the presets authors-code and ipdl) every batch had its own width, which the tables do not"
           + " keep after smoothing: vary an analysis with scope 'checkpoint'");
     }
@@ -115,13 +115,14 @@ public final class SensitivityJob {
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
     String ip = tables.name(IpTables.INFORMATION_PLANE);
-    Dataset<Row> units = spark.sql("SELECT run_id, split, epoch, step, layer_index, layer_name, layer_kind,"
-        + " sigma, sigma_raw, n_batches FROM " + ip + " WHERE run_id = '" + sql(runId) + "' AND config_id = '"
-        + baseConfigId + "'");
+    Dataset<Row> units = spark.table(ip)
+        .where(col("run_id").equalTo(runId).and(col("config_id").equalTo(baseConfigId)))
+        .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind", "sigma", "sigma_raw",
+            "n_batches");
     List<Row> unitRows = units.collectAsList();
     if (unitRows.isEmpty()) {
-      List<String> configs = spark.sql("SELECT DISTINCT config_id FROM " + ip + " WHERE run_id = '" + sql(runId)
-          + "' ORDER BY config_id").as(Encoders.STRING()).collectAsList();
+      List<String> configs = spark.table(ip).where(col("run_id").equalTo(runId)).select("config_id").distinct()
+          .orderBy("config_id").as(Encoders.STRING()).collectAsList();
       throw new IllegalArgumentException("run '" + runId + "' has no analysis under configuration " + baseConfigId
           + " (the settings given)" + (configs.isEmpty() ? "; it has not been analysed at all"
               : "; it was analysed under " + String.join(", ", configs) + ": give the same settings as then")
@@ -129,18 +130,17 @@ public final class SensitivityJob {
     }
     Map<String, Integer> expectedBatches = new TreeMap<>();
     for (Row r : unitRows) {
-      expectedBatches.put(UnitWork.unit(r).id(), r.getInt(9));
+      expectedBatches.put(PassRows.unit(r).id(), r.<Integer>getAs("n_batches"));
     }
     // Every batch of a unit used the unit's width (scope 'checkpoint'): one todo row per batch, as
     // the entropy pass has them.
-    units.drop("n_batches").join(spark.sql("SELECT explode(sequence(0, " + (maxBatches(expectedBatches) - 1)
-            + ")) AS batch_index"))
-        .createOrReplaceTempView("ip_todo");
-    spark.sql("SELECT run_id, num_classes FROM " + tables.name(IpTables.RUNS) + " WHERE run_id = '" + sql(runId) + "'")
-        .createOrReplaceTempView("ip_num_classes");
+    Dataset<Row> todo = units.drop("n_batches")
+        .join(spark.range(maxBatches(expectedBatches)).select(col("id").cast("int").as("batch_index")));
+    Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
+        .select("run_id", "num_classes");
 
-    Dataset<Row> joined = spark.sql(AnalysisJob.layerJoin(tables, config.batching(), AnalysisJob.ESTIMATE_INPUT, true,
-            java.util.List.of()))
+    Dataset<Row> joined = AnalysisJob.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
+            List.of(), AnalysisJob.estimateInput())
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -153,14 +153,15 @@ public final class SensitivityJob {
         UnitWork work = UnitWork.fromDistances(variant, false);
         Column scaled = col("sigma").multiply(lit(c.sigmaScale()));
         List<Row> perBatch = joined.withColumn("sigma", scaled)
-            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(Schemas.ESTIMATE_OUT))
+            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA))
             .collectAsList();
-        List<Row> results = AnalysisJob.perUnit(perBatch, new Aggregates(variant)::result);
-        int errorColumn = Aggregates.RESULT_ROW.fieldIndex("error");
+        Aggregates agg = new Aggregates(variant);
+        List<Row> results = AnalysisJob.perUnit(perBatch, PassRows::unit, (k, rows) -> agg.result(k, rows.iterator()));
         for (Row r : results) {
-          if (!r.isNullAt(errorColumn)) {
+          String error = PassRows.resultError(r);
+          if (error != null) {
             throw new IllegalStateException("sensitivity of run " + runId + " at alpha " + c.alpha() + ", sigma x "
-                + c.sigmaScale() + " failed, nothing was written: " + r.getString(errorColumn));
+                + c.sigmaScale() + " failed, nothing was written: " + error);
           }
         }
         for (Row r : results) {
@@ -168,9 +169,8 @@ public final class SensitivityJob {
         }
       }
       describe(baseConfigId, "committing " + out.size() + " rows");
-      spark.createDataFrame(out, RESULT_WITH_COMBINATION).createOrReplaceTempView("ip_new_sensitivity");
-      writes.run("MERGE INTO " + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS
-          + " FROM ip_new_sensitivity) s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
+      writes.using(spark.createDataFrame(out, RESULT_WITH_COMBINATION), v -> "MERGE INTO "
+          + tables.name(IpTables.SENSITIVITY) + " t USING (SELECT " + SENSITIVITY_COLUMNS + " FROM " + v + ") s ON t.run_id = s.run_id AND t.split = s.split AND t.epoch = s.epoch"
           + " AND t.step = s.step AND t.layer_index = s.layer_index AND t.base_config_id = s.base_config_id"
           + " AND t.alpha = s.alpha AND t.sigma_scale = s.sigma_scale"
           + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
@@ -218,7 +218,7 @@ public final class SensitivityJob {
     Map<String, Integer> found = new TreeMap<>();
     for (Row r : joined.groupBy("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind")
         .count().collectAsList()) {
-      found.put(UnitWork.unit(r).id(), (int) r.getLong(7));
+      found.put(PassRows.unit(r).id(), r.<Long>getAs("count").intValue());
     }
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
       int have = found.getOrDefault(e.getKey(), 0);
@@ -251,9 +251,5 @@ public final class SensitivityJob {
 
   private void describe(String baseConfigId, String what) {
     spark.sparkContext().setJobGroup("infoplane", "InfoPlane sensitivity of " + baseConfigId + ": " + what, false);
-  }
-
-  private static String sql(String literal) {
-    return literal.replace("'", "''");
   }
 }

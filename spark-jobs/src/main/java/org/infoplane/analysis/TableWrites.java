@@ -1,8 +1,13 @@
 package org.infoplane.analysis;
 
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +48,23 @@ final class TableWrites {
     this.beforeEachAttempt = beforeEachAttempt;
   }
 
+  /**
+   * A conjunction (starting with " AND ", or empty) that bounds the rows a statement reads of its
+   * target, written with named parameter markers ({@code :name}), and the markers' values: Spark
+   * binds them, they are never part of the statement's text.
+   */
+  record Bounds(String condition, Map<String, Object> args) {
+    static final Bounds NONE = new Bounds("", Map.of());
+  }
+
   /** Runs a statement that writes a table, retrying it when its commit conflicts with another writer's. */
   void run(String statement) {
     run(() -> spark.sql(statement));
+  }
+
+  /** As {@link #run(String)}, with the values of the statement's named parameter markers. */
+  void run(String statement, Map<String, Object> args) {
+    run(() -> spark.sql(statement, args));
   }
 
   /**
@@ -89,11 +108,43 @@ final class TableWrites {
    * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
    * inside them, and fails one of the two commits.
    */
+  void insertAbsent(String table, Dataset<Row> rows, List<String> keys, Bounds targetBounds) {
+    using(rows, view -> insertAbsentStatement(table, view, keys, targetBounds.condition()), targetBounds.args());
+  }
+
+  /**
+   * As {@link #insertAbsent(String, Dataset, List, Bounds)}, for rows registered as {@code view}
+   * and bounds written out as SQL.
+   */
   void insertAbsent(String table, String view, List<String> keys, String targetBounds) {
+    run(insertAbsentStatement(table, view, keys, targetBounds));
+  }
+
+  /**
+   * Runs the write that {@code statement} builds around a name of {@code rows}: a temporary view
+   * registered for this write alone (a name no other write uses) and dropped after it, so that two
+   * jobs in one session never read each other's rows.
+   */
+  void using(Dataset<Row> rows, Function<String, String> statement) {
+    using(rows, statement, Map.of());
+  }
+
+  /** As {@link #using(Dataset, Function)}, with the values of the statement's named parameter markers. */
+  void using(Dataset<Row> rows, Function<String, String> statement, Map<String, Object> args) {
+    String view = "ip_rows_" + UUID.randomUUID().toString().replace("-", "");
+    rows.createOrReplaceTempView(view);
+    try {
+      run(statement.apply(view), args);
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private static String insertAbsentStatement(String table, String view, List<String> keys, String targetBounds) {
     String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-    run("MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
+    return "MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
         + " WHEN MATCHED THEN UPDATE SET t." + keys.get(0) + " = t." + keys.get(0)
-        + " WHEN NOT MATCHED THEN INSERT *");
+        + " WHEN NOT MATCHED THEN INSERT *";
   }
 
   /** The Iceberg conflict in a failure's causes, as "class: message", or null when there is none. */

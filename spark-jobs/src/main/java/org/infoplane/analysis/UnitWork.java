@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.SerializableConfiguration;
 import org.infoplane.estimator.batch.BatchPlan;
 import org.infoplane.estimator.ip.InformationPlaneEstimator;
@@ -71,25 +70,9 @@ final class UnitWork implements Serializable {
     }
   }
 
-  /**
-   * The unit of a row whose first columns are {@link Schemas#UNIT_FIELDS}. By position: rows built
-   * in a task reach the next function without a schema.
-   */
-  static UnitKey unit(Row r) {
-    return new UnitKey(r.getString(0), r.getString(1), r.getInt(2), r.getLong(3), r.getInt(4), r.getString(5),
-        r.isNullAt(6) ? null : r.getString(6));
-  }
-
-  private static Object[] unitValues(UnitKey u) {
-    return new Object[] {u.runId(), u.split(), u.epoch(), u.step(), u.layerIndex(), u.layerName(), u.layerKind()};
-  }
-
-  private static Row row(UnitKey u, Object... rest) {
-    Object[] base = unitValues(u);
-    Object[] all = new Object[base.length + rest.length];
-    System.arraycopy(base, 0, all, 0, base.length);
-    System.arraycopy(rest, 0, all, base.length, rest.length);
-    return RowFactory.create(all);
+  /** The unit of a row whose first columns are {@link Schemas#UNIT_FIELDS}. */
+  private static UnitKey unit(Row r) {
+    return PassRows.unit(r);
   }
 
   private String failure(UnitKey u, Exception e) {
@@ -110,15 +93,15 @@ final class UnitWork implements Serializable {
    * layers) the width rule's choice, so that a first analysis needs no separate width pass.
    */
   Iterator<Row> distances(Iterator<Row> units) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     Map<String, RunReader> readers = new HashMap<>();
     Map<String, int[]> labelsBySplit = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
     BatchPlan plan = config.plan();
-    String batching = config.batching();
+    String batching = config.batching().key();
     KernelWidthRule rule = config.rule();
-    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
+    double labelWidth = config.convention().effectiveWidth(config.kernel().sigmaY());
     List<Row> out = new ArrayList<>();
     while (units.hasNext()) {
       UnitKey u = unit(units.next());
@@ -171,9 +154,9 @@ final class UnitWork implements Serializable {
             sigmaStar = w.sigma().isPresent() ? w.sigma().getAsDouble() : null;
             onEdge = w.onGridEdge();
           }
-          rows.add(row(u, batching, b, pos.length, dimension, Triangles.encode(d),
+          rows.add(new PassRows.BatchDistances(u, batching, b, pos.length, dimension, Triangles.encode(d),
               u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, onEdge,
-              null));
+              null).toRow());
         }
         if (LOG.isDebugEnabled()) {
           LOG.debug(String.format(java.util.Locale.ROOT,
@@ -182,7 +165,7 @@ final class UnitWork implements Serializable {
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, batching, null, null, null, null, null, null, now, null, false, failure(u, e)));
+        rows.add(PassRows.BatchDistances.failed(u, batching, now, failure(u, e)).toRow());
       }
       out.addAll(rows);
     }
@@ -211,10 +194,10 @@ final class UnitWork implements Serializable {
 
   /** Input: the layer's distance row joined with its batch's labels and the run's class count. */
   Iterator<Row> widths(Iterator<Row> joined) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     KernelWidthRule rule = config.rule();
-    double labelWidth = config.convention().effectiveWidth(config.sigmaY());
+    double labelWidth = config.convention().effectiveWidth(config.kernel().sigmaY());
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
       Row r = joined.next();
@@ -225,9 +208,10 @@ final class UnitWork implements Serializable {
         KernelMatrix ky = KernelMatrix.labels(ints(r.getList(r.fieldIndex("labels"))),
             r.<Integer>getAs("num_classes"), labelWidth);
         WidthChoice w = rule.choose(new WidthInput(d, r.<Long>getAs("dimension"), ky));
-        out.add(row(u, batch, w.sigma().isPresent() ? w.sigma().getAsDouble() : null, w.onGridEdge(), null));
+        out.add(new PassRows.BatchWidth(u, batch, w.sigma().isPresent() ? w.sigma().getAsDouble() : null,
+            w.onGridEdge(), null).toRow());
       } catch (RuntimeException e) {
-        out.add(row(u, batch, null, false, failure(u, e)));
+        out.add(new PassRows.BatchWidth(u, batch, null, false, failure(u, e)).toRow());
       }
     }
     return out.iterator();
@@ -248,8 +232,8 @@ final class UnitWork implements Serializable {
    * class count and the unit's width.
    */
   Iterator<Row> estimates(Iterator<Row> joined) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     RenyiTensorKernelEstimator estimator = (RenyiTensorKernelEstimator) config.buildEstimator();
     Map<String, RenyiTensorKernelEstimator.InputTerms> inputTerms =
         new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -278,10 +262,10 @@ final class UnitWork implements Serializable {
           inputTerms.put(inputBatch, in);
         }
         IpEstimate e = estimator.estimate(in, dt, sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma));
-        out.add(row(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(),
-            e.iTYErr(), in.iXY(), null));
+        out.add(new PassRows.BatchEstimate(u, batch, sigma, sigmaRaw, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(),
+            e.hTErr(), e.iXTErr(), e.iTYErr(), in.iXY(), null).toRow());
       } catch (RuntimeException e) {
-        out.add(row(u, batch, sigma, sigmaRaw, null, null, null, null, null, null, null, null, null, failure(u, e)));
+        out.add(PassRows.BatchEstimate.failed(u, batch, sigma, sigmaRaw, failure(u, e)).toRow());
       }
     }
     return out.iterator();
@@ -291,8 +275,8 @@ final class UnitWork implements Serializable {
 
   /** Input: units; output: one estimate row per batch (as {@link #estimates}), or an error row. */
   Iterator<Row> direct(Iterator<Row> units) {
-    Nd4jThreads.configure(config.nd4jThreads());
-    ComputeBackend.bindCurrentTask(config.backend());
+    Nd4jThreads.configure(config.tasks().nd4jThreads());
+    ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
     InformationPlaneEstimator estimator = config.buildEstimator();
     Map<String, RunReader> readers = new HashMap<>();
     SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
@@ -311,12 +295,12 @@ final class UnitWork implements Serializable {
           IpEstimate e = estimator.estimate(batches.get(b), OptionalDouble.empty());
           Double s = e.sigmaT().isPresent() ? e.sigmaT().getAsDouble() : null;
           // I(X;Y) is the tensor-kernel estimator's (the entropy pass): the direct estimators leave it out.
-          rows.add(row(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(), e.iXTErr(), e.iTYErr(), null,
-              null));
+          rows.add(new PassRows.BatchEstimate(u, b, s, s, e.hX(), e.hT(), e.hY(), e.iXT(), e.iTY(), e.hTErr(),
+              e.iXTErr(), e.iTYErr(), null, null).toRow());
         }
       } catch (RuntimeException e) {
         rows.clear();
-        rows.add(row(u, null, null, null, null, null, null, null, null, null, null, null, null, failure(u, e)));
+        rows.add(PassRows.BatchEstimate.failed(u, null, null, null, failure(u, e)).toRow());
       }
       out.addAll(rows);
     }

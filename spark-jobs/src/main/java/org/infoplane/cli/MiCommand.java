@@ -216,8 +216,8 @@ public final class MiCommand implements Callable<Integer> {
       o.put("estimator", estimator);
       o.put("alpha", config.alpha());
       o.put("batch_size", config.batchSize());
-      o.put("preset", config.preset());
-      o.put("width_scope", config.widthScope());
+      o.put("preset", config.preset().spec());
+      o.put("width_scope", config.widths().scope().spec());
       o.put("unit", "bits");
       try {
         out.println(mapper.writeValueAsString(o));
@@ -237,7 +237,7 @@ public final class MiCommand implements Callable<Integer> {
           ? String.format(Locale.ROOT, "%.4f", s.sigmaT().getAsDouble()) : "none (constant layer)");
       out.printf(Locale.ROOT, "%-9s %10d%n", "batches", s.nBatches());
       out.printf(Locale.ROOT, "(bits; %s, alpha=%s, B=%d, preset %s%s%s)%n", estimator, config.alpha(),
-          config.batchSize(), config.preset(), config.perBatchWidth() ? ", each batch its own sigma_T" : "",
+          config.batchSize(), config.preset().spec(), config.perBatchWidth() ? ", each batch its own sigma_T" : "",
           randomized ? "; " + entropyMethod().spec() + ", error = estimated standard error of the mean" : "");
     }
     out.flush();
