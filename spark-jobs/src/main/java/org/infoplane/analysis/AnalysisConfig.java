@@ -52,173 +52,101 @@ public record AnalysisConfig(
 
   /** A setting with a fixed set of values, each written as {@link #spec()} in the settings. */
   interface Choice {
-    /** The value as the settings and the tables write it. */
-    String spec();
+    /** The enum constant's name. */
+    String name();
+
+    /** The value as the settings and the tables write it: the constant's name in lower case, '_' as '-'. */
+    default String spec() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
   }
 
   /** Which width a batch uses ({@code infoplane.width.scope}). */
   public enum WidthScope implements Choice {
     /** The mean of its checkpoint's per-batch widths (the paper). */
-    CHECKPOINT("checkpoint"),
+    CHECKPOINT,
     /** Its own (both reference implementations); smoothing then runs per batch position. */
-    BATCH("batch");
-
-    private final String spec;
-
-    WidthScope(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    BATCH;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** The mean distance that scales the alignment grid ({@code infoplane.width.grid.mean}). */
   public enum GridMean implements Choice {
     /** Over all N² entries, diagonal included. */
-    ALL("all"),
+    ALL,
     /** Over the pairs i ≠ j. */
-    OFF_DIAGONAL("off-diagonal");
-
-    private final String spec;
-
-    GridMean(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    OFF_DIAGONAL;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** What happens when the alignment maximum is on a grid edge ({@code infoplane.width.grid.edges}). */
   public enum GridEdges implements Choice {
     /** Search past the edge. */
-    EXTEND("extend"),
+    EXTEND,
     /** Keep the edge point. */
-    KEEP("keep");
-
-    private final String spec;
-
-    GridEdges(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    KEEP;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** What one update of the widths' moving average is ({@code infoplane.width.smoothing.unit}). */
   public enum SmoothingUnit implements Choice {
     /** A training step. */
-    STEP("step"),
+    STEP,
     /** A checkpoint. */
-    CHECKPOINT("checkpoint");
-
-    private final String spec;
-
-    SmoothingUnit(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    CHECKPOINT;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** Which value β weighs ({@code infoplane.width.smoothing.convention}). */
   public enum SmoothingConvention implements Choice {
     /** σ_t = β σ_(t−1) + (1 − β) σ*_t (the authors). */
-    BETA_ON_OLD("beta-on-old"),
+    BETA_ON_OLD,
     /** σ_t = β σ*_t + (1 − β) σ_(t−1) (SolidusAbi/IPDL). */
-    BETA_ON_NEW("beta-on-new");
-
-    private final String spec;
-
-    SmoothingConvention(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    BETA_ON_NEW;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** The ND4J backend of the tasks ({@code infoplane.backend}). */
   public enum Backend implements Choice {
-    CPU("cpu"),
-    CUDA("cuda"),
-    AUTO("auto");
-
-    private final String spec;
-
-    Backend(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    CPU,
+    CUDA,
+    AUTO;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
   /** The group of settings the others came from ({@code infoplane.preset}; see {@link Presets}). */
   public enum Preset implements Choice {
-    PAPER(Presets.PAPER),
-    AUTHORS_CODE(Presets.AUTHORS_CODE),
-    IPDL(Presets.IPDL);
-
-    private final String spec;
-
-    Preset(String spec) {
-      this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-      return spec;
-    }
+    PAPER,
+    AUTHORS_CODE,
+    IPDL;
 
     @Override
     public String toString() {
-      return spec;
+      return spec();
     }
   }
 
