@@ -83,6 +83,15 @@ class AnalysisJobTest {
     return InformationPlane.estimateCheckpoint(estimator, batches, OptionalDouble.empty(), perBatchWidth);
   }
 
+  /** Writes {@code run} as run r1 with 3 checkpoints to dir/archive and analyses it without errors. */
+  private AnalysisJob.Summary analyzeOneRun(SyntheticRun run, ResolvedConf conf) {
+    Path archivePath = dir.resolve("archive");
+    run.write(SnapshotArchive.open(archivePath.toString(), new Configuration()), "r1", 0, 3);
+    AnalysisJob.Summary s = analyze(conf, archivePath);
+    assertThat(s.errors()).isEmpty();
+    return s;
+  }
+
   private List<Row> results(ResolvedConf conf) {
     return spark.sql("SELECT * FROM " + conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip.information_plane"
         + " ORDER BY run_id, split, step, layer_index").collectAsList();
@@ -90,14 +99,9 @@ class AnalysisJobTest {
 
   @Test
   void jobResultsEqualDirectEstimatorCallsWithoutSmoothing() {
-    Path archivePath = dir.resolve("archive");
-    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
-    SyntheticRun run = new SyntheticRun(1);
-    run.write(archive, "r1", 0, 3);
-
     ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.width.smoothing=0");
-    AnalysisJob.Summary s = analyze(conf, archivePath);
-    assertThat(s.errors()).isEmpty();
+    SyntheticRun run = new SyntheticRun(1);
+    analyzeOneRun(run, conf);
     List<Row> rows = results(conf);
     assertThat(rows).hasSize(2 * 3 * 3);
 
@@ -131,14 +135,9 @@ class AnalysisJobTest {
    */
   @Test
   void kernelDensityBoundRunsTheDirectPassAndEqualsDirectCalls() {
-    Path archivePath = dir.resolve("archive");
-    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
-    SyntheticRun run = new SyntheticRun(3);
-    run.write(archive, "r1", 0, 3);
-
     ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.estimator=kde-upper");
-    AnalysisJob.Summary s = analyze(conf, archivePath);
-    assertThat(s.errors()).isEmpty();
+    SyntheticRun run = new SyntheticRun(3);
+    AnalysisJob.Summary s = analyzeOneRun(run, conf);
     assertThat(s.computed()).containsOnlyKeys("pass 1/1 kde-upper");
     assertThat(s.computed().get("pass 1/1 kde-upper")).isEqualTo(2 * 3 * 3);
     List<Row> rows = results(conf);
