@@ -12,4 +12,16 @@ final class Sql {
   static String identifier(String name) {
     return "`" + name.replace("`", "``") + "`";
   }
+
+  /**
+   * A multi-part name, each part an {@link #identifier}: {@code ("ip-test", "ip", "runs")} →
+   * {@code `ip-test`.`ip`.`runs`}. A part is one name, whatever it holds: a dot inside it is not a
+   * separator.
+   */
+  static String qualified(String... parts) {
+    if (parts.length == 0) {
+      throw new IllegalArgumentException("a qualified name needs at least one part");
+    }
+    return String.join(".", java.util.Arrays.stream(parts).map(Sql::identifier).toList());
+  }
 }
