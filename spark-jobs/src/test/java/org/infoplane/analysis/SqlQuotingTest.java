@@ -3,12 +3,13 @@ package org.infoplane.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.infoplane.config.ConfResolver;
 import org.junit.jupiter.api.Test;
 
 /**
- * The quoting of names in SQL text ({@link Sql}, {@link IpTables#name}), checked
+ * The quoting of names and literals in SQL text ({@link Sql}, {@link IpTables#name}), checked
  * against Spark's own parser without a session: what is quoted parses back to the same parts.
  */
 class SqlQuotingTest {
@@ -45,5 +46,13 @@ class SqlQuotingTest {
     assertThat(tables.namespace()).isEqualTo("`select`.`ip`");
     assertThat(tables.name(IpTables.INFORMATION_PLANE)).isEqualTo("`select`.`ip`.`information_plane`");
     assertThat(parts(tables.name(IpTables.INFORMATION_PLANE))).containsExactly("select", "ip", "information_plane");
+  }
+
+  @Test
+  void stringLiteralsParseBackToTheirValue() {
+    for (String v : List.of("`ip-test`.`ip`.`runs`", "it's", "back\\slash", "both \\' at once", "")) {
+      Literal parsed = (Literal) CatalystSqlParser$.MODULE$.parseExpression(Sql.string(v));
+      assertThat(parsed.value().toString()).as(v).isEqualTo(v);
+    }
   }
 }
