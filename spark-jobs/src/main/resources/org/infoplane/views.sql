@@ -1,5 +1,6 @@
 -- The InfoPlane analysis views (docs/tables.md). Each view starts with a line "-- view: NAME";
--- ${ns} stands for the catalog and namespace of the tables (e.g. infoplane.ip). InfoPlane registers
+-- ${ns} stands for the catalog and namespace of the tables (e.g. infoplane.ip; InfoPlane puts in each
+-- part as a quoted identifier, `infoplane`.`ip`, which reads the same). InfoPlane registers
 -- them as temporary views in every session it opens for users (sql, report); the notebook does too.
 -- A view may use the views above it: register them in file order.
 --

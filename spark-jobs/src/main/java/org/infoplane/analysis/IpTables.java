@@ -71,17 +71,26 @@ public final class IpTables {
 
   public IpTables(SparkSession spark, ResolvedConf conf) {
     this.spark = spark;
-    this.namespace = conf.get(InfoPlaneConf.CATALOG_NAME) + "." + conf.get(InfoPlaneConf.NAMESPACE);
+    this.namespace = namespace(conf.get(InfoPlaneConf.CATALOG_NAME), conf.get(InfoPlaneConf.NAMESPACE));
   }
 
-  /** {@code catalog.namespace}. */
+  /** {@code `catalog`.`namespace`}, each part a quoted identifier, for SQL text. */
   public String namespace() {
     return namespace;
   }
 
-  /** The fully qualified name of a table. */
+  /** The fully qualified name of a table, {@code `catalog`.`namespace`.`table`}, for SQL text. */
   public String name(String table) {
-    return namespace + "." + table;
+    return namespace + "." + Sql.identifier(table);
+  }
+
+  /**
+   * The namespace of a catalog as SQL text: each part a quoted identifier, so that a catalog or
+   * namespace named like a keyword, or with characters outside an unquoted identifier, is still one
+   * name.
+   */
+  static String namespace(String catalog, String namespace) {
+    return Sql.qualified(catalog, namespace);
   }
 
   /** Creates the namespace and every table that does not exist yet. */

@@ -119,8 +119,8 @@ public final class TableMaintenance {
       return List.of();
     }
     return spark.sql("SHOW TABLES IN " + tables.namespace()).collectAsList().stream()
-        .filter(r -> !r.getBoolean(2))
-        .map(r -> r.getString(1)).sorted().toList();
+        .filter(r -> !r.<Boolean>getAs("isTemporary"))
+        .map(r -> r.<String>getAs("tableName")).sorted().toList();
   }
 
   private List<TableReport> maintainAll(boolean all, boolean measure) {
@@ -132,6 +132,8 @@ public final class TableMaintenance {
   }
 
   private TableReport maintain(String name, boolean all, boolean measure) {
+    // Fully qualified, also as the procedures' table argument: a namespace named as its catalog
+    // (catalog ip, namespace ip) is then not read as the catalog.
     String qualified = tables.name(name);
     Table table = load(qualified);
     long bytesBefore = measure ? metadataBytes(table) : -1;
@@ -144,10 +146,10 @@ public final class TableMaintenance {
     long files = dataFiles(table);
     long compacted = Long.parseLong(table.properties().getOrDefault(COMPACTED_FILES, "0"));
     if (files > 1 && (all || files - compacted >= conf.get(InfoPlaneConf.MAINTENANCE_COMPACT_NEW_FILES))) {
-      Row r = call("compacting the data files of " + qualified, "rewrite_data_files(table => '" + rel(name) + "'"
+      Row r = call("compacting the data files of " + qualified, "rewrite_data_files(table => " + Sql.string(qualified)
           + (all ? ", options => map('min-input-files', '2')" : "") + ")");
-      rewritten = r.getInt(0);
-      added = r.getInt(1);
+      rewritten = r.<Integer>getAs("rewritten_data_files_count");
+      added = r.<Integer>getAs("added_data_files_count");
       table = load(qualified);
       setProperty(qualified, COMPACTED_FILES, Long.toString(dataFiles(table)));
     }
@@ -155,8 +157,9 @@ public final class TableMaintenance {
     long manifestsRewritten = -1;
     int manifests = table.currentSnapshot() == null ? 0 : table.currentSnapshot().allManifests(table.io()).size();
     if (all ? manifests > 1 : manifests > conf.get(InfoPlaneConf.MAINTENANCE_MANIFESTS_MAX)) {
-      Row r = call("rewriting the manifests of " + qualified, "rewrite_manifests(table => '" + rel(name) + "')");
-      manifestsRewritten = r.getInt(0);
+      Row r = call("rewriting the manifests of " + qualified, "rewrite_manifests(table => " + Sql.string(qualified)
+          + ")");
+      manifestsRewritten = r.<Integer>getAs("rewritten_manifests_count");
       table = load(qualified);
     }
 
@@ -166,8 +169,8 @@ public final class TableMaintenance {
     int expirable = expirable(table, cutoff, retainLast);
     if (expirable >= (all ? 1 : conf.get(InfoPlaneConf.MAINTENANCE_EXPIRE_MIN))) {
       int before = count(load(qualified).snapshots());
-      call("expiring the snapshots of " + qualified, "expire_snapshots(table => '" + rel(name)
-          + "', older_than => TIMESTAMP '" + timestamp(cutoff) + "', retain_last => " + retainLast + ")");
+      call("expiring the snapshots of " + qualified, "expire_snapshots(table => " + Sql.string(qualified)
+          + ", older_than => TIMESTAMP " + Sql.string(timestamp(cutoff)) + ", retain_last => " + retainLast + ")");
       table = load(qualified);
       expired = before - count(table.snapshots());
     }
@@ -177,8 +180,8 @@ public final class TableMaintenance {
     Duration interval = conf.get(InfoPlaneConf.MAINTENANCE_ORPHANS_INTERVAL);
     if (all || checked == null || Instant.ofEpochMilli(Long.parseLong(checked)).plus(interval).isBefore(Instant.now())) {
       Instant olderThan = Instant.now().minus(conf.get(InfoPlaneConf.MAINTENANCE_ORPHANS_OLDER_THAN));
-      orphans = callAll("removing orphan files of " + qualified, "remove_orphan_files(table => '" + rel(name)
-          + "', older_than => TIMESTAMP '" + timestamp(olderThan) + "')").size();
+      orphans = callAll("removing orphan files of " + qualified, "remove_orphan_files(table => "
+          + Sql.string(qualified) + ", older_than => TIMESTAMP " + Sql.string(timestamp(olderThan)) + ")").size();
       setProperty(qualified, ORPHANS_CHECKED, Long.toString(System.currentTimeMillis()));
       table = load(qualified);
     }
@@ -255,12 +258,12 @@ public final class TableMaintenance {
     Map<String, String> p = table.properties();
     if (!p.containsKey("write.metadata.delete-after-commit.enabled")) {
       writes.run("ALTER TABLE " + qualified + " SET TBLPROPERTIES ('write.metadata.delete-after-commit.enabled'='true',"
-          + " 'write.metadata.previous-versions-max'='" + PREVIOUS_METADATA_VERSIONS + "')");
+          + " 'write.metadata.previous-versions-max'=" + Sql.string(Integer.toString(PREVIOUS_METADATA_VERSIONS)) + ")");
     }
   }
 
   private void setProperty(String qualified, String key, String value) {
-    writes.run("ALTER TABLE " + qualified + " SET TBLPROPERTIES ('" + key + "'='" + value + "')");
+    writes.run("ALTER TABLE " + qualified + " SET TBLPROPERTIES (" + Sql.string(key) + "=" + Sql.string(value) + ")");
   }
 
   private Table load(String qualified) {
@@ -272,15 +275,6 @@ public final class TableMaintenance {
         | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
       throw new IllegalStateException("table maintenance: cannot load the Iceberg table " + qualified, e);
     }
-  }
-
-  /** {@code namespace.table}, the form Iceberg's procedures take. */
-  /**
-   * A table as the procedures' {@code table} argument: fully qualified, so that a namespace named as
-   * its catalog (catalog {@code ip}, namespace {@code ip}) is not read as the catalog.
-   */
-  private String rel(String table) {
-    return conf.get(InfoPlaneConf.CATALOG_NAME) + "." + conf.get(InfoPlaneConf.NAMESPACE) + "." + table;
   }
 
   /** A TIMESTAMP literal of an instant in the session's time zone. */
@@ -303,7 +297,7 @@ public final class TableMaintenance {
     List<List<Row>> result = new ArrayList<>(1);
     writes.run(() -> {
       result.clear();
-      result.add(spark.sql("CALL " + catalog + ".system." + procedure).collectAsList());
+      result.add(spark.sql("CALL " + Sql.qualified(catalog, "system") + "." + procedure).collectAsList());
     });
     return result.get(0);
   }

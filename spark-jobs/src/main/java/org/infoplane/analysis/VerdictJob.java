@@ -143,9 +143,12 @@ public final class VerdictJob {
   public record Experiment(String source, String configId, double alpha, double sigmaScale, String model,
       Verdicts.Result result) implements java.io.Serializable {}
 
+  /** The experiment of a row of the planes' select: its {@link #GROUP} columns, read by name. */
   private static String groupKey(Row r) {
-    return r.getString(0) + "\u0000" + r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getDouble(3)
-        + "\u0000" + (r.isNullAt(4) ? "" : r.getString(4));
+    String model = r.getAs("model");
+    return r.<String>getAs("source") + "\u0000" + r.<String>getAs("config_id") + "\u0000"
+        + r.<Double>getAs("alpha").doubleValue() + "\u0000" + r.<Double>getAs("sigma_scale").doubleValue() + "\u0000"
+        + (model == null ? "" : model);
   }
 
   private static Experiment experiment(String key, Iterator<Row> group, Map<String, List<Verdicts.ValidationLoss>> losses,
@@ -191,10 +194,12 @@ public final class VerdictJob {
     if (!Arrays.asList(element.fieldNames()).contains("val_loss")) {
       return out;
     }
-    for (Row r : spark.sql("SELECT run_id, m.epoch, m.step, m.val_loss FROM " + tables.name(IpTables.RUNS)
-        + " LATERAL VIEW explode(metrics) e AS m WHERE m.val_loss IS NOT NULL").collectAsList()) {
-      out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
-          .add(new Verdicts.ValidationLoss(r.getString(0), r.getInt(1), r.getLong(2), r.getDouble(3)));
+    for (Row r : spark.sql("SELECT run_id, m.epoch AS epoch, m.step AS step, m.val_loss AS val_loss FROM "
+        + tables.name(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE m.val_loss IS NOT NULL")
+        .collectAsList()) {
+      String run = r.getAs("run_id");
+      out.computeIfAbsent(run, k -> new ArrayList<>()).add(new Verdicts.ValidationLoss(run, r.<Integer>getAs("epoch"),
+          r.<Long>getAs("step"), r.<Double>getAs("val_loss")));
     }
     return out;
   }

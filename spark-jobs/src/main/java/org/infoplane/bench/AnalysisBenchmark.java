@@ -127,7 +127,7 @@ public final class AnalysisBenchmark {
       spark.read().parquet(glob).selectExpr("sum(length(values))").first();
 
       long s0 = System.nanoTime();
-      long scanned = spark.read().parquet(glob).selectExpr("sum(length(values))").first().getLong(0);
+      long scanned = spark.read().parquet(glob).selectExpr("sum(length(values)) AS bytes").first().<Long>getAs("bytes");
       double scanSeconds = (System.nanoTime() - s0) / 1e9;
 
       long d0 = System.nanoTime();
@@ -135,7 +135,7 @@ public final class AnalysisBenchmark {
           .mapPartitions((MapPartitionsFunction<Row, Double>) it -> {
             double sum = 0;
             while (it.hasNext()) {
-              FloatBuffer fb = ByteBuffer.wrap((byte[]) it.next().get(0)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+              FloatBuffer fb = ByteBuffer.wrap(it.next().<byte[]>getAs("values")).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
               while (fb.hasRemaining()) {
                 sum += fb.get();
               }

@@ -417,6 +417,10 @@ public final class Calibration {
     return out;
   }
 
+  /**
+   * Tallies the phase verdicts of one scenario and level; {@code rows} are {@code phase_tests} rows,
+   * read by column name ({@code level, model, phase, drop_effect}).
+   */
   private static void add(List<Result> out, List<Row> rows, String level, String scenario, String claim, double bits,
       java.util.function.Predicate<String> hit, String expectation, Settings s) {
     int series = 0;
@@ -424,16 +428,17 @@ public final class Calibration {
     double effect = 0.0;
     int effects = 0;
     for (Row r : rows) {
-      String model = r.getString(1);
-      if (!r.getString(0).equals(level) || model == null || !model.startsWith(scenario + "-e")) {
+      String model = r.getAs("model");
+      if (!r.<String>getAs("level").equals(level) || model == null || !model.startsWith(scenario + "-e")) {
         continue;
       }
       series++;
-      if (hit.test(r.getString(4))) {
+      if (hit.test(r.getAs("phase"))) {
         hits++;
       }
-      if (!r.isNullAt(5)) {
-        effect += r.getDouble(5);
+      Double drop = r.getAs("drop_effect");
+      if (drop != null) {
+        effect += drop;
         effects++;
       }
     }
@@ -444,22 +449,27 @@ public final class Calibration {
         expectation));
   }
 
+  /**
+   * Tallies the DPI verdicts of one scenario, level and quantity; {@code rows} are {@code dpi_tests}
+   * rows, read by column name ({@code level, model, quantity, from_index, verdict, diff_effect}).
+   */
   private static void dpiTally(List<Result> out, List<Row> rows, String level, String scenario, String quantity,
       boolean withInput, String claim, String expectation) {
     int tests = 0;
     int violations = 0;
     double effect = 0.0;
     for (Row r : rows) {
-      String model = r.getString(1);
-      if (!r.getString(0).equals(level) || model == null || !model.startsWith(scenario + "-e")
-          || !r.getString(2).equals(quantity) || (!withInput && r.getInt(3) < 0)) {
+      String model = r.getAs("model");
+      if (!r.<String>getAs("level").equals(level) || model == null || !model.startsWith(scenario + "-e")
+          || !r.<String>getAs("quantity").equals(quantity) || (!withInput && r.<Integer>getAs("from_index") < 0)) {
         continue;
       }
       tests++;
-      if (r.getString(4).equals("violated")) {
+      if (r.<String>getAs("verdict").equals("violated")) {
         violations++;
       }
-      effect += r.isNullAt(5) ? 0.0 : r.getDouble(5);
+      Double diff = r.getAs("diff_effect");
+      effect += diff == null ? 0.0 : diff;
     }
     if (tests > 0) {
       out.add(result(scenario, claim + " " + (quantity.equals("i_xt") ? "I(X;T)" : "I(T;Y)"), level, 0.0, tests,

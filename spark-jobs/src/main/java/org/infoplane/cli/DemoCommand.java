@@ -133,11 +133,12 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, Map<String, Map<Integer, String>>> bySplit = new LinkedHashMap<>();
     Map<Integer, String> layerNames = new TreeMap<>();
     for (Row r : rows) {
-      String cp = String.format(Locale.ROOT, "epoch %d (step %d)", r.getInt(1), r.getLong(2));
-      layerNames.put(r.getInt(3), r.getString(4));
-      bySplit.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
+      String cp = String.format(Locale.ROOT, "epoch %d (step %d)", r.<Integer>getAs("epoch"), r.<Long>getAs("step"));
+      int layer = r.<Integer>getAs("layer_index");
+      layerNames.put(layer, r.getAs("layer_name"));
+      bySplit.computeIfAbsent(r.getAs("split"), k -> new LinkedHashMap<>())
           .computeIfAbsent(cp, k -> new TreeMap<>())
-          .put(r.getInt(3), String.format(Locale.ROOT, "%5.2f / %4.2f", r.getDouble(5), r.getDouble(6)));
+          .put(layer, String.format(Locale.ROOT, "%5.2f / %4.2f", r.<Double>getAs("i_xt"), r.<Double>getAs("i_ty")));
     }
     for (Map.Entry<String, Map<String, Map<Integer, String>>> s : bySplit.entrySet()) {
       out.printf("%n  split %s: I(X;T) / I(T;Y) per layer%n", s.getKey());

@@ -3,6 +3,7 @@ package org.infoplane.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -65,11 +66,14 @@ public final class SensitivityCommand implements Callable<Integer> {
           "layers whose verdict changed");
       for (Row s : spark.sql("SELECT split, alpha, sigma_scale, dpi_share, base_dpi_share, dpi_share_changed,"
           + " n_layers_changed, n_layers, layers_changed FROM " + IpViews.SENSITIVITY_SUMMARY
-          + " WHERE run_id = '" + run.replace("'", "''") + "' AND base_config_id = '" + r.baseConfigId()
-          + "' ORDER BY split, alpha, sigma_scale").collectAsList()) {
-        out.printf(Locale.ROOT, "%-8s %6s %6s  %-22s %-8s  %d of %d %s%n", s.getString(0), s.getDouble(1),
-            s.getDouble(2), share(s, 3) + " (" + share(s, 4) + ")", s.isNullAt(5) ? "?" : s.getBoolean(5) ? "yes" : "no",
-            s.getLong(6), s.getLong(7), s.getList(8));
+          + " WHERE run_id = :run AND base_config_id = :config ORDER BY split, alpha, sigma_scale",
+          Map.<String, Object>of("run", run, "config", r.baseConfigId())).collectAsList()) {
+        Boolean changed = s.getAs("dpi_share_changed");
+        out.printf(Locale.ROOT, "%-8s %6s %6s  %-22s %-8s  %d of %d %s%n", s.<String>getAs("split"),
+            s.<Double>getAs("alpha"), s.<Double>getAs("sigma_scale"),
+            share(s, "dpi_share") + " (" + share(s, "base_dpi_share") + ")", changed == null ? "?" : changed ? "yes" : "no",
+            s.<Long>getAs("n_layers_changed"), s.<Long>getAs("n_layers"),
+            s.getList(s.fieldIndex("layers_changed")));
       }
       out.println("(DPI share: pairs of the chain X -> T1 -> ... without a significant violation (paired t-tests,"
           + " Benjamini-Hochberg q <= infoplane.verdict.level), over all checkpoints; see docs/tables.md)");
@@ -80,7 +84,9 @@ public final class SensitivityCommand implements Callable<Integer> {
     }
   }
 
-  private static String share(Row r, int i) {
-    return r.isNullAt(i) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.getDouble(i));
+  /** A share column of {@code r}, by name, to three decimals; {@code n/a} where it is null. */
+  private static String share(Row r, String column) {
+    Double v = r.getAs(column);
+    return v == null ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
   }
 }

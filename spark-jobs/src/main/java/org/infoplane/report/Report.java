@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.infoplane.analysis.IpTables;
 import org.infoplane.analysis.IpViews;
@@ -58,7 +60,7 @@ public final class Report {
   /** Run ids with results, sorted. */
   public List<String> knownRuns() {
     return sql("SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " ORDER BY run_id", Map.of())
-        .stream().map(r -> r.getString(0)).toList();
+        .stream().map(r -> r.<String>getAs("run_id")).toList();
   }
 
   private String checkRun(String run, String configId) {
@@ -75,7 +77,7 @@ public final class Report {
     }
     return sql("SELECT config_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run"
         + " GROUP BY config_id ORDER BY MAX(computed_at) DESC, config_id LIMIT 1", Map.of("run", run))
-        .get(0).getString(0);
+        .get(0).getAs("config_id");
   }
 
   /** The information plane of one run under one configuration (the most recent when null). */
@@ -84,18 +86,19 @@ public final class Report {
     List<PlaneData.Point> pts = new ArrayList<>();
     for (Row r : sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty, sigma, sigma_raw FROM "
         + t(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run AND config_id = :config", Map.of("run", run, "config", config))) {
-      pts.add(new PlaneData.Point(r.getString(0), r.getInt(1), r.getLong(2), r.getInt(3), r.getString(4),
-          r.getDouble(5), r.getDouble(6), 0, 0, r.isNullAt(7) ? null : r.getDouble(7), r.isNullAt(8) ? null : r.getDouble(8)));
+      pts.add(new PlaneData.Point(r.getAs("split"), r.<Integer>getAs("epoch"), r.<Long>getAs("step"),
+          r.<Integer>getAs("layer_index"), r.getAs("layer_name"), r.<Double>getAs("i_xt"), r.<Double>getAs("i_ty"), 0, 0,
+          r.<Double>getAs("sigma"), r.<Double>getAs("sigma_raw")));
     }
     if (pts.isEmpty()) {
       throw new NoSuchDataException("run '" + run + "' has no results under analysis configuration " + config);
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, " + testLoss() + ", "
-        + metricsField("val_loss") + ", " + metricsField("val_accuracy") + " FROM " + t(IpTables.RUNS)
+    for (Row r : sql("SELECT m.epoch AS epoch, m.step AS step, m.loss AS loss, m.train_accuracy AS train_accuracy,"
+        + " m.test_accuracy AS test_accuracy, " + testLoss() + " AS test_loss, " + metricsField("val_loss")
+        + " AS val_loss, " + metricsField("val_accuracy") + " AS val_accuracy FROM " + t(IpTables.RUNS)
         + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run))) {
-      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5), d(r, 6),
-          d(r, 7)));
+      metrics.add(metric(r));
     }
     return new PlaneData("run " + run, pts, metrics,
         withRunStops(context(config, "p.run_id = :run", Map.of("run", run)), run, config));
@@ -130,12 +133,12 @@ public final class Report {
     }
     Map<String, Object> a = new LinkedHashMap<>(args);
     a.put("config", config);
-    Row h = sql("SELECT AVG(p.h_y), MAX(p.batch_size), AVG(p.h_x), AVG(p.i_xy) FROM " + t(IpTables.INFORMATION_PLANE)
-        + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.config_id = :config AND " + where, a)
-        .get(0);
-    double hY = h.isNullAt(0) ? Double.NaN : h.getDouble(0);
-    int b = h.isNullAt(1) ? 0 : h.getInt(1);
-    return new PlaneData.Context(subtitle(c, b), hY, b, d(h, 2), d(h, 3), List.of());
+    Row h = sql("SELECT AVG(p.h_y) AS h_y, MAX(p.batch_size) AS batch_size, AVG(p.h_x) AS h_x, AVG(p.i_xy) AS i_xy"
+        + " FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id"
+        + " WHERE p.config_id = :config AND " + where, a).get(0);
+    Integer batchSize = h.getAs("batch_size");
+    int b = batchSize == null ? 0 : batchSize;
+    return new PlaneData.Context(subtitle(c, b), d(h, "h_y"), b, d(h, "h_x"), d(h, "i_xy"), List.of());
   }
 
   /** A context with the early-stopping checkpoints of one run (table {@code early_stopping}). */
@@ -144,7 +147,8 @@ public final class Report {
     for (Row r : sql("SELECT DISTINCT patience, kept_epoch, kept_step FROM " + t(IpTables.EARLY_STOPPING)
         + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config AND kept_step IS NOT NULL"
         + " ORDER BY patience", Map.of("run", run, "config", config))) {
-      stops.add(new PlaneData.Stop(r.getInt(0), new PlaneData.Checkpoint(r.getInt(1), r.getLong(2))));
+      stops.add(new PlaneData.Stop(r.<Integer>getAs("patience"),
+          new PlaneData.Checkpoint(r.<Integer>getAs("kept_epoch"), r.<Long>getAs("kept_step"))));
     }
     return new PlaneData.Context(c.subtitle(), c.hY(), c.batchSize(), c.hX(), c.iXY(), stops);
   }
@@ -158,7 +162,7 @@ public final class Report {
     List<Integer> patience = sql("SELECT DISTINCT e.patience FROM " + t(IpTables.EARLY_STOPPING) + " e JOIN "
         + t(IpTables.RUNS) + " r ON e.run_id = r.run_id WHERE e.source = 'analysis' AND r.model = :model"
         + " AND e.config_id = :config ORDER BY e.patience", Map.of("model", model, "config", config))
-        .stream().map(r -> r.getInt(0)).toList();
+        .stream().map(r -> r.<Integer>getAs("patience")).toList();
     double[] loss = metrics.stream().mapToDouble(PlaneData.Metric::valLoss).toArray();
     List<PlaneData.Stop> stops = new ArrayList<>();
     if (java.util.Arrays.stream(loss).anyMatch(Double::isFinite)) {
@@ -204,7 +208,7 @@ public final class Report {
   /** The mean over the runs of a model, with the standard deviation over runs as the spread. */
   public PlaneData modelData(String model, String configId) {
     List<String> models = sql("SELECT DISTINCT model FROM " + t(IpTables.RUNS) + " WHERE model IS NOT NULL ORDER BY model",
-        Map.of()).stream().map(r -> r.getString(0)).toList();
+        Map.of()).stream().map(r -> r.<String>getAs("model")).toList();
     if (!models.contains(model)) {
       throw new NoSuchDataException("no runs of model '" + model + "'; models: "
           + (models.isEmpty() ? "(none: analyse an archive first)" : String.join(", ", models)));
@@ -218,18 +222,19 @@ public final class Report {
         + " GROUP BY p.split, p.epoch, p.step, p.layer_index) w ON v.split = w.split AND v.epoch = w.epoch"
         + " AND v.step = w.step AND v.layer_index = w.layer_index WHERE v.model = :model AND v.config_id = :config",
         Map.of("model", model, "config", config))) {
-      pts.add(new PlaneData.Point(r.getString(0), r.getInt(1), r.getLong(2), r.getInt(3), r.getString(4),
-          r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8), r.isNullAt(9) ? null : r.getDouble(9),
-          r.isNullAt(10) ? null : r.getDouble(10)));
+      pts.add(new PlaneData.Point(r.getAs("split"), r.<Integer>getAs("epoch"), r.<Long>getAs("step"),
+          r.<Integer>getAs("layer_index"), r.getAs("layer_name"), r.<Double>getAs("i_xt_mean"),
+          r.<Double>getAs("i_ty_mean"), r.<Double>getAs("i_xt_std"), r.<Double>getAs("i_ty_std"),
+          r.<Double>getAs("sigma_mean"), r.<Double>getAs("sigma_raw_mean")));
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch, m.step, AVG(m.loss), AVG(m.train_accuracy), AVG(m.test_accuracy), AVG("
-        + testLoss() + "), AVG(" + metricsField("val_loss") + "), AVG(" + metricsField("val_accuracy") + ") FROM "
+    for (Row r : sql("SELECT m.epoch AS epoch, m.step AS step, AVG(m.loss) AS loss, AVG(m.train_accuracy) AS"
+        + " train_accuracy, AVG(m.test_accuracy) AS test_accuracy, AVG(" + testLoss() + ") AS test_loss, AVG("
+        + metricsField("val_loss") + ") AS val_loss, AVG(" + metricsField("val_accuracy") + ") AS val_accuracy FROM "
         + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE model = :model"
         + " AND run_id IN (SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE config_id = :config)"
         + " GROUP BY m.epoch, m.step ORDER BY m.step, m.epoch", Map.of("model", model, "config", config))) {
-      metrics.add(new PlaneData.Metric(r.getInt(0), r.getLong(1), d(r, 2), d(r, 3), d(r, 4), d(r, 5), d(r, 6),
-          d(r, 7)));
+      metrics.add(metric(r));
     }
     return new PlaneData("model " + model + " (mean ± sd over runs)", pts, metrics,
         withMeanStops(context(config, "r.model = :model", Map.of("model", model)), metrics, model, config));
@@ -240,7 +245,7 @@ public final class Report {
         : sql("SELECT p.config_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS)
             + " r ON p.run_id = r.run_id WHERE r.model = :model GROUP BY p.config_id"
             + " ORDER BY MAX(p.computed_at) DESC, p.config_id LIMIT 1", Map.of("model", model))
-            .stream().map(r -> r.getString(0)).findFirst()
+            .stream().map(r -> r.<String>getAs("config_id")).findFirst()
             .orElseThrow(() -> new NoSuchDataException("model '" + model + "' has no analysed runs"));
   }
 
@@ -248,8 +253,20 @@ public final class Report {
     return title == null ? d : new PlaneData(title, d.points(), d.metrics(), d.context());
   }
 
-  private static double d(Row r, int i) {
-    return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+  /** A DOUBLE column of {@code r} by name; NaN where it is null. */
+  private static double d(Row r, String column) {
+    Double v = r.getAs(column);
+    return v == null ? Double.NaN : v;
+  }
+
+  /**
+   * A checkpoint's training metrics from a row with the columns {@code epoch, step, loss,
+   * train_accuracy, test_accuracy, test_loss, val_loss, val_accuracy} (any order); null values read
+   * as NaN.
+   */
+  private static PlaneData.Metric metric(Row r) {
+    return new PlaneData.Metric(r.<Integer>getAs("epoch"), r.<Long>getAs("step"), d(r, "loss"),
+        d(r, "train_accuracy"), d(r, "test_accuracy"), d(r, "test_loss"), d(r, "val_loss"), d(r, "val_accuracy"));
   }
 
   /** Writes the report of one run. */
@@ -323,7 +340,7 @@ public final class Report {
     List<String> runs = sql("SELECT DISTINCT p.run_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN "
         + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
         + " ORDER BY p.run_id", Map.of("model", model, "config", config))
-        .stream().map(r -> r.getString(0)).toList();
+        .stream().map(r -> r.<String>getAs("run_id")).toList();
     String ofModel = "r.model = :model AND p.config_id = :config";
     Map<String, Object> modelArgs = Map.of("model", model, "config", config);
     Html.Rows plane = csv(dir, files, "plane", planeRows(ofModel, modelArgs));
@@ -397,12 +414,11 @@ public final class Report {
     if (!spark.catalog().tableExists(table)) {
       return;
     }
-    List<String> cols = List.of(spark.table(table).columns());
-    String where = cols.contains("run_id") ? " WHERE run_id IN (" + String.join(", ",
-        runs.stream().map(r -> "'" + r.replace("'", "''") + "'").toList()) + ")" : "";
-    String order = cols.contains("run_id") ? " ORDER BY run_id" : "";
-    Html.table(html, "Sensitivity to α and the kernel width (table " + SENSITIVITY + ")",
-        rows("SELECT * FROM " + table + where + order, Map.of()));
+    Dataset<Row> rows = spark.table(table);
+    if (List.of(rows.columns()).contains("run_id")) {
+      rows = rows.where(functions.col("run_id").isin(runs.toArray())).orderBy("run_id");
+    }
+    Html.table(html, "Sensitivity to α and the kernel width (table " + SENSITIVITY + ")", rows(rows));
   }
 
   /** The table written by {@code infoplane sensitivity}. */
@@ -530,7 +546,10 @@ public final class Report {
   }
 
   private Html.Rows rows(String query, Map<String, Object> args) {
-    var df = spark.sql(query, args);
+    return rows(spark.sql(query, args));
+  }
+
+  private static Html.Rows rows(Dataset<Row> df) {
     List<String> names = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
       names.add(f.name());

@@ -101,9 +101,10 @@ class TableMaintenanceTest {
     TableMaintenance m = new TableMaintenance(spark, conf);
     List<TableMaintenance.TableReport> reports = m.everything();
     assertThat(reports).extracting(TableMaintenance.TableReport::table)
-        .contains("mt.ip.information_plane", "mt.ip.distance_matrices", "mt.ip.runs", "mt.ip.dpi_tests");
+        .contains("`mt`.`ip`.`information_plane`", "`mt`.`ip`.`distance_matrices`", "`mt`.`ip`.`runs`",
+            "`mt`.`ip`.`dpi_tests`");
     TableMaintenance.TableReport r = reports.stream()
-        .filter(x -> x.table().equals("mt.ip.information_plane")).findFirst().orElseThrow();
+        .filter(x -> x.table().equals("`mt`.`ip`.`information_plane`")).findFirst().orElseThrow();
     assertThat(r.expiredSnapshots()).isPositive();
     assertThat(r.snapshotsAfter()).as("retainLast with retention 0s").isEqualTo(2);
     assertThat(r.dataFilesRewritten()).as("one file per commit, compacted").isGreaterThan(r.dataFilesAdded());
