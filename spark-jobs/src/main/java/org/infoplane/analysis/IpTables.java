@@ -68,10 +68,12 @@ public final class IpTables {
 
   private final SparkSession spark;
   private final String namespace;
+  private final String displayNamespace;
 
   public IpTables(SparkSession spark, ResolvedConf conf) {
     this.spark = spark;
     this.namespace = namespace(conf.get(InfoPlaneConf.CATALOG_NAME), conf.get(InfoPlaneConf.NAMESPACE));
+    this.displayNamespace = conf.get(InfoPlaneConf.CATALOG_NAME) + "." + conf.get(InfoPlaneConf.NAMESPACE);
   }
 
   /** {@code `catalog`.`namespace`}, each part a quoted identifier, for SQL text. */
@@ -82,6 +84,14 @@ public final class IpTables {
   /** The fully qualified name of a table, {@code `catalog`.`namespace`.`table`}, for SQL text. */
   public String name(String table) {
     return namespace + "." + Sql.identifier(table);
+  }
+
+  /**
+   * A table's name for people, {@code catalog.namespace.table} without quotes (both parts are
+   * identifiers, as the configuration requires): for messages and reports, never for SQL text.
+   */
+  public String displayName(String table) {
+    return displayNamespace + "." + table;
   }
 
   /**

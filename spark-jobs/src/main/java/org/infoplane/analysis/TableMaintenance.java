@@ -135,6 +135,7 @@ public final class TableMaintenance {
     // Fully qualified, also as the procedures' table argument: a namespace named as its catalog
     // (catalog ip, namespace ip) is then not read as the catalog.
     String qualified = tables.name(name);
+    String shown = tables.displayName(name);
     Table table = load(qualified);
     long bytesBefore = measure ? metadataBytes(table) : -1;
     int snapshotsBefore = count(table.snapshots());
@@ -146,7 +147,7 @@ public final class TableMaintenance {
     long files = dataFiles(table);
     long compacted = Long.parseLong(table.properties().getOrDefault(COMPACTED_FILES, "0"));
     if (files > 1 && (all || files - compacted >= conf.get(InfoPlaneConf.MAINTENANCE_COMPACT_NEW_FILES))) {
-      Row r = call("compacting the data files of " + qualified, "rewrite_data_files(table => " + Sql.string(qualified)
+      Row r = call("compacting the data files of " + shown, "rewrite_data_files(table => " + Sql.string(qualified)
           + (all ? ", options => map('min-input-files', '2')" : "") + ")");
       rewritten = r.<Integer>getAs("rewritten_data_files_count");
       added = r.<Integer>getAs("added_data_files_count");
@@ -157,7 +158,7 @@ public final class TableMaintenance {
     long manifestsRewritten = -1;
     int manifests = table.currentSnapshot() == null ? 0 : table.currentSnapshot().allManifests(table.io()).size();
     if (all ? manifests > 1 : manifests > conf.get(InfoPlaneConf.MAINTENANCE_MANIFESTS_MAX)) {
-      Row r = call("rewriting the manifests of " + qualified, "rewrite_manifests(table => " + Sql.string(qualified)
+      Row r = call("rewriting the manifests of " + shown, "rewrite_manifests(table => " + Sql.string(qualified)
           + ")");
       manifestsRewritten = r.<Integer>getAs("rewritten_manifests_count");
       table = load(qualified);
@@ -169,7 +170,7 @@ public final class TableMaintenance {
     int expirable = expirable(table, cutoff, retainLast);
     if (expirable >= (all ? 1 : conf.get(InfoPlaneConf.MAINTENANCE_EXPIRE_MIN))) {
       int before = count(load(qualified).snapshots());
-      call("expiring the snapshots of " + qualified, "expire_snapshots(table => " + Sql.string(qualified)
+      call("expiring the snapshots of " + shown, "expire_snapshots(table => " + Sql.string(qualified)
           + ", older_than => TIMESTAMP " + Sql.string(timestamp(cutoff)) + ", retain_last => " + retainLast + ")");
       table = load(qualified);
       expired = before - count(table.snapshots());
@@ -186,8 +187,8 @@ public final class TableMaintenance {
       table = load(qualified);
     }
 
-    TableReport report = new TableReport(qualified, snapshotsBefore, count(table.snapshots()), expired, rewritten,
-        added, manifestsRewritten, orphans, bytesBefore, measure ? metadataBytes(table) : -1);
+    TableReport report = new TableReport(shown, snapshotsBefore, count(table.snapshots()), expired, rewritten, added,
+        manifestsRewritten, orphans, bytesBefore, measure ? metadataBytes(table) : -1);
     if (expired >= 0 || rewritten >= 0 || manifestsRewritten >= 0 || orphans > 0) {
       LOG.info("maintenance: {}", report.describe());
     }

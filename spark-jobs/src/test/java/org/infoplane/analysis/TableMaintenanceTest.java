@@ -19,10 +19,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +40,7 @@ class TableMaintenanceTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -55,11 +53,8 @@ class TableMaintenanceTest {
   }
 
   private ResolvedConf conf(Path warehouse, String catalog, String retention) {
-    ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse,
-        "infoplane.catalog.name=" + catalog, "infoplane.commit.units=4", "spark.sql.shuffle.partitions=2",
-        "infoplane.maintenance.retention=" + retention, "infoplane.maintenance.retainLast=2")).resolve();
-    Sessions.create(conf, "test");
-    return conf;
+    return TestSpark.warehouse(warehouse, catalog, "infoplane.commit.units=4",
+        "infoplane.maintenance.retention=" + retention, "infoplane.maintenance.retainLast=2");
   }
 
   private static List<Row> planeRows(String catalog) {
@@ -101,10 +96,9 @@ class TableMaintenanceTest {
     TableMaintenance m = new TableMaintenance(spark, conf);
     List<TableMaintenance.TableReport> reports = m.everything();
     assertThat(reports).extracting(TableMaintenance.TableReport::table)
-        .contains("`mt`.`ip`.`information_plane`", "`mt`.`ip`.`distance_matrices`", "`mt`.`ip`.`runs`",
-            "`mt`.`ip`.`dpi_tests`");
+        .contains("mt.ip.information_plane", "mt.ip.distance_matrices", "mt.ip.runs", "mt.ip.dpi_tests");
     TableMaintenance.TableReport r = reports.stream()
-        .filter(x -> x.table().equals("`mt`.`ip`.`information_plane`")).findFirst().orElseThrow();
+        .filter(x -> x.table().equals("mt.ip.information_plane")).findFirst().orElseThrow();
     assertThat(r.expiredSnapshots()).isPositive();
     assertThat(r.snapshotsAfter()).as("retainLast with retention 0s").isEqualTo(2);
     assertThat(r.dataFilesRewritten()).as("one file per commit, compacted").isGreaterThan(r.dataFilesAdded());
