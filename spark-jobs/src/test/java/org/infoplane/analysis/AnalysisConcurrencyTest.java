@@ -12,11 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,7 @@ class AnalysisConcurrencyTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -49,10 +47,7 @@ class AnalysisConcurrencyTest {
   }
 
   private ResolvedConf conf(Path warehouse, String catalog) {
-    ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse,
-        "infoplane.catalog.name=" + catalog, "infoplane.commit.units=4", "spark.sql.shuffle.partitions=2")).resolve();
-    Sessions.create(conf, "test"); // registers the catalog in the shared session
-    return conf;
+    return TestSpark.warehouse(warehouse, catalog, "infoplane.commit.units=4");
   }
 
   /**

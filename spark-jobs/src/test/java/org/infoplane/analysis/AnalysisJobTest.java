@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,7 +28,6 @@ import org.infoplane.snapshot.LayerInfo;
 import org.infoplane.snapshot.RunManifest;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +42,6 @@ import org.nd4j.linalg.factory.Nd4j;
 class AnalysisJobTest {
 
   static final double TOL = 1e-12;
-    static final AtomicInteger CATALOGS = new AtomicInteger();
 
   static SparkSession spark;
 
@@ -52,7 +49,7 @@ class AnalysisJobTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -61,16 +58,10 @@ class AnalysisJobTest {
   }
 
   private ResolvedConf conf(Path warehouse, String... pairs) {
-    List<String> all = new ArrayList<>(List.of(
-        "infoplane.warehouse=" + warehouse,
-        "infoplane.catalog.name=c" + CATALOGS.incrementAndGet(),
-        "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2"));
-    all.addAll(List.of(pairs));
-    return new ConfResolver().pairs(all).resolve();
+    return TestSpark.warehouse(warehouse, TestSpark.catalog("c"), List.of("infoplane.commit.units=100"), pairs);
   }
 
   private AnalysisJob.Summary analyze(ResolvedConf conf, Path archive) {
-    Sessions.create(conf, "test"); // registers this test's catalog in the shared session
     return new AnalysisJob(spark, conf, archive.toString()).run();
   }
 
@@ -182,7 +173,6 @@ class AnalysisJobTest {
         "infoplane.entropy.method=randomized", "infoplane.entropy.rank=5", "infoplane.entropy.probes=10",
         "infoplane.entropy.seed=9");
     String table = conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip.information_plane";
-    Sessions.create(conf, "test");
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + conf.get(InfoPlaneConf.CATALOG_NAME) + ".ip");
     spark.sql("CREATE TABLE " + table + " (run_id STRING NOT NULL, split STRING NOT NULL, epoch INT NOT NULL,"
         + " step BIGINT NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL, layer_kind STRING,"
@@ -328,7 +318,6 @@ class AnalysisJobTest {
     archive.openRunForAppend("r1").appendMetrics(recorded);
     ResolvedConf conf = conf(dir.resolve("wh"), "infoplane.preset=authors-code");
     String catalog = conf.get(InfoPlaneConf.CATALOG_NAME);
-    Sessions.create(conf, "test");
     // The two tables as an earlier version created them, with a row each.
     spark.sql("CREATE TABLE " + catalog + ".ip.information_plane (run_id STRING NOT NULL, split STRING NOT NULL,"
         + " epoch INT NOT NULL, step BIGINT NOT NULL, layer_index INT NOT NULL, layer_name STRING NOT NULL,"

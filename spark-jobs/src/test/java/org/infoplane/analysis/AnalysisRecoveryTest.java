@@ -9,17 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.cli.InfoPlaneCli;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Bad units, fail-fast, and a job killed mid-way: real Spark, real files, a real killed JVM. */
 class AnalysisRecoveryTest {
 
-  static final AtomicInteger CATALOGS = new AtomicInteger();
   static SparkSession spark;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]",
-        "spark.sql.shuffle.partitions=2")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -45,12 +40,7 @@ class AnalysisRecoveryTest {
   }
 
   private ResolvedConf conf(Path warehouse, String... pairs) {
-    List<String> all = new ArrayList<>(List.of("infoplane.warehouse=" + warehouse,
-        "infoplane.catalog.name=r" + CATALOGS.incrementAndGet()));
-    all.addAll(List.of(pairs));
-    ResolvedConf c = new ConfResolver().pairs(all).resolve();
-    Sessions.create(c, "test");
-    return c;
+    return TestSpark.warehouse(warehouse, TestSpark.catalog("r"), pairs);
   }
 
   private Path archiveWithOneCorruptUnit() throws IOException {
@@ -207,7 +197,7 @@ class AnalysisRecoveryTest {
     assertThat(code).isZero();
     assertThat(out.toString().strip().split("\n")).containsExactly("split,layer_name,n_batches",
         "test,dense1,2", "test,conv1,2", "test,dead,2", "train,dense1,2", "train,conv1,2", "train,dead,2");
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   private static int commits(Path metadata) throws IOException {

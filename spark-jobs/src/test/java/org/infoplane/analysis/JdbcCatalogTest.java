@@ -10,10 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +37,7 @@ class JdbcCatalogTest {
     Assumptions.assumeTrue(PostgresServer.unavailable().isEmpty(),
         () -> "skipped: " + PostgresServer.unavailable().orElse(""));
     server = PostgresServer.start();
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -58,12 +56,8 @@ class JdbcCatalogTest {
   /** The exact settings that docs/tables.md gives for a JDBC catalog on PostgreSQL. */
   private ResolvedConf conf(Path warehouse, String catalog) {
     String p = "spark.sql.catalog." + catalog;
-    ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.catalog.type=jdbc",
-        "infoplane.catalog.name=" + catalog, "infoplane.warehouse=" + warehouse,
-        p + ".uri=" + server.jdbcUri(), p + ".jdbc.user=" + PostgresServer.USER, p + ".jdbc.password=unused",
-        "infoplane.commit.units=4", "spark.sql.shuffle.partitions=2")).resolve();
-    Sessions.create(conf, "test"); // registers the catalog in the shared session
-    return conf;
+    return TestSpark.warehouse(warehouse, catalog, "infoplane.catalog.type=jdbc", p + ".uri=" + server.jdbcUri(),
+        p + ".jdbc.user=" + PostgresServer.USER, p + ".jdbc.password=unused", "infoplane.commit.units=4");
   }
 
   @Test

@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +16,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.cli.InfoPlaneCli;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.report.Report;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,15 +45,13 @@ class ReportAndViewsTest {
 
   @BeforeAll
   static void analyse() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
     Path archive = dir.resolve("archive");
     SnapshotArchive a = SnapshotArchive.open(archive.toString(), new Configuration());
     new SyntheticRun(3).write(a, "r1", 0, 3);
     new SyntheticRun(4).write(a, "r2", 0, 3);
     warehouse = dir.resolve("wh");
-    conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + warehouse, "infoplane.catalog.name=rep",
-        "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2")).resolve();
-    Sessions.create(conf, "test");
+    conf = TestSpark.warehouse(warehouse, "rep", "infoplane.commit.units=100");
     AnalysisJob.Summary s = new AnalysisJob(spark, conf, archive.toString()).run();
     assertThat(s.errors()).isEmpty();
     tables = new IpTables(spark, conf);

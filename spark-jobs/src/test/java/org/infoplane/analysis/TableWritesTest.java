@@ -14,8 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.infoplane.config.ConfResolver;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,9 +31,8 @@ class TableWritesTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]",
-        "infoplane.warehouse=" + dir.resolve("wh"), "infoplane.catalog.name=tw",
-        "spark.sql.shuffle.partitions=2")).resolve(), "test");
+    TestSpark.warehouse(dir.resolve("wh"), "tw");
+    spark = TestSpark.session();
     spark.sql("CREATE NAMESPACE IF NOT EXISTS tw.ip");
     spark.sql("CREATE TABLE tw.ip.units (run_id STRING NOT NULL, unit INT NOT NULL, batch INT NOT NULL,"
         + " writer STRING NOT NULL) USING iceberg PARTITIONED BY (run_id) TBLPROPERTIES ('format-version'='2')");

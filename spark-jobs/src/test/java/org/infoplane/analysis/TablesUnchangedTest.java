@@ -29,10 +29,8 @@ import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +90,7 @@ class TablesUnchangedTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -101,14 +99,10 @@ class TablesUnchangedTest {
   }
 
   private static ResolvedConf conf(String... pairs) {
-    List<String> all = new ArrayList<>(List.of("infoplane.warehouse=" + dir.resolve("wh"),
-        "infoplane.catalog.name=" + CATALOG, "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2"));
-    all.addAll(List.of(pairs));
-    return new ConfResolver().pairs(all).resolve();
+    return TestSpark.warehouse(dir.resolve("wh"), CATALOG, List.of("infoplane.commit.units=100"), pairs);
   }
 
   private static void analyze(ResolvedConf conf, Path archive) {
-    Sessions.create(conf, "test");
     new AnalysisJob(spark, conf, archive.toString()).run();
   }
 

@@ -13,7 +13,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.estimator.verdict.PhaseTests;
 import org.infoplane.estimator.verdict.PhaseVerdict;
@@ -52,9 +51,8 @@ class VerdictJobTest {
 
   @BeforeAll
   static void setUp() {
-    conf = new ConfResolver().pairs(List.of("infoplane.local.master=local[2]", "infoplane.warehouse=" + dir.resolve("wh"),
-        "spark.sql.shuffle.partitions=2")).resolve();
-    spark = Sessions.create(conf, "test");
+    conf = TestSpark.warehouse(dir.resolve("wh"), "infoplane");
+    spark = TestSpark.session();
     tables = new IpTables(spark, conf);
     tables.createAll();
     List<Row> plane = new ArrayList<>();

@@ -27,7 +27,6 @@ import org.infoplane.estimator.ip.IpEstimate;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.SnapshotArchive;
-import org.infoplane.spark.Sessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,7 +50,7 @@ class VerdictsAndSensitivityTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = Sessions.create(new ConfResolver().pairs(List.of("infoplane.local.master=local[2]")).resolve(), "test");
+    spark = TestSpark.session();
   }
 
   @AfterAll
@@ -62,9 +61,7 @@ class VerdictsAndSensitivityTest {
   @Test
   @Order(4)
   void tablesWithoutTheUncertaintyColumnsGainThemAndKeepTheirRows() {
-    ResolvedConf c = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("old"),
-        "infoplane.catalog.name=old")).resolve();
-    Sessions.create(c, "test");
+    ResolvedConf c = TestSpark.warehouse(dir.resolve("old"), "old");
     // The information_plane of the previous release, with one row.
     spark.sql("CREATE NAMESPACE IF NOT EXISTS old.ip");
     spark.sql("CREATE TABLE old.ip.information_plane (run_id STRING NOT NULL, split STRING NOT NULL,"
@@ -104,9 +101,7 @@ class VerdictsAndSensitivityTest {
     Path archive = dir.resolve("archive");
     run = new SyntheticRun(5);
     run.write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 3);
-    conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("wh"), "infoplane.catalog.name=sens",
-        "infoplane.commit.units=100", "spark.sql.shuffle.partitions=2")).resolve();
-    Sessions.create(conf, "test");
+    conf = TestSpark.warehouse(dir.resolve("wh"), "sens", "infoplane.commit.units=100");
     assertThat(new AnalysisJob(spark, conf, archive.toString()).run().errors()).isEmpty();
     tables = new IpTables(spark, conf);
     String ip = tables.name(IpTables.INFORMATION_PLANE);
