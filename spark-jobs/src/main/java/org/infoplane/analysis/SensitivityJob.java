@@ -139,8 +139,8 @@ public final class SensitivityJob {
     Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
         .select("run_id", "num_classes");
 
-    Dataset<Row> joined = AnalysisJob.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
-            List.of(), AnalysisJob.estimateInput())
+    Dataset<Row> joined = DistancePass.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
+            List.of(), EntropyPass.estimateInput())
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -156,7 +156,7 @@ public final class SensitivityJob {
             .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA))
             .collectAsList();
         Aggregates agg = new Aggregates(variant);
-        List<Row> results = AnalysisJob.perUnit(perBatch, PassRows::unit, (k, rows) -> agg.result(k, rows.iterator()));
+        List<Row> results = Aggregates.perUnit(perBatch, PassRows::unit, (k, rows) -> agg.result(k, rows.iterator()));
         for (Row r : results) {
           String error = PassRows.resultError(r);
           if (error != null) {
