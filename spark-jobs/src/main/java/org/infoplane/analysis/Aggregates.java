@@ -53,6 +53,21 @@ final class Aggregates implements java.io.Serializable {
     this.edgeBatches = edgeBatches;
   }
 
+  /**
+   * Records grouped by unit (first-seen order), each group reduced by {@code f} (given the unit's
+   * id) to one.
+   */
+  static <T, R> List<R> perUnit(List<T> rows, java.util.function.Function<T, UnitKey> unit,
+      java.util.function.BiFunction<String, List<T>, R> f) {
+    java.util.Map<String, List<T>> groups = new java.util.LinkedHashMap<>();
+    for (T r : rows) {
+      groups.computeIfAbsent(unit.apply(r).id(), k -> new ArrayList<>()).add(r);
+    }
+    List<R> out = new ArrayList<>(groups.size());
+    groups.forEach((key, group) -> out.add(f.apply(key, group)));
+    return out;
+  }
+
   /** The unit id ({@link UnitKey#id()}) of a row whose first columns are the unit's. */
   static String key(Row r) {
     return PassRows.unit(r).id();

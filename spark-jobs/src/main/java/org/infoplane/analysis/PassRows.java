@@ -69,6 +69,16 @@ final class PassRows {
     return RowFactory.create(v);
   }
 
+  /** The schema of {@link #unitRows}: the unit's columns ({@link Schemas#UNIT_FIELDS}). */
+  static StructType unitSchema() {
+    return new StructType(Schemas.UNIT_FIELDS.toArray(new org.apache.spark.sql.types.StructField[0]));
+  }
+
+  /** One row of the unit's columns per unit. */
+  static List<Row> unitRows(java.util.Collection<UnitKey> units) {
+    return units.stream().map(u -> PassRows.unitRow(u)).toList();
+  }
+
   // ---- pass 1: a batch's distances -------------------------------------------------------------
 
   /**
@@ -171,6 +181,11 @@ final class PassRows {
       return RowFactory.create(v);
     }
   }
+
+  // ---- the smoothed widths: the entropy pass's input --------------------------------------------
+
+  /** A unit's widths: per batch, the smoothed width used and the rule's choice (either null). */
+  record UnitWidths(Double[] sigma, Double[] sigmaRaw, int edgeBatches) {}
 
   // ---- passes 3 and direct: a batch's estimate --------------------------------------------------
 

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -25,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * fixed), the plane of every unit of the run, into the {@code sensitivity} table (docs/tables.md).
  *
  * <p>Works from the stored distance matrices and the analysed widths alone (no activation is
- * read), through the analysis job's own entropy pass ({@link UnitWork#estimates}) and per-unit
- * aggregation ({@link Aggregates#result}): the combination α = the analysed α, s = 1 is the analysed
- * plane. The views {@code sensitivity_summary} and {@code sensitivity_verdicts} compare each
- * combination's DPI share and verdicts with the analysed ones.
+ * read), through the analysis job's own entropy pass: its per-batch estimates
+ * ({@link EntropyPass#estimates}) and per-unit aggregation ({@link EntropyPass#results}), so that the
+ * combination α = the analysed α, s = 1 is the analysed plane. The views
+ * {@code sensitivity_summary} and {@code sensitivity_verdicts} compare each combination's DPI share
+ * and verdicts with the analysed ones.
  *
  * <p>Writes as the analysis does: holding the {@link AnalysisLease} of the run's archive in this
  * warehouse (an analysis of that archive, which may still be adding the run's units, finishes
@@ -139,8 +139,8 @@ public final class SensitivityJob {
     Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
         .select("run_id", "num_classes");
 
-    Dataset<Row> joined = AnalysisJob.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
-            List.of(), AnalysisJob.estimateInput())
+    Dataset<Row> joined = DistancePass.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
+            List.of(), EntropyPass.estimateInput())
         .repartition(2 * spark.sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -152,11 +152,9 @@ public final class SensitivityJob {
         AnalysisConfig variant = config.withAlpha(c.alpha());
         UnitWork work = UnitWork.fromDistances(variant, false);
         Column scaled = col("sigma").multiply(lit(c.sigmaScale()));
-        List<Row> perBatch = joined.withColumn("sigma", scaled)
-            .mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates, Encoders.row(PassRows.BatchEstimate.SCHEMA))
-            .collectAsList();
-        Aggregates agg = new Aggregates(variant);
-        List<Row> results = AnalysisJob.perUnit(perBatch, PassRows::unit, (k, rows) -> agg.result(k, rows.iterator()));
+        // The entropy pass's own estimates and aggregation, at the variant's α and widths.
+        List<Row> results = EntropyPass.results(EntropyPass.estimates(joined.withColumn("sigma", scaled), work),
+            new Aggregates(variant));
         for (Row r : results) {
           String error = PassRows.resultError(r);
           if (error != null) {

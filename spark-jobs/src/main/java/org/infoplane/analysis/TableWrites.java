@@ -55,6 +55,41 @@ final class TableWrites {
    */
   record Bounds(String condition, Map<String, Object> args) {
     static final Bounds NONE = new Bounds("", Map.of());
+
+    /**
+     * A conjunction (" AND …", or none for no units) that bounds the rows of table alias
+     * {@code alias} to the runs of {@code units} and, with {@code ranges}, to the ranges of their
+     * epochs, steps and layer indexes: Iceberg skips the data files whose column ranges lie outside
+     * it. The values are parameters of the statement, not part of its text.
+     */
+    static Bounds of(String alias, java.util.Collection<UnitKey> units, boolean ranges) {
+      if (units.isEmpty()) {
+        return NONE;
+      }
+      Map<String, Object> args = new java.util.LinkedHashMap<>();
+      List<String> markers = new java.util.ArrayList<>();
+      for (String run : units.stream().map(UnitKey::runId).distinct().sorted().toList()) {
+        String name = "bound_run" + markers.size();
+        args.put(name, run);
+        markers.add(":" + name);
+      }
+      String out = " AND " + alias + ".run_id IN (" + String.join(", ", markers) + ")";
+      if (ranges) {
+        java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
+        java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
+        java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
+        args.put("bound_step_min", steps.getMin());
+        args.put("bound_step_max", steps.getMax());
+        args.put("bound_epoch_min", epochs.getMin());
+        args.put("bound_epoch_max", epochs.getMax());
+        args.put("bound_layer_min", layers.getMin());
+        args.put("bound_layer_max", layers.getMax());
+        out += " AND " + alias + ".step BETWEEN :bound_step_min AND :bound_step_max"
+            + " AND " + alias + ".epoch BETWEEN :bound_epoch_min AND :bound_epoch_max"
+            + " AND " + alias + ".layer_index BETWEEN :bound_layer_min AND :bound_layer_max";
+      }
+      return new Bounds(out, args);
+    }
   }
 
   /** Runs a statement that writes a table, retrying it when its commit conflicts with another writer's. */
@@ -103,7 +138,7 @@ final class TableWrites {
    * Inserts the rows of {@code view} whose key is absent from {@code table}; rows whose key is
    * present keep the stored values. {@code targetBounds} bounds the rows of {@code table} (alias
    * {@code t}) that the statement reads: a conjunction starting with " AND " that every row of
-   * {@code view} satisfies (its runs, the ranges of its key columns; see {@link AnalysisJob#bounds}).
+   * {@code view} satisfies (its runs, the ranges of its key columns; see {@link Bounds#of}).
    * The bounds are pushed into the table's scan, so that the files outside them are not read, and
    * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
    * inside them, and fails one of the two commits.
