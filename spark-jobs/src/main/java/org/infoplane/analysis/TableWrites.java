@@ -176,16 +176,26 @@ final class TableWrites {
   }
 
   private static String insertAbsentStatement(String table, String view, List<String> keys, String targetBounds) {
-    String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-    return "MERGE INTO " + table + " t USING " + view + " s ON " + on + targetBounds
-        + " WHEN MATCHED THEN UPDATE SET t." + keys.get(0) + " = t." + keys.get(0)
+    List<String> quoted = keys.stream().map(Sql::identifier).toList();
+    String on = quoted.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+    return "MERGE INTO " + table + " t USING " + Sql.identifier(view) + " s ON " + on + targetBounds
+        + " WHEN MATCHED THEN UPDATE SET t." + quoted.get(0) + " = t." + quoted.get(0)
         + " WHEN NOT MATCHED THEN INSERT *";
   }
+
+  /**
+   * The message with which Iceberg's copy-on-write scan refuses a row-level write whose table moved
+   * on between planning and execution: another writer in the same Spark session committed in between
+   * (seen with two writers racing over one table). Nothing was written; the statement, planned again,
+   * succeeds or meets an ordinary conflict.
+   */
+  static final String MOVED_DURING_WRITE = "the table has been concurrently modified";
 
   /** The Iceberg conflict in a failure's causes, as "class: message", or null when there is none. */
   static String conflict(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (CONFLICTS.contains(t.getClass().getName())) {
+      if (CONFLICTS.contains(t.getClass().getName()) || t instanceof IllegalStateException
+          && t.getMessage() != null && t.getMessage().contains(MOVED_DURING_WRITE)) {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
       }
     }

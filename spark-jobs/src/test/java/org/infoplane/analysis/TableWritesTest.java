@@ -91,5 +91,11 @@ class TableWritesTest {
         new org.apache.iceberg.exceptions.ValidationException("Found conflicting files: %s", "a.parquet"));
     assertThat(TableWrites.conflict(wrapped)).isEqualTo("ValidationException: Found conflicting files: a.parquet");
     assertThat(TableWrites.conflict(new IllegalStateException("other"))).isNull();
+    // Iceberg 1.x's SparkCopyOnWriteScan.filter, when a writer in the same session committed between
+    // the MERGE's planning and its runtime filtering (seen in writersRacingOverTheSameUnitsStoreEachKeyOnce).
+    String moved = "Runtime file filtering is not possible: the table has been concurrently modified. Row-level"
+        + " operation scan snapshot ID: 3457922201227643341, current table snapshot ID: 6779398436950765412.";
+    assertThat(TableWrites.conflict(new RuntimeException("job aborted", new IllegalStateException(moved))))
+        .isEqualTo("IllegalStateException: " + moved);
   }
 }
