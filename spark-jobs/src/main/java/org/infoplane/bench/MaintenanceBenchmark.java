@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * pair of analyses: per mode, the means and medians of the first and last 100 analyses (halves,
  * when fewer than 200 finished) and their ratios, in wall time and in the JVM's CPU time (which a
  * loaded machine inflates far less), and the metadata bytes over time.
+ *
+ * <p>A stopped benchmark is resumed ({@code resume}) from its lines and its warehouses: the
+ * analyses already measured are read back from {@code <out>.jsonl}, the next ones go into the same
+ * warehouses, and their lines are appended. A thousand analyses without maintenance take hours on
+ * a small machine, longer than one sitting may allow.
  */
 public final class MaintenanceBenchmark {
 
@@ -49,7 +54,7 @@ public final class MaintenanceBenchmark {
   private MaintenanceBenchmark() {}
 
   /** One mode's series. */
-  private static final class Series {
+  static final class Series {
     final String mode;
     final ResolvedConf conf;
     final List<Double> seconds = new ArrayList<>();
@@ -130,6 +135,19 @@ public final class MaintenanceBenchmark {
    */
   public static Map<String, Object> run(Path dir, int analyses, boolean withOn, boolean withOff, ResolvedConf conf,
       Path out) throws IOException {
+    return run(dir, analyses, withOn, withOff, false, conf, out);
+  }
+
+  /**
+   * As {@link #run(Path, int, boolean, boolean, ResolvedConf, Path)}; with {@code resume}, goes on
+   * from the analyses that {@code <out>.jsonl} records, into the warehouses under {@code dir} that
+   * they were written to.
+   *
+   * @throws IllegalArgumentException when there is nothing to resume: no lines, no warehouse or more
+   *     than one for a mode, or modes whose counts differ by more than the one pair a stop can split
+   */
+  public static Map<String, Object> run(Path dir, int analyses, boolean withOn, boolean withOff, boolean resume,
+      ResolvedConf conf, Path out) throws IOException {
     if (analyses < 1) {
       throw new IllegalArgumentException("--analyses must be >= 1, got " + analyses);
     }
@@ -137,11 +155,25 @@ public final class MaintenanceBenchmark {
       throw new IllegalArgumentException("at least one mode, on or off");
     }
     long stamp = System.currentTimeMillis();
-    Series on = new Series("maintenance on", modeConf(conf, "ipmaint", dir.resolve("warehouse-maint-on-" + stamp), true));
-    Series off = new Series("maintenance off", modeConf(conf, "ipnomaint", dir.resolve("warehouse-maint-off-" + stamp), false));
     Path lines = Path.of(out.toString().replaceFirst("\\.json$", "") + ".jsonl");
+    Path onWarehouse = resume && withOn ? existingWarehouse(dir, "warehouse-maint-on-")
+        : dir.resolve("warehouse-maint-on-" + stamp);
+    Path offWarehouse = resume && withOff ? existingWarehouse(dir, "warehouse-maint-off-")
+        : dir.resolve("warehouse-maint-off-" + stamp);
+    Series on = new Series("maintenance on", modeConf(conf, "ipmaint", onWarehouse, true));
+    Series off = new Series("maintenance off", modeConf(conf, "ipnomaint", offWarehouse, false));
     Files.createDirectories(lines.toAbsolutePath().getParent());
     ObjectMapper json = new ObjectMapper();
+    List<Series> active = withOn && withOff ? List.of(on, off) : withOn ? List.of(on) : List.of(off);
+    int start = 0;
+    if (resume) {
+      start = readBack(lines, active, json);
+      if (start >= analyses) {
+        throw new IllegalArgumentException(lines + " already records " + start + " analyses per mode; --analyses "
+            + analyses + " asks for no more");
+      }
+      LOG.info("resuming after {} analyses per mode recorded in {}", start, lines);
+    }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("case", "maintenance");
     result.put("analyses_per_mode_requested", analyses);
@@ -166,12 +198,16 @@ public final class MaintenanceBenchmark {
     Path warmArchive = dir.resolve("archives").resolve("warmup");
     ManyUnitsBenchmark.writeRun(warmArchive, "warmup", ManyUnitsBenchmark.data(100, 1, 4999L));
     new AnalysisJob(spark, warm, warmArchive.toString()).run();
+    result.put("resumed_after", start);
     try (Writer w = Files.newBufferedWriter(lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      for (int i = 0; i < analyses; i++) {
+        resume ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (int i = start; i < analyses; i++) {
         Path archive = dir.resolve("archives").resolve("a" + i);
         ManyUnitsBenchmark.writeRun(archive, "run-" + i, ManyUnitsBenchmark.data(100, 1, 5000L + i));
-        for (Series s : withOn && withOff ? List.of(on, off) : withOn ? List.of(on) : List.of(off)) {
+        for (Series s : active) {
+          if (s.seconds.size() > i) {
+            continue; // measured before the stop: the other mode of this pair was not
+          }
           long t0 = System.nanoTime();
           long cpu0 = processCpuNanos();
           AnalysisJob.Summary summary = new AnalysisJob(spark, s.conf, archive.toString()).run();
@@ -217,5 +253,63 @@ public final class MaintenanceBenchmark {
     result.put("finished", true);
     AnalysisBenchmark.writeResults(result, out);
     return result;
+  }
+
+  /** The one warehouse of a mode under {@code dir}, named {@code prefix<stamp>}. */
+  static Path existingWarehouse(Path dir, String prefix) throws IOException {
+    List<Path> found;
+    try (var ls = Files.list(dir)) {
+      found = ls.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)).sorted().toList();
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("--resume: no benchmark directory " + dir);
+    }
+    if (found.size() != 1) {
+      throw new IllegalArgumentException("--resume: expected one warehouse " + prefix + "* in " + dir + ", found "
+          + (found.isEmpty() ? "none" : found.stream().map(p -> p.getFileName().toString()).toList()));
+    }
+    return found.get(0);
+  }
+
+  /**
+   * Reads the lines of earlier analyses back into the series; returns the analyses per mode that
+   * every mode has finished (the next analysis index).
+   */
+  static int readBack(Path lines, List<Series> active, ObjectMapper json) throws IOException {
+    if (!Files.isRegularFile(lines)) {
+      throw new IllegalArgumentException("--resume: no results to resume from, " + lines + " does not exist");
+    }
+    int lineNo = 0;
+    for (String text : Files.readAllLines(lines, StandardCharsets.UTF_8)) {
+      lineNo++;
+      if (text.isBlank()) {
+        continue;
+      }
+      var node = json.readTree(text);
+      String mode = node.path("mode").asText();
+      Series s = active.stream().filter(x -> x.mode.equals(mode)).findFirst().orElse(null);
+      if (s == null) {
+        continue; // a mode this resumption does not run
+      }
+      int analysis = node.path("analysis").asInt(-1);
+      if (analysis != s.seconds.size() + 1) {
+        throw new IllegalArgumentException("--resume: " + lines + " line " + lineNo + ": analysis " + analysis
+            + " of mode '" + mode + "' follows " + s.seconds.size() + " recorded analyses");
+      }
+      s.seconds.add(node.path("seconds").asDouble());
+      s.cpuSeconds.add(node.path("cpu_seconds").asDouble());
+      if (node.has("metadata_bytes")) {
+        s.metadata.add(new long[] {analysis, node.path("metadata_bytes").asLong()});
+      }
+    }
+    int min = active.stream().mapToInt(x -> x.seconds.size()).min().orElse(0);
+    int max = active.stream().mapToInt(x -> x.seconds.size()).max().orElse(0);
+    if (max == 0) {
+      throw new IllegalArgumentException("--resume: " + lines + " records no analysis of the modes asked for");
+    }
+    if (max - min > 1) {
+      throw new IllegalArgumentException("--resume: " + lines + " records " + min + " and " + max
+          + " analyses for the two modes; a stopped run differs by at most one");
+    }
+    return min;
   }
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "in one process without Spark.",
         "--case maintenance: --analyses small analyses (10 units each) into one warehouse with table maintenance",
         "after each analysis and into another without, alternating: per-analysis time and metadata size",
-        "(--modes on or off runs one of the two, for two processes side by side).",
+        "(--modes on or off runs one of the two, for two processes side by side; --resume goes on after a stop).",
         "See docs/benchmarks.md."})
 public final class BenchmarkCommand implements Callable<Integer> {
 
@@ -55,6 +55,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
       description = "maintenance: the modes, alternating: on, off or both (default: ${DEFAULT-VALUE}).")
   List<String> modes;
 
+  @Option(names = "--resume",
+      description = "maintenance: go on from the analyses that the results' .jsonl records, into the same warehouses"
+          + " under --dir.")
+  boolean resume;
+
   @Option(names = "--samples", defaultValue = "1000", description = "scan: evaluation samples N (default: ${DEFAULT-VALUE}).")
   int samples;
 
@@ -70,6 +75,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (samples < 2 || checkpoints < 1) {
       throw new BadInputException("--samples must be >= 2 and --checkpoints >= 1");
+    }
+    if (resume && !benchmarkCase.equals("maintenance")) {
+      throw new BadInputException("--resume is for --case maintenance, got --case " + benchmarkCase);
     }
     if (!List.of("scan", "many-units", "maintenance").contains(benchmarkCase)) {
       throw new BadInputException("--case must be scan, many-units or maintenance, got '" + benchmarkCase + "'");
@@ -90,7 +98,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     Map<String, Object> r = switch (benchmarkCase) {
       case "scan" -> AnalysisBenchmark.run(dir, samples, checkpoints, conf, out);
       case "many-units" -> ManyUnitsBenchmark.run(dir, units, priorAnalyses, conf, out);
-      default -> MaintenanceBenchmark.run(dir, analyses, modes.contains("on"), modes.contains("off"), conf, out);
+      default -> MaintenanceBenchmark.run(dir, analyses, modes.contains("on"), modes.contains("off"), resume, conf, out);
     };
     r.forEach((k, v) -> spec.commandLine().getOut().println(k + " = " + v));
     spec.commandLine().getOut().println("results written to " + out);
