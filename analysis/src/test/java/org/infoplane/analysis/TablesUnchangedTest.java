@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The golden files under {@code src/test/resources/golden/tables/} were generated once, at commit
  * 0afdd32 (the code before the typed-contract refactor), by
- * {@code env -u OPENBLAS_CORETYPE mvn -B -pl spark-jobs -am -Dtest=TablesUnchangedTest
+ * {@code env -u OPENBLAS_CORETYPE mvn -B -pl analysis -am -Dtest=TablesUnchangedTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dinfoplane.golden.write=true test}; see the README there.
  */
 class TablesUnchangedTest {
