@@ -7,7 +7,7 @@
 #
 # Everything before "--" goes to spark-submit, everything after it to InfoPlane. Environment:
 #   SPARK_HOME        the Spark 3.5 installation (spark-submit is taken from $SPARK_HOME/bin)
-#   INFOPLANE_JAR     the jobs jar (default: spark-jobs/target/infoplane-jobs.jar of this checkout)
+#   INFOPLANE_JAR     the jobs jar (default: cli/target/infoplane-jobs.jar of this checkout)
 #   INFOPLANE_CONF    the conf directory, of any name (default: conf/ of this checkout): the driver
 #                     reads its infoplane-defaults.conf; its log4j2.properties configures the logging
 #                     of driver and executors
@@ -15,7 +15,7 @@
 #   SPARK_SUBMIT      the spark-submit command (default: $SPARK_HOME/bin/spark-submit)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="${INFOPLANE_JAR:-$root/spark-jobs/target/infoplane-jobs.jar}"
+jar="${INFOPLANE_JAR:-$root/cli/target/infoplane-jobs.jar}"
 conf="${INFOPLANE_CONF:-$root/conf}"
 [ -d "$conf" ] || { echo "submit.sh: no conf directory at $conf (INFOPLANE_CONF)" >&2; exit 1; }
 conf="$(cd "$conf" && pwd)"
