@@ -1,8 +1,8 @@
 #!/bin/sh
 # Records what `infoplane --version` prints: writes OUT_FILE (a Java properties file) with the
 # version, the git commit of the source tree and whether the tree had uncommitted changes.
-# Run by the build (spark-jobs/pom.xml, phase generate-resources) from the repository root:
-#   sh spark-jobs/src/build/build-info.sh OUT_FILE VERSION
+# Run by the build (cli/pom.xml, phase generate-resources) from the repository root:
+#   sh cli/src/build/build-info.sh OUT_FILE VERSION
 # Assumes a POSIX sh. Without git, or in a tree that is not a git checkout (a source archive), the
 # commit is "unknown": git is not allowed to look above the repository root (GIT_CEILING_DIRECTORIES),
 # so a source tree unpacked inside some other checkout does not report that checkout's commit.

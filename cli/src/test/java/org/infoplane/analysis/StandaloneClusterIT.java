@@ -33,11 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The submit jar on a real Spark standalone cluster with HDFS: a Master and two Workers as separate
- * JVMs on 127.0.0.1, started from the build's own jars (a SPARK_HOME whose {@code jars/} links the
- * provided classpath, Hadoop's client 3.3.4 included), an HDFS {@code MiniDFSCluster} (a NameNode and
- * one DataNode on 127.0.0.1, in the test JVM) holding the archive, and
- * {@code spark-submit target/infoplane-jobs.jar analyze --archive hdfs://… --warehouse hdfs://…} in
+ * The analysis jar (the submit jar without DL4J) on a real Spark standalone cluster with HDFS: a
+ * Master and two Workers as separate JVMs on 127.0.0.1, started from the build's own jars (a
+ * SPARK_HOME whose {@code jars/} links the provided classpath, Hadoop's client 3.3.4 included), an
+ * HDFS {@code MiniDFSCluster} (a NameNode and one DataNode on 127.0.0.1, in the test JVM) holding the
+ * archive, and
+ * {@code spark-submit target/infoplane-analysis.jar analyze --archive hdfs://… --warehouse hdfs://…} in
  * client mode. The tables it writes to HDFS must equal those of a local[2] run in the test JVM that
  * reads the same {@code hdfs://} archive and writes a local {@code file:} warehouse, also when one
  * Worker (and its executor) is killed while the job runs.
@@ -78,8 +79,8 @@ class StandaloneClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     target = Paths.get(System.getProperty("infoplane.target", "target")).toAbsolutePath();
-    Path jar = target.resolve("infoplane-jobs.jar");
-    assertThat(jar).as("the shaded submit jar (built by package)").exists();
+    Path jar = target.resolve("infoplane-analysis.jar");
+    assertThat(jar).as("the shaded analysis jar (built by package)").exists();
     Files.createDirectories(target.resolve("cluster-it"));
     String provided = Files.readString(target.resolve("classpath-provided.txt")).trim();
     String runtime = Files.readString(target.resolve("classpath.txt")).trim();
@@ -87,7 +88,7 @@ class StandaloneClusterIT {
 
     // SPARK_HOME/jars holds what a Spark distribution holds: the provided scope, and those of Spark's
     // own dependencies that Maven places in runtime scope because InfoPlane uses them too. Nothing of
-    // InfoPlane's (Iceberg, ND4J, DL4J, picocli): executors must find those in the submit jar.
+    // InfoPlane's (Iceberg, ND4J, picocli): executors must find those in the submit jar.
     sparkHome = dir.resolve("spark-home");
     Path jars = Files.createDirectories(sparkHome.resolve("jars"));
     List<String> entries = new ArrayList<>(List.of(provided.split(File.pathSeparator)));
@@ -211,7 +212,7 @@ class StandaloneClusterIT {
         "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
         "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", opens),
         "--conf", "spark.hadoop.dfs.replication=1",
-        target.resolve("infoplane-jobs.jar").toString(),
+        target.resolve("infoplane-analysis.jar").toString(),
         "analyze", "--archive", archive, "--warehouse", wh,
         "--conf", "infoplane.catalog.name=ip", "--conf", "infoplane.commit.units=" + commitUnits,
         "--conf", "spark.sql.shuffle.partitions=2"));

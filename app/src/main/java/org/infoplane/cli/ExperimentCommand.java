@@ -207,7 +207,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         + dirs.stream().map(Path::toString).toList());
   }
 
-  /** experiments/ of the installation: the jar or classes directory sits in spark-jobs/target. */
+  /** experiments/ of the installation: the jar or classes directory sits in app/target. */
   private static java.util.Optional<Path> installationExperiments() {
     try {
       Path code = Path.of(ExperimentCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
