@@ -56,8 +56,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * activations (N·D·4 bytes, MB = 10^6 bytes), median of the timed repetitions after one warm-up.
  *
  * <pre>
- * mvn -q -pl spark-jobs -am test-compile
- * java -cp spark-jobs/target/test-classes:spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt) \
+ * mvn -q -pl analysis -am test-compile && bin/infoplane --version   # the second builds app/target/classpath.txt
+ * java -cp analysis/target/test-classes:analysis/target/classes:$(cat app/target/classpath.txt) \
  *   [Spark's --add-opens flags] org.infoplane.snapshot.LayoutBenchmark \
  *   [--rows 1000] [--dims 784,65536] [--reps 3] [--spark] [--out docs/snapshot-format-benchmark.json]
  * </pre>
