@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$1"; shift
 "$root/bin/infoplane" --version >/dev/null   # builds the jar and its classpath files when stale
-cp="$root/spark-jobs/target/classes:$(cat "$root/spark-jobs/target/classpath.txt"):$(cat "$root/spark-jobs/target/classpath-provided.txt")"
+cp="$root/app/target/classes:$(cat "$root/app/target/classpath.txt"):$(cat "$root/app/target/classpath-provided.txt")"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 data="${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 while [ $# -ge 2 ]; do

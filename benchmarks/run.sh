@@ -16,7 +16,7 @@ marker="$classes/META-INF/BenchmarkList"
 stale() {
   [ "${BENCH_REBUILD:-0}" = 1 ] && return 0
   [ -f "$marker" ] && [ -f "$cp_file" ] || return 0
-  [ -n "$(find "$root/pom.xml" "$root/estimator" "$mod" \
+  [ -n "$(find "$root/pom.xml" "$root/estimator" "$root/archive" "$root/capture" "$root/analysis" "$mod" \
       \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$marker" -print \) \
       2>/dev/null | head -n 1)" ]
 }
@@ -27,7 +27,7 @@ if stale; then
   (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests -pl benchmarks -am package) >&2
 fi
 
-# The estimator jar is on the classpath file through the reactor; target/classes holds the benchmarks
+# The jars of the modules below are on the classpath file through the reactor; target/classes holds the benchmarks
 # and JMH's generated code and META-INF/BenchmarkList.
 classpath="$classes:$(cat "$cp_file")"
 opts="${BENCH_JAVA_OPTS:--Xms1g -Xmx6g -Dorg.bytedeco.javacpp.maxbytes=10g -Dorg.bytedeco.javacpp.maxphysicalbytes=16g}"

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Submits an InfoPlane command to a Spark 3.5 cluster (standalone, YARN or Kubernetes) with the
-# shaded jobs jar, this installation's defaults and logging. Usage:
+# Submits an InfoPlane command to a Spark 3.5 cluster (standalone, YARN or Kubernetes) with a shaded
+# jar, this installation's defaults and logging. Usage:
 #
 #   deploy/submit.sh [spark-submit options] -- COMMAND [command options]
 #   deploy/submit.sh --master spark://HOST:7077 -- analyze --archive hdfs://NN/a --warehouse hdfs://NN/wh
 #
-# Everything before "--" goes to spark-submit, everything after it to InfoPlane. Environment:
+# Everything before "--" goes to spark-submit, everything after it to InfoPlane. The jar is the
+# analysis jar, infoplane-analysis.jar (no DL4J), except for the commands that only the full jar,
+# infoplane-jobs.jar, has: train, extract, demo, experiment (DL4J) and benchmark. Environment:
 #   SPARK_HOME        the Spark 3.5 installation (spark-submit is taken from $SPARK_HOME/bin)
-#   INFOPLANE_JAR     the jobs jar (default: spark-jobs/target/infoplane-jobs.jar of this checkout)
+#   INFOPLANE_JAR     the jar, whatever the command (default: the one the command needs, from
+#                     INFOPLANE_JAR_DIR)
+#   INFOPLANE_JAR_DIR where the two jars are (default: this checkout's build, cli/target for the
+#                     analysis jar and app/target for the full jar)
 #   INFOPLANE_CONF    the conf directory, of any name (default: conf/ of this checkout): the driver
 #                     reads its infoplane-defaults.conf; its log4j2.properties configures the logging
 #                     of driver and executors
@@ -15,18 +20,29 @@
 #   SPARK_SUBMIT      the spark-submit command (default: $SPARK_HOME/bin/spark-submit)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="${INFOPLANE_JAR:-$root/spark-jobs/target/infoplane-jobs.jar}"
 conf="${INFOPLANE_CONF:-$root/conf}"
 [ -d "$conf" ] || { echo "submit.sh: no conf directory at $conf (INFOPLANE_CONF)" >&2; exit 1; }
 conf="$(cd "$conf" && pwd)"
 submit="${SPARK_SUBMIT:-${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit}"
 
-[ -f "$jar" ] || { echo "submit.sh: no jobs jar at $jar (build it: mvn -B -DskipTests package)" >&2; exit 1; }
-
 spark_args=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do spark_args+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || { echo "submit.sh: no InfoPlane command after '--' (e.g. -- analyze --archive URI)" >&2; exit 2; }
+
+# The commands of the full jar (InfoPlaneCli.FULL_JAR_ONLY); every other one runs from the analysis jar.
+case "$1" in
+  train|extract|demo|experiment|benchmark) jar_name=infoplane-jobs.jar; jar_module=app ;;
+  *) jar_name=infoplane-analysis.jar; jar_module=cli ;;
+esac
+if [ -n "${INFOPLANE_JAR:-}" ]; then
+  jar="$INFOPLANE_JAR"
+elif [ -n "${INFOPLANE_JAR_DIR:-}" ]; then
+  jar="$INFOPLANE_JAR_DIR/$jar_name"
+else
+  jar="$root/$jar_module/target/$jar_name"
+fi
+[ -f "$jar" ] || { echo "submit.sh: no jar at $jar (build it: mvn -B -DskipTests package)" >&2; exit 1; }
 
 # The driver reads infoplane-defaults.conf through infoplane.conf.dir. Executors read their logging
 # file when their JVM starts: on YARN, --files has put it in the container's working directory by

@@ -1,7 +1,7 @@
 -- The SQL of notebooks/information_plane.ipynb. Each query starts with a line "-- query: NAME";
 -- ${run_id} is the run to look at and ${config_id} the analysis configuration whose rows it shows (the
 -- notebook takes the run's most recent, the first row of the query "configs", unless told one). They run with the InfoPlane namespace current (USE infoplane.ip)
--- and the views of spark-jobs/src/main/resources/org/infoplane/views.sql registered. The test suite
+-- and the views of analysis/src/main/resources/org/infoplane/views.sql registered. The test suite
 -- (NotebookQueriesTest) runs every query here against a really analysed archive.
 
 -- query: runs

@@ -1,10 +1,11 @@
 """Runs InfoPlane's analysis from Python: :func:`import_export`, :func:`analyze` and :func:`report` start the
 project's launcher (``bin/infoplane``, which builds the jobs on first use and runs them on the local JVM),
-or the jobs jar through ``spark-submit`` when configured, stream its output line by line, and raise
+or the analysis jar through ``spark-submit`` when configured, stream its output line by line, and raise
 :class:`InfoPlaneError` carrying the launcher's one-line error when it fails.
 
 Which launcher, in this order: the ``launcher=`` argument; ``INFOPLANE_SPARK_SUBMIT`` (a ``spark-submit``
-executable, with the jar ``INFOPLANE_JAR``, default ``$INFOPLANE_HOME/spark-jobs/target/infoplane-jobs.jar``);
+executable, with the jar ``INFOPLANE_JAR``, default ``$INFOPLANE_HOME/cli/target/infoplane-analysis.jar``, the
+jar without DL4J that has every command this package runs);
 ``$INFOPLANE_HOME/bin/infoplane``; ``bin/infoplane`` of the checkout this package lies in.
 """
 import logging
@@ -54,10 +55,10 @@ def launcher_command(launcher: Optional[str] = None) -> List[str]:
     if submit:
         home = _home()
         jar = os.environ.get("INFOPLANE_JAR") or (
-            str(home / "spark-jobs" / "target" / "infoplane-jobs.jar") if home else None)
+            str(home / "cli" / "target" / "infoplane-analysis.jar") if home else None)
         if not jar or not os.path.isfile(jar):
-            raise InfoPlaneError("INFOPLANE_SPARK_SUBMIT is set, but the jobs jar %s does not exist; set INFOPLANE_JAR"
-                                 " to the jar (mvn -B package builds spark-jobs/target/infoplane-jobs.jar)" % jar)
+            raise InfoPlaneError("INFOPLANE_SPARK_SUBMIT is set, but the jar %s does not exist; set INFOPLANE_JAR"
+                                 " to the jar (mvn -B package builds cli/target/infoplane-analysis.jar)" % jar)
         return [submit, "--class", "org.infoplane.cli.InfoPlaneCli", jar]
     home = _home()
     if home is None or not (home / "bin" / "infoplane").is_file():

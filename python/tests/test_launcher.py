@@ -35,11 +35,24 @@ def test_infoplane_home_without_a_launcher_is_named(tmp_path, monkeypatch):
         launcher_command()
 
 
-def test_spark_submit_with_the_jobs_jar(tmp_path, monkeypatch):
+def test_spark_submit_with_the_analysis_jar_of_the_home(tmp_path, monkeypatch):
+    jar = tmp_path / "cli" / "target" / "infoplane-analysis.jar"
+    monkeypatch.setenv("INFOPLANE_HOME", str(tmp_path))
+    monkeypatch.setenv("INFOPLANE_SPARK_SUBMIT", "/opt/spark/bin/spark-submit")
+    monkeypatch.delenv("INFOPLANE_JAR", raising=False)
+    with pytest.raises(InfoPlaneError, match="the jar %s does not exist" % jar):
+        launcher_command()
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    assert launcher_command() == ["/opt/spark/bin/spark-submit", "--class", "org.infoplane.cli.InfoPlaneCli",
+                                  str(jar)]
+
+
+def test_spark_submit_with_the_jar_named(tmp_path, monkeypatch):
     jar = tmp_path / "infoplane-jobs.jar"
     monkeypatch.setenv("INFOPLANE_SPARK_SUBMIT", "/opt/spark/bin/spark-submit")
     monkeypatch.setenv("INFOPLANE_JAR", str(jar))
-    with pytest.raises(InfoPlaneError, match="the jobs jar %s does not exist" % jar):
+    with pytest.raises(InfoPlaneError, match="the jar %s does not exist" % jar):
         launcher_command()
     jar.write_bytes(b"")
     assert launcher_command() == ["/opt/spark/bin/spark-submit", "--class", "org.infoplane.cli.InfoPlaneCli",
