@@ -1,4 +1,4 @@
-WITH p AS (SELECT run_id, split, layer_index, layer_name, step, i_xt FROM information_plane),
+WITH p AS (SELECT run_id, split, layer_index, layer_name, step, i_xt FROM information_plane WHERE config_id = '77ab6f33f95b5662'),
 last AS (SELECT max(step) AS s FROM p),
 pairs AS (
   SELECT a.split, a.layer_name, a.layer_index, a.run_id, a.step AS from_step, b.step AS to_step, a.i_xt - b.i_xt AS fall
