@@ -30,7 +30,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do spark_args+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || { echo "submit.sh: no InfoPlane command after '--' (e.g. -- analyze --archive URI)" >&2; exit 2; }
 
-# The commands of the full jar (InfoPlaneCli.FULL_JAR_ONLY); every other one runs from the analysis jar.
+# The commands of the full jar (module app; InfoPlaneCli.addFullJarCommand); every other one runs from the analysis jar.
 case "$1" in
   train|extract|demo|experiment|benchmark) jar_name=infoplane-jobs.jar; jar_module=app ;;
   *) jar_name=infoplane-analysis.jar; jar_module=cli ;;

@@ -127,22 +127,13 @@ public final class MaintenanceBenchmark {
   }
 
   /**
-   * Runs {@code analyses} analyses per mode and writes the results.
-   *
-   * @param analyses analyses per mode
-   * @param withOn run the analyses with maintenance on
-   * @param withOff run the analyses with maintenance off
-   */
-  public static Map<String, Object> run(Path dir, int analyses, boolean withOn, boolean withOff, ResolvedConf conf,
-      Path out) throws IOException {
-    return run(dir, analyses, withOn, withOff, false, conf, out);
-  }
-
-  /**
-   * As {@link #run(Path, int, boolean, boolean, ResolvedConf, Path)}; with {@code resume}, goes on
+   * Runs {@code analyses} analyses per mode and writes the results; with {@code resume}, goes on
    * from the analyses that {@code <out>.jsonl} records, into the warehouses under {@code dir} that
    * they were written to.
    *
+   * @param analyses analyses per mode, in all (those already recorded included)
+   * @param withOn run the analyses with maintenance on
+   * @param withOff run the analyses with maintenance off
    * @throws IllegalArgumentException when there is nothing to resume: no lines, no warehouse or more
    *     than one for a mode, or modes whose counts differ by more than the one pair a stop can split
    */

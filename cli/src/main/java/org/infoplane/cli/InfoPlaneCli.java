@@ -14,9 +14,10 @@ import picocli.CommandLine.Command;
  *
  * <p>Two jars carry it. The full jar ({@value #FULL_JAR}, module app; what bin/infoplane runs) has
  * every command; the analysis jar ({@value #ANALYSIS_JAR}, module cli; what deploy/submit.sh gives
- * spark-submit for the analysis) has no DL4J, and so none of the commands of {@link #FULL_JAR_ONLY}:
- * there, naming one is refused in one line that names the full jar. This class never refers to
- * those commands: it registers each by its class name when the class is on the classpath.
+ * spark-submit for the analysis) has no DL4J, and so none of the commands that module app adds
+ * (train, extract, benchmark, demo, experiment; {@link #addFullJarCommand}): there, naming one is
+ * refused in one line that names the full jar. This class never refers to those commands: it
+ * registers each by its class name when the class is on the classpath.
  */
 @Command(
     name = "infoplane",
@@ -33,12 +34,6 @@ public final class InfoPlaneCli implements Runnable {
 
   /** The jar for spark-submit's analysis, without DL4J (cli/target). */
   static final String ANALYSIS_JAR = "infoplane-analysis.jar";
-
-  /**
-   * The commands that only the full jar has: training and capture with DL4J, the commands that run
-   * them, and the benchmarks. Each is the class {@code org.infoplane.cli.<Name>Command} of module app.
-   */
-  static final List<String> FULL_JAR_ONLY = List.of("train", "extract", "benchmark", "demo", "experiment");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -78,7 +73,11 @@ public final class InfoPlaneCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** Adds the full jar's command {@code name}: the command where its class is present, else its refusal. */
+  /**
+   * Adds the full jar's command {@code name}, the class {@code org.infoplane.cli.<Name>Command} of
+   * module app: the command where its class is present, else its refusal. deploy/submit.sh names the
+   * same commands to choose the jar.
+   */
   private static void addFullJarCommand(CommandLine cl, String name) {
     String className = "org.infoplane.cli." + Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Command";
     Class<?> command;
