@@ -125,10 +125,10 @@ public final class AnalysisJob {
       Dataset<Row> classes = plan.classes(ctx);
       List<UnitKey> all = new ArrayList<>(plan.inputs());
       all.addAll(layers);
-      DistancePass.Outcome distances = new DistancePass(ctx, ledger, work, agg).run(all);
+      DistancePass.Outcome distances = new DistancePass(ctx, ledger, work, agg).run(all, plan.unkept());
       Map<String, PassRows.UnitWidths> sigmas =
           new WidthPass(ctx, ledger, work, agg).run(layers, classes, distances, plan.smoothingSteps());
-      new EntropyPass(ctx, ledger, work).run(layers, classes, sigmas);
+      new EntropyPass(ctx, ledger, work).run(layers, classes, sigmas, distances.withDistances());
     } else {
       new DirectPass(ctx, ledger, work, agg).run(layers);
     }

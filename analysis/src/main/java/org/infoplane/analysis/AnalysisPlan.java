@@ -29,10 +29,15 @@ import org.infoplane.snapshot.SnapshotArchive;
  *     {@link TrainingSteps})
  * @param unreadableRuns runs whose manifest is missing or unreadable
  * @param refusedRuns runs whose checkpoints give no training steps to smooth the widths over
+ * @param unkept ids of the layer units whose distance matrices are not kept
+ *     ({@code infoplane.distances.keep=auto}): those of layers narrower than a batch less one,
+ *     whose batch of float32 activations (4·B·D bytes) takes fewer bytes than its distances'
+ *     upper triangle in float64 (4·B·(B − 1) bytes); the passes read their activations again
+ *     instead
  */
 record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> layers, Map<String, Integer> numClasses,
     List<Row> runRows, Map<String, Long> smoothingSteps, List<PassLedger.UnitError> unreadableRuns,
-    List<PassLedger.UnitError> refusedRuns) {
+    List<PassLedger.UnitError> refusedRuns, java.util.Set<String> unkept) {
 
   /**
    * Lists the archive's runs and their units.
@@ -54,6 +59,7 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
     List<Row> runRows = new ArrayList<>();
     Map<String, Long> smoothingSteps = new HashMap<>();
     List<PassLedger.UnitError> refusedRuns = new ArrayList<>();
+    java.util.Set<String> unkept = new java.util.HashSet<>();
     boolean perStep = config.usesDistances() && config.smoothing().smooths() && config.smoothing().perStep();
     for (String runId : runDirs) {
       RunReader reader;
@@ -95,17 +101,47 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
       for (Map.Entry<String, List<CheckpointId>> e : checkpoints.entrySet()) {
         String split = e.getKey();
         inputs.add(UnitKey.input(runId, split));
+        int batch = largestBatch(config, m.splitSampleIds().get(split));
         for (CheckpointId cp : e.getValue()) {
           for (LayerInfo l : m.layers()) {
             UnitKey u = new UnitKey(runId, split, cp.epoch(), cp.step(), l.index(), l.name(), l.kind());
             layers.add(u);
             smoothingSteps.put(u.id(), steps.get(split).get(cp));
+            if (!ctx.keepAllDistances && !keepsDistances(dimension(l), batch)) {
+              unkept.add(u.id());
+            }
           }
         }
       }
     }
     return new AnalysisPlan(runIds, inputs, layers, numClasses, runRows, smoothingSteps, unreadableRuns,
-        refusedRuns);
+        refusedRuns, unkept);
+  }
+
+  /**
+   * Whether a layer of {@code dimension} features keeps its distance matrices at batches of at most
+   * {@code batch} samples: when a batch of its float32 activations (4·B·D bytes) takes at least the
+   * bytes of its distances' upper triangle in float64 (8·B(B − 1)/2 = 4·B·(B − 1)), that is
+   * D ≥ B − 1. Narrower layers are cheaper to read again than to store and read back.
+   */
+  static boolean keepsDistances(long dimension, int batch) {
+    return dimension >= batch - 1L;
+  }
+
+  private static long dimension(LayerInfo l) {
+    long d = 1;
+    for (long s : l.shape()) {
+      d *= s;
+    }
+    return d;
+  }
+
+  /** The most samples of a batch of the split under the configuration's batching (0: no sample). */
+  private static int largestBatch(AnalysisConfig config, long[] sampleIds) {
+    if (sampleIds == null || sampleIds.length == 0) {
+      return 0;
+    }
+    return config.plan().batches(sampleIds).stream().mapToInt(b -> b.length).max().orElse(0);
   }
 
   /** The class count of every run ({@code run_id, num_classes}). */

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
@@ -38,8 +39,15 @@ final class DistancePass {
   private static final List<String> DISTANCE_KEY =
       List.of("run_id", "split", "epoch", "step", "layer_index", "batching", "batch_index");
 
-  /** What pass 1 did: units computed, and units whose distances were stored already. */
-  record Outcome(int computed, int stored) {}
+  /**
+   * What pass 1 did.
+   *
+   * @param computed the units it computed
+   * @param stored the units it left out because what it would write was stored already: their
+   *     distances, or for units whose distances are not kept their widths
+   * @param withDistances the ids of the units whose distances the table now holds
+   */
+  record Outcome(int computed, int stored, Set<String> withDistances) {}
 
   private final PassContext ctx;
   private final PassLedger ledger;
@@ -53,18 +61,27 @@ final class DistancePass {
     this.agg = agg;
   }
 
-  Outcome run(List<UnitKey> units) {
+  /**
+   * @param unkept ids of the units whose distances are not kept ({@link AnalysisPlan#unkept}):
+   *     computed for their widths when those are not stored, and not written
+   */
+  Outcome run(List<UnitKey> units, Set<String> unkept) {
     String pass = NAME;
     ctx.describe(pass + ": finding stored units");
     Set<String> have = stored(ctx);
-    List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())).toList();
+    Set<String> haveWidths = unkept.isEmpty() ? Set.of() : ctx.existing(WidthPass.storedWidths(ctx));
+    List<UnitKey> todo = units.stream().filter(u -> !have.contains(u.id())
+        && (!unkept.contains(u.id()) || !haveWidths.contains(u.id()))).toList();
+    Set<String> withDistances = new HashSet<>(have);
     ledger.count(pass, todo.size(), units.size() - todo.size());
     Progress progress = new Progress(pass, todo.size());
     ctx.paced(todo, progress, chunk -> {
       ctx.describe(pass + ": reading activations of " + chunk.size() + " units");
       JavaRDD<Row> rdd = ctx.jsc.parallelize(PassRows.unitRows(chunk), ctx.unitPartitions(chunk.size()));
+      Set<String> chunkUnkept = new HashSet<>();
+      chunk.stream().map(UnitKey::id).filter(unkept::contains).forEach(chunkUnkept::add);
       Dataset<Row> out = ctx.spark.createDataFrame(rdd, PassRows.unitSchema())
-          .mapPartitions((MapPartitionsFunction<Row, Row>) work::distances, Encoders.row(Schemas.DISTANCE_OUT))
+          .mapPartitions(work.distancesKeeping(chunkUnkept), Encoders.row(Schemas.DISTANCE_OUT))
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         // One action computes the chunk (kept for the insert below) and brings its small columns
@@ -72,12 +89,19 @@ final class DistancePass {
         List<PassRows.BatchWidth> small = out.selectExpr(PassRows.BatchWidth.SCHEMA.fieldNames()).collectAsList().stream()
             .map(PassRows.BatchWidth::of).toList();
         ledger.recordErrors(small, PassRows.BatchWidth::unit, PassRows.BatchWidth::error, "distances");
-        ctx.describe(pass + ": committing distances");
-        Dataset<Row> distances = out.where("error IS NULL").select("run_id", "split", "epoch", "step", "layer_index",
-            "batching", "batch_index", "n", "dimension", "distances", "labels", "sample_ids", "created_at");
-        // Only units without stored distances were computed; an overlapping writer's copy is kept.
-        ctx.writes.insertAbsent(ctx.tables.name(IpTables.DISTANCE_MATRICES), distances, DISTANCE_KEY,
-            TableWrites.Bounds.of("t", chunk, true));
+        Set<String> failed = new HashSet<>();
+        small.stream().filter(b -> b.error() != null).forEach(b -> failed.add(b.unit().id()));
+        List<UnitKey> kept = chunk.stream().filter(u -> !chunkUnkept.contains(u.id())).toList();
+        if (!kept.isEmpty()) {
+          ctx.describe(pass + ": committing distances");
+          Dataset<Row> distances = out.where("error IS NULL AND distances IS NOT NULL").select("run_id", "split",
+              "epoch", "step", "layer_index", "batching", "batch_index", "n", "dimension", "distances", "labels",
+              "sample_ids", "created_at");
+          // Only units without stored distances were computed; an overlapping writer's copy is kept.
+          ctx.writes.insertAbsent(ctx.tables.name(IpTables.DISTANCE_MATRICES), distances, DISTANCE_KEY,
+              TableWrites.Bounds.of("t", kept, true));
+          kept.stream().map(UnitKey::id).filter(id -> !failed.contains(id)).forEach(withDistances::add);
+        }
         ctx.describe(pass + ": committing widths");
         WidthPass.appendWidths(ctx, Aggregates.perUnit(
             small.stream().filter(b -> b.error() == null && !b.unit().isInput()).toList(),
@@ -86,13 +110,22 @@ final class DistancePass {
         out.unpersist();
       }
     });
-    return new Outcome(todo.size(), units.size() - todo.size());
+    return new Outcome(todo.size(), units.size() - todo.size(), withDistances);
   }
 
   /** The ids of the units whose distances under this configuration's batching are stored. */
   static Set<String> stored(PassContext ctx) {
-    return ctx.existing(ctx.table(IpTables.DISTANCE_MATRICES)
-        .where(col("batching").equalTo(ctx.config.batching().key())));
+    return stored(ctx.spark, ctx.tables, ctx.config.batching().key(), lit(true));
+  }
+
+  /** The ids of the units of rows {@code where} holds whose distances under {@code batching} are stored. */
+  static Set<String> stored(SparkSession spark, IpTables tables, String batching, Column where) {
+    Set<String> ids = new HashSet<>();
+    for (Row r : spark.table(tables.name(IpTables.DISTANCE_MATRICES)).where(col("batching").equalTo(batching)
+        .and(where)).selectExpr(PassRows.UNIT_ID_COLUMNS).distinct().collectAsList()) {
+      ids.add(PassRows.unitId(r).id());
+    }
+    return ids;
   }
 
   /**
@@ -117,9 +150,6 @@ final class DistancePass {
     // instead of being shuffled for a sort-merge join.
     Dataset<Row> u = broadcast(todo).as("u");
     Dataset<Row> t = spark.table(dm).where(col("batching").equalTo(batching).and(bounds(units, true))).as("t");
-    Dataset<Row> x = broadcast(spark.table(dm).where(col("batching").equalTo(batching)
-        .and(col("layer_index").equalTo(-1)).and(bounds(units, false)))).as("x");
-    Dataset<Row> c = broadcast(classes).as("c");
     Column unit = col("t.run_id").equalTo(col("u.run_id")).and(col("t.split").equalTo(col("u.split")))
         .and(col("t.epoch").equalTo(col("u.epoch"))).and(col("t.step").equalTo(col("u.step")))
         .and(col("t.layer_index").equalTo(col("u.layer_index")));
@@ -131,8 +161,34 @@ final class DistancePass {
     List<Column> select = new ArrayList<>(List.of(col("u.run_id"), col("u.split"), col("u.epoch"), col("u.step"),
         col("u.layer_index"), col("u.layer_name"), col("u.layer_kind"), col("t.batch_index")));
     select.addAll(List.of(columns));
-    return u.join(t, unit).join(x, input).join(c, col("c.run_id").equalTo(col("u.run_id")))
+    return u.join(t, unit).join(inputs(spark, tables, batching, units), input)
+        .join(broadcast(classes).as("c"), col("c.run_id").equalTo(col("u.run_id")))
         .select(select.toArray(new Column[0]));
+  }
+
+  /**
+   * The rows of {@code todo} (alias {@code u}: a unit's columns and a {@code batch_index}) joined
+   * with their batch's input row (alias {@code x}) and their run's class count (alias {@code c}),
+   * both broadcast, so that the rows keep their partitions and their order: for units whose
+   * distances the tasks compute from the activations. The result's columns are the unit's,
+   * {@code batch_index}, then {@code columns}.
+   */
+  static Dataset<Row> inputJoin(SparkSession spark, IpTables tables, String batching, Dataset<Row> todo,
+      Dataset<Row> classes, Collection<UnitKey> units, Column... columns) {
+    Column input = col("x.run_id").equalTo(col("u.run_id")).and(col("x.split").equalTo(col("u.split")))
+        .and(col("x.batch_index").equalTo(col("u.batch_index")));
+    List<Column> select = new ArrayList<>(List.of(col("u.run_id"), col("u.split"), col("u.epoch"), col("u.step"),
+        col("u.layer_index"), col("u.layer_name"), col("u.layer_kind"), col("u.batch_index")));
+    select.addAll(List.of(columns));
+    return todo.as("u").join(inputs(spark, tables, batching, units), input)
+        .join(broadcast(classes).as("c"), col("c.run_id").equalTo(col("u.run_id")))
+        .select(select.toArray(new Column[0]));
+  }
+
+  /** The input rows (alias {@code x}; one per run, split and batch) of the runs of {@code units}. */
+  private static Dataset<Row> inputs(SparkSession spark, IpTables tables, String batching, Collection<UnitKey> units) {
+    return broadcast(spark.table(tables.name(IpTables.DISTANCE_MATRICES)).where(col("batching").equalTo(batching)
+        .and(col("layer_index").equalTo(-1)).and(bounds(units, false)))).as("x");
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.infoplane.analysis;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapGroupsFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -16,6 +18,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Pass 3 of the tensor-kernel estimator: per batch, from the stored distances and the smoothed
@@ -55,8 +59,11 @@ final class EntropyPass {
    * @param classes {@code run_id, num_classes} of the runs
    * @param sigmas unit id → its smoothed widths; a unit without is left out (an earlier pass failed
    *     for it)
+   * @param withDistances ids of the units whose distances are stored; the others' are computed
+   *     again from their activations
    */
-  void run(List<UnitKey> layers, Dataset<Row> classes, Map<String, PassRows.UnitWidths> sigmas) {
+  void run(List<UnitKey> layers, Dataset<Row> classes, Map<String, PassRows.UnitWidths> sigmas,
+      Set<String> withDistances) {
     AnalysisConfig config = ctx.config;
     String pass = NAME;
     ctx.describe(pass + ": finding stored units");
@@ -100,10 +107,8 @@ final class EntropyPass {
           rows.add(PassRows.unitRow(u, b, s.sigma()[b], s.sigmaRaw()[b]));
         }
       }
-      Dataset<Row> todoRows = ctx.spark.createDataFrame(rows, PassRows.unitSchema().add("batch_index", "int")
-          .add("sigma", "double").add("sigma_raw", "double"));
-      Dataset<Row> joined = ctx.spread(DistancePass.layerJoin(ctx.spark, ctx.tables, config.batching().key(),
-          todoRows, classes, true, chunk, estimateInput()));
+      Dataset<Row> joined = estimateInput(ctx.spark, ctx.tables, config.batching().key(), rows, withDistances,
+          classes);
       // The edge counts of this chunk's units only: they travel with the tasks.
       Map<String, Integer> chunkEdges = new HashMap<>();
       chunk.forEach(u -> chunkEdges.put(u.id(), edges.get(u.id())));
@@ -112,10 +117,55 @@ final class EntropyPass {
     });
   }
 
+  /** Rows of the units and batches to estimate, at their widths: the input of {@link #estimateInput(SparkSession, IpTables, String, List, Set, Dataset)}. */
+  static final StructType TODO = PassRows.unitSchema().add("batch_index", "int").add("sigma", "double")
+      .add("sigma_raw", "double");
+
+  /**
+   * What {@link UnitWork#estimates} reads for the rows of {@code todo} ({@link #TODO}): the rows of
+   * units in {@code withDistances} joined with their stored distances ({@link DistancePass#layerJoin}),
+   * spread over about two partitions per core; the rows of the others joined with their batch's
+   * input row and class count alone, in the order given (a unit's batches one after the other, so
+   * that a task reads the unit's activations once), and without {@code distances}, which the task
+   * computes from the activations.
+   */
+  static Dataset<Row> estimateInput(SparkSession spark, IpTables tables, String batching, List<Row> todo,
+      Set<String> withDistances, Dataset<Row> classes) {
+    int cores = spark.sparkContext().defaultParallelism();
+    List<Row> stored = new ArrayList<>();
+    List<Row> fromArchive = new ArrayList<>();
+    Set<UnitKey> storedUnits = new java.util.LinkedHashSet<>();
+    Set<UnitKey> archiveUnits = new java.util.LinkedHashSet<>();
+    for (Row r : todo) {
+      UnitKey u = PassRows.unit(r);
+      boolean has = withDistances.contains(u.id());
+      (has ? stored : fromArchive).add(r);
+      (has ? storedUnits : archiveUnits).add(u);
+    }
+    Dataset<Row> out = null;
+    if (!stored.isEmpty()) {
+      out = DistancePass.layerJoin(spark, tables, batching, spark.createDataFrame(stored, TODO), classes, true,
+          storedUnits, estimateInput()).repartition(2 * cores);
+    }
+    if (!fromArchive.isEmpty()) {
+      int partitions = Math.max(1, Math.min(archiveUnits.size(), 16 * cores));
+      Dataset<Row> u = spark.createDataFrame(
+          JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(fromArchive, partitions), TODO);
+      Dataset<Row> read = DistancePass.inputJoin(spark, tables, batching, u, classes, archiveUnits,
+          col("x.n").as("n"), lit(null).cast("binary").as("distances"), col("x.distances").as("x_distances"),
+          col("x.labels"), col("c.num_classes"), col("u.sigma"), col("u.sigma_raw"));
+      out = out == null ? read : out.unionByName(read);
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("no unit to estimate");
+    }
+    return out;
+  }
+
   /**
    * Per batch, the estimates ({@link PassRows.BatchEstimate#SCHEMA} rows) of the rows of
-   * {@link DistancePass#layerJoin} with {@link #estimateInput()}: lazily, computed by the action
-   * that reads them.
+   * {@link #estimateInput(SparkSession, IpTables, String, List, Set, Dataset)}: lazily, computed by
+   * the action that reads them.
    */
   static Dataset<Row> estimates(Dataset<Row> joined, UnitWork work) {
     return joined.mapPartitions((MapPartitionsFunction<Row, Row>) work::estimates,

@@ -34,6 +34,8 @@ final class PassContext {
   final IpTables tables;
   final TableWrites writes;
   final boolean failFast;
+  /** {@code infoplane.distances.keep=all}: every unit's distance matrices are stored. */
+  final boolean keepAllDistances;
   private final int chunkSize;
   private final double commitInterval;
   private String step;
@@ -48,6 +50,7 @@ final class PassContext {
     this.configId = config.configId();
     this.tables = new IpTables(spark, conf);
     this.failFast = conf.get(InfoPlaneConf.FAIL_FAST);
+    this.keepAllDistances = "all".equals(conf.get(InfoPlaneConf.DISTANCES_KEEP));
     this.chunkSize = conf.get(InfoPlaneConf.COMMIT_UNITS);
     this.commitInterval = conf.get(InfoPlaneConf.COMMIT_INTERVAL);
   }

@@ -8,12 +8,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
 import org.infoplane.config.ResolvedConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * kernel widths: for every combination of α and a factor s on the analysed widths σ_T (σ_X and σ_Y
  * fixed), the plane of every unit of the run, into the {@code sensitivity} table (docs/tables.md).
  *
- * <p>Works from the stored distance matrices and the analysed widths alone (no activation is
- * read), through the analysis job's own entropy pass: its per-batch estimates
+ * <p>Works from the stored distance matrices and the analysed widths (no activation is read but
+ * those of layers whose distances are not kept, {@code infoplane.distances.keep}, which are read
+ * again from the run's archive), through the analysis job's own entropy pass: its per-batch estimates
  * ({@link EntropyPass#estimates}) and per-unit aggregation ({@link EntropyPass#results}), so that the
  * combination α = the analysed α, s = 1 is the analysed plane. The views
  * {@code sensitivity_summary} and {@code sensitivity_verdicts} compare each combination's DPI share
@@ -87,12 +91,12 @@ public final class SensitivityJob {
         + " WHERE run_id = :run AND archive IS NOT NULL", Map.<String, Object>of("run", runId))
         .as(Encoders.STRING()).collectAsList();
     if (archives.isEmpty()) {
-      return compute(runId, combinations); // refused there, unless the tables disagree (then no write)
+      return compute(runId, combinations, null); // refused there, unless the tables disagree (then no write)
     }
     try (AnalysisLease held = AnalysisLease.acquire(warehouse, archives.get(0),
         spark.sparkContext().hadoopConfiguration())) {
       lease = held;
-      return compute(runId, combinations);
+      return compute(runId, combinations, archives.get(0));
     } finally {
       lease = null;
     }
@@ -111,7 +115,8 @@ public final class SensitivityJob {
     }
   }
 
-  private Result compute(String runId, List<Combination> combinations) {
+  /** @param archive the run's archive, where the activations of units without stored distances are read */
+  private Result compute(String runId, List<Combination> combinations, String archive) {
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
     String ip = tables.name(IpTables.INFORMATION_PLANE);
@@ -129,19 +134,26 @@ public final class SensitivityJob {
           + ". Run `infoplane analyze` first.");
     }
     Map<String, Integer> expectedBatches = new TreeMap<>();
-    for (Row r : unitRows) {
-      expectedBatches.put(PassRows.unit(r).id(), r.<Integer>getAs("n_batches"));
-    }
     // Every batch of a unit used the unit's width (scope 'checkpoint'): one todo row per batch, as
     // the entropy pass has them.
-    Dataset<Row> todo = units.drop("n_batches")
-        .join(spark.range(maxBatches(expectedBatches)).select(col("id").cast("int").as("batch_index")));
+    List<Row> todo = new ArrayList<>();
+    for (Row r : unitRows) {
+      UnitKey u = PassRows.unit(r);
+      int batches = r.<Integer>getAs("n_batches");
+      expectedBatches.put(u.id(), batches);
+      for (int b = 0; b < batches; b++) {
+        todo.add(PassRows.unitRow(u, b, r.<Double>getAs("sigma"), r.<Double>getAs("sigma_raw")));
+      }
+    }
     Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
         .select("run_id", "num_classes");
+    String batching = config.batching().key();
+    java.util.Set<String> withDistances = DistancePass.stored(spark, tables, batching, col("run_id").equalTo(runId));
+    Broadcast<SerializableConfiguration> hadoop = archive == null ? null : JavaSparkContext
+        .fromSparkContext(spark.sparkContext()).broadcast(new SerializableConfiguration(
+            spark.sparkContext().hadoopConfiguration()));
 
-    Dataset<Row> joined = DistancePass.layerJoin(spark, tables, config.batching().key(), todo, classes, true,
-            List.of(), EntropyPass.estimateInput())
-        .repartition(2 * spark.sparkContext().defaultParallelism())
+    Dataset<Row> joined = EntropyPass.estimateInput(spark, tables, batching, todo, withDistances, classes)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       requireDistances(joined, expectedBatches, runId);
@@ -150,7 +162,8 @@ public final class SensitivityJob {
         describe(baseConfigId, "alpha " + c.alpha() + ", sigma x " + c.sigmaScale() + " on " + unitRows.size()
             + " units");
         AnalysisConfig variant = config.withAlpha(c.alpha());
-        UnitWork work = UnitWork.fromDistances(variant, false);
+        UnitWork work = archive == null ? UnitWork.fromDistances(variant, false)
+            : new UnitWork(archive, hadoop, variant, false);
         Column scaled = col("sigma").multiply(lit(c.sigmaScale()));
         // The entropy pass's own estimates and aggregation, at the variant's α and widths.
         List<Row> results = EntropyPass.results(EntropyPass.estimates(joined.withColumn("sigma", scaled), work),
@@ -181,10 +194,6 @@ public final class SensitivityJob {
     LOG.info("sensitivity of run {} (configuration {}): {} units x {} combinations", runId, baseConfigId,
         unitRows.size(), combinations.size());
     return new Result(runId, baseConfigId, config.alpha(), unitRows.size(), combinations);
-  }
-
-  private static int maxBatches(Map<String, Integer> batches) {
-    return batches.values().stream().mapToInt(Integer::intValue).max().orElse(1);
   }
 
   /** Every (α, s) pair, in the order given, without repeats; each value checked. */

@@ -90,15 +90,14 @@ final class UnitWork implements Serializable {
 
   /**
    * Reads each unit's activations once and emits, per batch, the squared-distance matrix and (for
-   * layers) the width rule's choice, so that a first analysis needs no separate width pass.
+   * layers) the width rule's choice, so that a first analysis needs no separate width pass. The
+   * units of {@code unkept} keep no distances ({@code infoplane.distances.keep}): their rows carry
+   * the width alone.
    */
-  Iterator<Row> distances(Iterator<Row> units) {
+  Iterator<Row> distances(Iterator<Row> units, java.util.Set<String> unkept) {
     Nd4jThreads.configure(config.tasks().nd4jThreads());
     ComputeBackend.bindCurrentTask(config.tasks().backend().spec());
-    Map<String, RunReader> readers = new HashMap<>();
-    Map<String, int[]> labelsBySplit = new HashMap<>();
-    SnapshotArchive store = SnapshotArchive.open(archive, hadoop.value().value());
-    BatchPlan plan = config.plan();
+    ArchiveUnits archiveUnits = new ArchiveUnits();
     String batching = config.batching().key();
     KernelWidthRule rule = config.rule();
     double labelWidth = config.convention().effectiveWidth(config.kernel().sigmaY());
@@ -108,60 +107,43 @@ final class UnitWork implements Serializable {
       Timestamp now = new Timestamp(System.currentTimeMillis());
       List<Row> rows = new ArrayList<>();
       try {
-        RunReader reader = readers.computeIfAbsent(u.runId(), store::run);
-        long[] ids = reader.manifest().splitSampleIds().get(u.split());
-        if (ids == null) {
-          throw new IllegalArgumentException("the manifest has no split '" + u.split() + "'");
-        }
         long t0 = System.nanoTime();
         long distanceNs = 0;
         long widthNs = 0;
-        ActivationValues a = u.isInput()
-            ? reader.readInputValues(u.split(), buffer())
-            : reader.readActivationValues(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex(), buffer());
-        keep(a.data());
+        UnitData data = archiveUnits.read(u);
         long readNs = System.nanoTime() - t0;
-        if (a.samples() != ids.length) {
-          throw new IllegalArgumentException("has " + a.samples() + " samples, the split's evaluation set has "
-              + ids.length);
-        }
-        int[] labels = labelsBySplit.computeIfAbsent(u.runId() + "/" + u.split(), k -> reader.readLabels(u.split()));
-        int numClasses = reader.manifest().numClasses();
-        String what = u.isInput() ? "input" : "activations";
-        long dimension = a.dimension();
-        long[] shape = a.shape();
-        List<int[]> batches = plan.batches(ids);
-        // Batches check their own samples as they are read; the rest (a last short batch) here.
-        SquaredDistances.requireFinite(a.data(), shape, BatchPlan.unused(batches, ids.length), what);
-        for (int b = 0; b < batches.size(); b++) {
-          int[] pos = batches.get(b);
+        int[] labels = data.labels();
+        boolean keep = !unkept.contains(u.id());
+        for (int b = 0; b < data.batches().size(); b++) {
+          int[] pos = data.batches().get(b);
           long t1 = System.nanoTime();
-          DistanceMatrix d = SquaredDistances.ofRows(a.data(), shape, pos, what, config.precision());
+          DistanceMatrix d = data.distances(b, config);
           distanceNs += System.nanoTime() - t1;
           int[] batchLabels = new int[pos.length];
           long[] batchIds = new long[pos.length];
           for (int k = 0; k < pos.length; k++) {
             batchLabels[k] = labels[pos[k]];
-            batchIds[k] = ids[pos[k]];
+            batchIds[k] = data.ids()[pos[k]];
           }
           Double sigmaStar = null;
           boolean onEdge = false;
           if (!u.isInput()) {
-            KernelMatrix ky = KernelMatrix.labels(batchLabels, numClasses, labelWidth);
+            KernelMatrix ky = KernelMatrix.labels(batchLabels, data.numClasses(), labelWidth);
             long t2 = System.nanoTime();
-            WidthChoice w = rule.choose(new WidthInput(d, dimension, ky));
+            WidthChoice w = rule.choose(new WidthInput(d, data.dimension(), ky));
             widthNs += System.nanoTime() - t2;
             sigmaStar = w.sigma().isPresent() ? w.sigma().getAsDouble() : null;
             onEdge = w.onGridEdge();
           }
-          rows.add(new PassRows.BatchDistances(u, batching, b, pos.length, dimension, Triangles.encode(d),
-              u.isInput() ? boxed(batchLabels) : null, u.isInput() ? boxed(batchIds) : null, now, sigmaStar, onEdge,
-              null).toRow());
+          rows.add(new PassRows.BatchDistances(u, batching, b, pos.length, data.dimension(),
+              keep ? Triangles.encode(d) : null, u.isInput() ? boxed(batchLabels) : null,
+              u.isInput() ? boxed(batchIds) : null, now, sigmaStar, onEdge, null).toRow());
         }
         if (LOG.isDebugEnabled()) {
           LOG.debug(String.format(java.util.Locale.ROOT,
               "%s: read %.3f s (%d MB), distances %.3f s, widths %.3f s, total %.3f s", u.describe(), readNs / 1e9,
-              4L * a.samples() * dimension >> 20, distanceNs / 1e9, widthNs / 1e9, (System.nanoTime() - t0) / 1e9));
+              4L * data.ids().length * data.dimension() >> 20, distanceNs / 1e9, widthNs / 1e9,
+              (System.nanoTime() - t0) / 1e9));
         }
       } catch (RuntimeException e) {
         rows.clear();
@@ -170,6 +152,75 @@ final class UnitWork implements Serializable {
       out.addAll(rows);
     }
     return out.iterator();
+  }
+
+  /** {@link #distances} as a task's function, the units of {@code unkept} keeping no distances. */
+  org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> distancesKeeping(java.util.Set<String> unkept) {
+    java.util.Set<String> ids = new java.util.HashSet<>(unkept);
+    return rows -> distances(rows, ids);
+  }
+
+  /**
+   * A unit's activations (in the task thread's buffer), checked against its split: the sample
+   * count, and every value of the samples no batch uses (each batch checks its own as its distances
+   * are computed).
+   */
+  private record UnitData(UnitKey unit, ActivationValues values, long[] ids, int[] labels, int numClasses,
+      List<int[]> batches) {
+
+    long dimension() {
+      return values.dimension();
+    }
+
+    /** The squared distances of batch {@code b}, from the rows of its samples. */
+    DistanceMatrix distances(int b, AnalysisConfig config) {
+      return SquaredDistances.ofRows(values.data(), values.shape(), batches.get(b), unit.isInput() ? "input"
+          : "activations", config.precision());
+    }
+  }
+
+  /**
+   * Reads units from the archive within one task: one reader per run, one label array per run and
+   * split, and the last unit read, so that consecutive rows of one unit read its file once.
+   */
+  private final class ArchiveUnits {
+    private final Map<String, RunReader> readers = new HashMap<>();
+    private final Map<String, int[]> labelsBySplit = new HashMap<>();
+    private SnapshotArchive store;
+    private UnitData last;
+
+    UnitData read(UnitKey u) {
+      if (last != null && last.unit().equals(u)) {
+        return last;
+      }
+      last = null;
+      if (archive == null) {
+        throw new IllegalStateException("its distances are not stored and no archive was given to read them from");
+      }
+      if (store == null) {
+        store = SnapshotArchive.open(archive, hadoop.value().value());
+      }
+      RunReader reader = readers.computeIfAbsent(u.runId(), store::run);
+      long[] ids = reader.manifest().splitSampleIds().get(u.split());
+      if (ids == null) {
+        throw new IllegalArgumentException("the manifest has no split '" + u.split() + "'");
+      }
+      ActivationValues a = u.isInput()
+          ? reader.readInputValues(u.split(), buffer())
+          : reader.readActivationValues(u.split(), new CheckpointId(u.epoch(), u.step()), u.layerIndex(), buffer());
+      keep(a.data());
+      if (a.samples() != ids.length) {
+        throw new IllegalArgumentException("has " + a.samples() + " samples, the split's evaluation set has "
+            + ids.length);
+      }
+      int[] labels = labelsBySplit.computeIfAbsent(u.runId() + "/" + u.split(), k -> reader.readLabels(u.split()));
+      List<int[]> batches = config.plan().batches(ids);
+      // Batches check their own samples as they are read; the rest (a last short batch) here.
+      SquaredDistances.requireFinite(a.data(), a.shape(), BatchPlan.unused(batches, ids.length),
+          u.isInput() ? "input" : "activations");
+      last = new UnitData(u, a, ids, labels, reader.manifest().numClasses(), batches);
+      return last;
+    }
   }
 
   /**
@@ -229,7 +280,9 @@ final class UnitWork implements Serializable {
 
   /**
    * Input: the layer's distance row joined with its batch's input distances and labels, the run's
-   * class count and the unit's width.
+   * class count and the unit's width; a row without {@code distances} (a unit whose distances are
+   * not kept) has them computed from the unit's activations, read from the archive once for its
+   * consecutive rows.
    */
   Iterator<Row> estimates(Iterator<Row> joined) {
     Nd4jThreads.configure(config.tasks().nd4jThreads());
@@ -243,6 +296,7 @@ final class UnitWork implements Serializable {
             return size() > INPUT_TERMS_CACHED || (size() > 1 && size() * n * n > INPUT_TERMS_ENTRIES);
           }
         };
+    ArchiveUnits archiveUnits = new ArchiveUnits();
     List<Row> out = new ArrayList<>();
     while (joined.hasNext()) {
       Row r = joined.next();
@@ -252,7 +306,8 @@ final class UnitWork implements Serializable {
       Double sigmaRaw = r.getAs("sigma_raw");
       try {
         int n = r.<Integer>getAs("n");
-        DistanceMatrix dt = Triangles.decode(n, r.getAs("distances"));
+        byte[] stored = r.getAs("distances");
+        DistanceMatrix dt = stored != null ? Triangles.decode(n, stored) : fromArchive(archiveUnits.read(u), batch, n);
         // X's kernel and S(X), S(Y) are the same for every layer of an input batch: computed once.
         String inputBatch = u.runId() + "/" + u.split() + "/" + batch;
         RenyiTensorKernelEstimator.InputTerms in = inputTerms.get(inputBatch);
@@ -269,6 +324,15 @@ final class UnitWork implements Serializable {
       }
     }
     return out.iterator();
+  }
+
+  /** Batch {@code b}'s distances of a unit read from the archive, which must have the stored input's n samples. */
+  private DistanceMatrix fromArchive(UnitData data, int b, int n) {
+    if (b >= data.batches().size() || data.batches().get(b).length != n) {
+      throw new IllegalArgumentException("its batch " + b + " in the archive is not the stored input's batch of " + n
+          + " samples");
+    }
+    return data.distances(b, config);
   }
 
   // ---- The direct pass: estimators that need the activations themselves ------------------------

@@ -75,11 +75,14 @@ final class WidthPass {
       return;
     }
     ctx.describe(pass + ": finding stored units");
-    Set<String> haveDistances = DistancePass.stored(ctx);
+    Set<String> haveDistances = distances.withDistances();
     Set<String> have = ctx.existing(storedWidths(ctx));
     List<UnitKey> todo = layers.stream()
         .filter(u -> haveDistances.contains(u.id()) && !have.contains(u.id())).toList();
-    int noDistances = (int) layers.stream().filter(u -> !haveDistances.contains(u.id())).count();
+    // Units with neither: pass 1 failed for them (a unit whose distances are not kept has its widths
+    // from pass 1).
+    int noDistances = (int) layers.stream()
+        .filter(u -> !haveDistances.contains(u.id()) && !have.contains(u.id())).count();
     ledger.count(pass, todo.size(), layers.size() - todo.size() - noDistances, noDistances);
     Progress progress = new Progress(pass, todo.size());
     ctx.paced(todo, progress, chunk -> {
@@ -189,7 +192,7 @@ final class WidthPass {
   }
 
   /** The stored per-unit widths of this configuration's batching and width rule. */
-  private static Dataset<Row> storedWidths(PassContext ctx) {
+  static Dataset<Row> storedWidths(PassContext ctx) {
     return ctx.table(IpTables.LAYER_WIDTHS).where(col("batching").equalTo(ctx.config.batching().key())
         .and(col("width_config").equalTo(ctx.config.widthConfig())));
   }

@@ -108,6 +108,10 @@ public final class InfoPlaneConf {
       "Arithmetic of the Gram products behind the squared distances: float32 (single-precision products summed in double per 512 features; within 1e-6 bits of float64 on the estimator's test batches, about twice as fast) or float64. Stored distances are kept apart by precision.",
       "string", DistancePrecision.DEFAULT.spec(), s -> DistancePrecision.parse(s).spec(), s -> true, ""));
 
+  public static final ConfigEntry<String> DISTANCES_KEEP = choice("infoplane.distances.keep", "auto",
+      "Which squared-distance matrices distance_matrices keeps: auto keeps the inputs' and those of layers at least as wide as a batch less one (D >= B - 1), whose batch of float32 activations takes at least the bytes of its distances; narrower layers are read again from the archive when a re-analysis (another alpha, width rule or smoothing, sensitivity) needs them, which costs less than storing and reading back their distances. all keeps every layer's, so that re-analyses never read the archive (e.g. before its activations are deleted). Results are the same either way.",
+      "auto", "all");
+
   public static final ConfigEntry<Double> WIDTH_SMOOTHING = register(new ConfigEntry<>("infoplane.width.smoothing",
       "Factor beta of the moving average of widths over a run's checkpoints (see infoplane.width.smoothing.unit and .convention); 0 turns smoothing off (with the convention beta-on-old).",
       "double", "" + WidthSmoothing.DEFAULT_BETA, Double::parseDouble, b -> b >= 0.0 && b <= 1.0,

@@ -82,7 +82,6 @@ class TablesUnchangedTest {
 
   static final Path GOLDEN = Path.of("src/test/resources/golden/tables");
   static final String WRITE = "infoplane.golden.write";
-  static final String CATALOG = "golden";
 
   static SparkSession spark;
 
@@ -98,54 +97,100 @@ class TablesUnchangedTest {
     spark.stop();
   }
 
-  private static ResolvedConf conf(String... pairs) {
-    return TestSpark.warehouse(dir.resolve("wh"), CATALOG, List.of("infoplane.commit.units=100"), pairs);
+  private static ResolvedConf conf(String catalog, String keep, String... pairs) {
+    return TestSpark.warehouse(dir.resolve("wh-" + catalog), catalog,
+        List.of("infoplane.commit.units=100", "infoplane.distances.keep=" + keep), pairs);
   }
 
   private static void analyze(ResolvedConf conf, Path archive) {
     new AnalysisJob(spark, conf, archive.toString()).run();
   }
 
+  /**
+   * With {@code infoplane.distances.keep=all} every layer's distance matrices are stored, as
+   * before that setting existed: every table equals its golden file, and the re-analyses and the
+   * sensitivity run work from the stored distances.
+   */
   @Test
   void everyTableEqualsItsGoldenFile() throws IOException {
-    Path archivePath = dir.resolve("archive");
-    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
-    new SyntheticRun(1).write(archive, "r1", 0, 3);
-    new SyntheticRun(2).write(archive, "r2", 0, 2, 0L);
-
-    analyze(conf(), archivePath);
-    analyze(conf("infoplane.alpha=2"), archivePath);
-    analyze(conf("infoplane.preset=ipdl"), archivePath);
-    analyze(conf("infoplane.estimator=binning"), archivePath);
-    new SensitivityJob(spark, conf()).run("r1", List.of(1.01, 2.0), List.of(1.0, 0.5));
-
-    String archiveUri = SnapshotArchive.canonicalUri(archivePath.toString(), new Configuration());
-    Map<String, List<String>> dumps = new TreeMap<>();
-    for (Row t : spark.sql("SHOW TABLES IN " + CATALOG + ".ip").collectAsList()) {
-      if (t.getBoolean(2)) {
-        continue; // a temporary view of the session, not a table
-      }
-      String table = t.getString(1);
-      dumps.put(table, dump(table, archiveUri));
-    }
-
+    Map<String, List<String>> dumps = analyzeFixture("golden", "all");
     if (Boolean.getBoolean(WRITE)) {
       Files.createDirectories(GOLDEN);
       for (Map.Entry<String, List<String>> e : dumps.entrySet()) {
         Files.write(GOLDEN.resolve(e.getKey() + ".tsv"), e.getValue(), StandardCharsets.UTF_8);
       }
     }
+    compareAll(dumps, golden(dumps.keySet()));
+  }
 
+  /**
+   * With the default {@code infoplane.distances.keep=auto}, every layer of the fixture (12, 48 and 7
+   * features) is narrower than a batch less one (99), so only the inputs' distance matrices are
+   * stored, and every pass (the widths of the re-analyses, the entropies, the sensitivity run) reads
+   * the layers' activations again: {@code distance_matrices} holds the golden file's input rows and
+   * no other, and every other table equals its golden file.
+   */
+  @Test
+  void narrowLayersKeepNoDistancesAndChangeNoResult() throws IOException {
+    Map<String, List<String>> dumps = analyzeFixture("golden_auto", "auto");
+    Map<String, List<String>> golden = golden(dumps.keySet());
+    List<String> distances = golden.get("distance_matrices");
+    int layerIndex = List.of(distances.get(0).split("\t")).indexOf("layer_index int not null");
+    assertThat(layerIndex).as("the layer_index column").isNotNegative();
+    List<String> inputs = new ArrayList<>(List.of(distances.get(0)));
+    distances.stream().skip(1).filter(line -> line.split("\t")[layerIndex].equals("-1")).forEach(inputs::add);
+    assertThat(inputs).as("the golden input rows").hasSizeGreaterThan(1).hasSizeLessThan(distances.size());
+    golden.put("distance_matrices", inputs);
+    compareAll(dumps, golden);
+  }
+
+  /**
+   * The fixture's warehouse: two synthetic runs analysed under four configurations, then a
+   * sensitivity run (see the class comment), with {@code infoplane.distances.keep=keep}; every
+   * table dumped.
+   */
+  private static Map<String, List<String>> analyzeFixture(String catalog, String keep) throws IOException {
+    Path archivePath = dir.resolve("archive");
+    SnapshotArchive archive = SnapshotArchive.open(archivePath.toString(), new Configuration());
+    if (!Files.exists(archivePath.resolve("runs"))) {
+      new SyntheticRun(1).write(archive, "r1", 0, 3);
+      new SyntheticRun(2).write(archive, "r2", 0, 2, 0L);
+    }
+
+    analyze(conf(catalog, keep), archivePath);
+    analyze(conf(catalog, keep, "infoplane.alpha=2"), archivePath);
+    analyze(conf(catalog, keep, "infoplane.preset=ipdl"), archivePath);
+    analyze(conf(catalog, keep, "infoplane.estimator=binning"), archivePath);
+    new SensitivityJob(spark, conf(catalog, keep)).run("r1", List.of(1.01, 2.0), List.of(1.0, 0.5));
+
+    String archiveUri = SnapshotArchive.canonicalUri(archivePath.toString(), new Configuration());
+    Map<String, List<String>> dumps = new TreeMap<>();
+    for (Row t : spark.sql("SHOW TABLES IN " + catalog + ".ip").collectAsList()) {
+      if (t.getBoolean(2)) {
+        continue; // a temporary view of the session, not a table
+      }
+      String table = t.getString(1);
+      dumps.put(table, dump(catalog, table, archiveUri));
+    }
+    return dumps;
+  }
+
+  /** The golden files, which must be those of {@code tables}. */
+  private static Map<String, List<String>> golden(Set<String> tables) throws IOException {
     Set<String> goldenTables = new TreeSet<>();
     try (var files = Files.list(GOLDEN)) {
       files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tsv"))
           .forEach(n -> goldenTables.add(n.substring(0, n.length() - ".tsv".length())));
     }
-    assertThat(dumps.keySet()).as("the warehouse's tables").isEqualTo(goldenTables);
+    assertThat(tables).as("the warehouse's tables").isEqualTo(goldenTables);
     Map<String, List<String>> golden = new TreeMap<>();
-    for (String table : dumps.keySet()) {
+    for (String table : tables) {
       golden.put(table, Files.readAllLines(GOLDEN.resolve(table + ".tsv"), StandardCharsets.UTF_8));
     }
+    return golden;
+  }
+
+  private static void compareAll(Map<String, List<String>> dumps, Map<String, List<String>> golden) {
     boolean sameDistances = dumps.get("distance_matrices").equals(golden.get("distance_matrices"));
     double tolerance = System.getProperty(TOLERANCE) != null ? Double.parseDouble(System.getProperty(TOLERANCE))
         : sameDistances ? SAME_KERNELS : OTHER_FLOAT32_KERNELS;
@@ -273,8 +318,8 @@ class TablesUnchangedTest {
   }
 
   /** The schema line, then one line per row in sorted order, without the excluded columns. */
-  private static List<String> dump(String table, String archiveUri) {
-    StructType schema = spark.table(CATALOG + ".ip." + table).schema();
+  private static List<String> dump(String catalog, String table, String archiveUri) {
+    StructType schema = spark.table(catalog + ".ip." + table).schema();
     Set<String> excluded = EXCLUDED.getOrDefault(table, Set.of());
     List<Integer> kept = new ArrayList<>();
     List<String> header = new ArrayList<>();
@@ -292,7 +337,7 @@ class TablesUnchangedTest {
     assertThat(header.size()).as(table + ": every excluded column exists")
         .isEqualTo(schema.fields().length - excluded.size());
     List<String> lines = new ArrayList<>();
-    for (Row r : spark.table(CATALOG + ".ip." + table).collectAsList()) {
+    for (Row r : spark.table(catalog + ".ip." + table).collectAsList()) {
       List<String> cells = new ArrayList<>(kept.size());
       for (int i : kept) {
         StructField f = schema.fields()[i];
