@@ -177,7 +177,10 @@ public final class TableMaintenance {
     long orphans = -1;
     String checked = table.properties().get(ORPHANS_CHECKED);
     Duration interval = conf.get(InfoPlaneConf.MAINTENANCE_ORPHANS_INTERVAL);
-    if (all || checked == null || Instant.ofEpochMilli(Long.parseLong(checked)).plus(interval).isBefore(Instant.now())) {
+    // Never swept: the table's first commit counts as the last sweep, for no file of the table is
+    // older than that. A fresh warehouse's first analysis lists no table's files.
+    Instant lastSweep = checked != null ? Instant.ofEpochMilli(Long.parseLong(checked)) : firstCommit(table);
+    if (all || (lastSweep != null && lastSweep.plus(interval).isBefore(Instant.now()))) {
       Instant olderThan = Instant.now().minus(conf.get(InfoPlaneConf.MAINTENANCE_ORPHANS_OLDER_THAN));
       orphans = callAll("removing orphan files of " + qualified, "remove_orphan_files(table => "
           + Sql.string(qualified) + ", older_than => TIMESTAMP " + Sql.string(timestamp(olderThan)) + ")").size();
@@ -191,6 +194,15 @@ public final class TableMaintenance {
       LOG.info("maintenance: {}", report.describe());
     }
     return report;
+  }
+
+  /** When the oldest snapshot the table keeps was committed; null for a table without one. */
+  private static Instant firstCommit(Table table) {
+    long first = Long.MAX_VALUE;
+    for (Snapshot s : table.snapshots()) {
+      first = Math.min(first, s.timestampMillis());
+    }
+    return first == Long.MAX_VALUE ? null : Instant.ofEpochMilli(first);
   }
 
   /**

@@ -227,7 +227,7 @@ public final class InfoPlaneConf {
 
   public static final ConfigEntry<java.time.Duration> MAINTENANCE_ORPHANS_INTERVAL = duration(
       "infoplane.maintenance.orphans.interval", "1d", java.time.Duration.ZERO,
-      "After an analysis, orphan files (written by a writer that failed before its commit) are removed from a table at most this often; listing a table's files is the costly part.");
+      "After an analysis, orphan files (written by a writer that failed before its commit) are removed from a table at most this often, the first time this long after the table's first commit; listing a table's files is the costly part.");
 
   public static final ConfigEntry<java.time.Duration> MAINTENANCE_ORPHANS_OLDER_THAN = duration(
       "infoplane.maintenance.orphans.olderThan", "3d", java.time.Duration.ofHours(1),

@@ -73,10 +73,11 @@ class TableMaintenanceTest {
       AnalysisJob.Summary s = new AnalysisJob(spark, conf, archivePath.toString()).run();
       assertThat(s.errors()).isEmpty();
     }
-    // After the first analysis the orphan sweep was due (never done): the hook ran it and noted when.
+    // The orphan sweep is due one interval (1d) after the table's first commit, since no file of the
+    // table can be older: three analyses of a fresh warehouse list no table's files.
     Table plane = Spark3Util.loadIcebergTable(spark, "mt.ip.information_plane");
     plane.refresh();
-    assertThat(plane.properties()).containsKey(TableMaintenance.ORPHANS_CHECKED)
+    assertThat(plane.properties()).doesNotContainKey(TableMaintenance.ORPHANS_CHECKED)
         .containsEntry("write.metadata.delete-after-commit.enabled", "true");
     int snapshotsBefore = 0;
     for (var s : plane.snapshots()) {
@@ -116,6 +117,18 @@ class TableMaintenanceTest {
     assertThat(r.metadataBytesAfter()).isPositive();
     assertThat(planeRows("mt")).isEqualTo(rows);
     assertThat(r.describe()).contains("expired", "compacted", "removed 1 orphan files", "metadata");
+  }
+
+  @Test
+  void theFirstOrphanSweepIsDueOneIntervalAfterTheTablesFirstCommit() throws Exception {
+    Path archivePath = dir.resolve("archive-sweep");
+    new SyntheticRun(5).write(SnapshotArchive.open(archivePath.toString(), new Configuration()), "r1", 0, 1);
+    ResolvedConf conf = TestSpark.warehouse(dir.resolve("wh-sweep"), "ms", "infoplane.maintenance.orphans.interval=0s");
+    assertThat(new AnalysisJob(spark, conf, archivePath.toString()).run().errors()).isEmpty();
+    Table plane = Spark3Util.loadIcebergTable(spark, "ms.ip.information_plane");
+    plane.refresh();
+    // An interval of 0s: due as soon as the table has a commit, so the hook swept and noted when.
+    assertThat(plane.properties()).containsKey(TableMaintenance.ORPHANS_CHECKED);
   }
 
   @Test
