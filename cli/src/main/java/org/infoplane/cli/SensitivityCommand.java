@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Recomputes an analysed run's information plane for every combination of the Renyi order alpha and a",
       "factor on the layers' analysed kernel widths sigma_T (sigma_X and sigma_Y stay), from the stored",
-      "distance matrices only, into the sensitivity table; then says per combination whether the DPI share",
+      "distance matrices (a layer that keeps none, infoplane.distances.keep, is read from the run's archive),",
+      "into the sensitivity table; then says per combination whether the DPI share",
       "and each layer's verdict changed (views sensitivity_summary, sensitivity_verdicts). The analysis varied",
       "is the one the given settings describe, as for analyze."
     })
