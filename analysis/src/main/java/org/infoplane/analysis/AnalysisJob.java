@@ -11,6 +11,9 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.AnalysisLease;
+import org.infoplane.warehouse.TableMaintenance;
+import org.infoplane.warehouse.TableWrites;
 
 /**
  * The analysis job: an archive of activation snapshots in, information-plane tables out.

@@ -18,6 +18,7 @@ import org.infoplane.snapshot.LayerInfo;
 import org.infoplane.snapshot.RunManifest;
 import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.IpTables;
 
 /**
  * The work units of an archive, as its manifests list them: the inputs (one per run and split)

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 
 /**
  * Pass 1 of the tensor-kernel estimator: per batch, the squared-distance matrix of each layer (and

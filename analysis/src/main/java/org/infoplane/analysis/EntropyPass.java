@@ -20,6 +20,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 
 /**
  * Pass 3 of the tensor-kernel estimator: per batch, from the stored distances and the smoothed

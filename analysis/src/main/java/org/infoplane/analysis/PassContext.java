@@ -10,6 +10,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

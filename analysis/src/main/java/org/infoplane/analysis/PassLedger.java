@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import org.infoplane.warehouse.IpTables;
 
 /**
  * What the passes of an analysis record, in one place: per pass the units computed, skipped

@@ -18,6 +18,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 import org.infoplane.config.ResolvedConf;
+import org.infoplane.warehouse.AnalysisLease;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,13 +1,14 @@
 package org.infoplane.analysis;
 
 import java.io.Serializable;
+import org.infoplane.warehouse.UnitCoordinates;
 
 /**
  * A unit of work: one layer of one checkpoint of one split of one run. The input X of a run and
  * split is the unit with {@code layerIndex = -1} (and epoch = step = -1).
  */
 public record UnitKey(String runId, String split, int epoch, long step, int layerIndex, String layerName,
-    String layerKind) implements Serializable {
+    String layerKind) implements Serializable, UnitCoordinates {
 
   public static final int INPUT = -1;
 

@@ -19,6 +19,8 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -18,6 +18,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.infoplane.estimator.width.WidthSmoothing;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 
 /**
  * Pass 2 of the tensor-kernel estimator: per batch, the width rule's choice on the stored

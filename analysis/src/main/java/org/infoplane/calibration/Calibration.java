@@ -22,7 +22,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.infoplane.analysis.AnalysisConfig;
 import org.infoplane.analysis.AnalysisJob;
-import org.infoplane.analysis.IpTables;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.estimator.ip.InformationPlaneEstimator;
 import org.infoplane.estimator.ip.IpBatch;
@@ -32,6 +31,7 @@ import org.infoplane.snapshot.LayerInfo;
 import org.infoplane.snapshot.RunManifest;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.IpTables;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -26,12 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnalysisConcurrencyTest {
 
-  /** Table name and the columns that identify one of its rows. */
-  static final String[][] KEYS = {
-      {"distance_matrices", "run_id, split, epoch, step, layer_index, batching, batch_index"},
-      {"layer_widths", "run_id, split, epoch, step, layer_index, batching"},
-      {"information_plane", "run_id, split, epoch, step, layer_index, config_id"}};
-
   static SparkSession spark;
 
   @TempDir Path dir;
@@ -99,11 +93,12 @@ class AnalysisConcurrencyTest {
 
     String b = both.get(InfoPlaneConf.CATALOG_NAME);
     String s = single.get(InfoPlaneConf.CATALOG_NAME);
-    for (String[] t : KEYS) {
-      long rows = spark.sql("SELECT * FROM " + b + ".ip." + t[0]).count();
-      long keys = spark.sql("SELECT DISTINCT " + t[1] + " FROM " + b + ".ip." + t[0]).count();
-      assertThat(keys).as(t[0] + ": no key twice").isEqualTo(rows);
-      assertThat(rows).as(t[0] + ": every unit present").isEqualTo(spark.sql("SELECT * FROM " + s + ".ip." + t[0]).count());
+    for (TableKey t : TableKey.PASS_TABLES) {
+      long rows = spark.sql("SELECT * FROM " + b + ".ip." + t.table()).count();
+      long keys = spark.sql("SELECT DISTINCT " + t.columns() + " FROM " + b + ".ip." + t.table()).count();
+      assertThat(keys).as(t.table() + ": no key twice").isEqualTo(rows);
+      assertThat(rows).as(t.table() + ": every unit present")
+          .isEqualTo(spark.sql("SELECT * FROM " + s + ".ip." + t.table()).count());
     }
     String cols = "run_id, split, epoch, step, layer_index, sigma, sigma_raw, i_xt, i_ty, h_t, h_x, h_y, n_batches,"
         + " i_xt_std, i_ty_std, h_t_std";

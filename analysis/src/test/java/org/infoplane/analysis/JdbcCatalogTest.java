@@ -12,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableMaintenance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

@@ -13,6 +13,9 @@ import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.infoplane.spark.Sessions;
+import org.infoplane.warehouse.AnalysisLease;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A synthetic run: inputs N × 1 × 6 × 6, a dense layer, a conv layer and a dead layer. */
-final class SyntheticRun {
+public final class SyntheticRun {
   static final int N = 250; // 2 batches of 100, and 50 samples left out
   static final int CLASSES = 5;
   static final String[] SPLITS = {"train", "test"};
@@ -29,7 +29,8 @@ final class SyntheticRun {
       new LayerInfo(1, "conv1", "conv", new long[] {3, 4, 4}),
       new LayerInfo(2, "dead", "dense", new long[] {7}));
 
-  SyntheticRun(long seed) {
+  /** A run whose inputs, labels and activations all come from {@code seed}. */
+  public SyntheticRun(long seed) {
     Random r = new Random(seed);
     random = r;
     ids = new long[N];
@@ -63,7 +64,8 @@ final class SyntheticRun {
     return new RunManifest(runId, "synthetic", "random", 7L, "test", 1, layers, splits, CLASSES, Map.of());
   }
 
-  void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint) {
+  /** Writes checkpoints k = from … to − 1 at epoch k and step 10·k. */
+  public void write(SnapshotArchive archive, String runId, int fromCheckpoint, int toCheckpoint) {
     write(archive, runId, fromCheckpoint, toCheckpoint, 10L);
   }
 

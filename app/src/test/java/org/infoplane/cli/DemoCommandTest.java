@@ -12,10 +12,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.infoplane.analysis.IpTables;
 import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
+import org.infoplane.warehouse.IpTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.infoplane.analysis.AnalysisJob;
-import org.infoplane.analysis.TableMaintenance;
 import org.infoplane.config.ConfResolver;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
+import org.infoplane.warehouse.TableMaintenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,10 +8,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.infoplane.analysis.IpTables;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
+import org.infoplane.warehouse.IpTables;
 
 /**
  * The check of commands that read the InfoPlane tables ({@code sql}, {@code report}): the warehouse

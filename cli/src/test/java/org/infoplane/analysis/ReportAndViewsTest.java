@@ -19,6 +19,8 @@ import org.infoplane.cli.InfoPlaneCli;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.report.Report;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.IpViews;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

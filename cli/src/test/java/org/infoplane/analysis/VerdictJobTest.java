@@ -18,6 +18,8 @@ import org.infoplane.estimator.verdict.PhaseTests;
 import org.infoplane.estimator.verdict.PhaseVerdict;
 import org.infoplane.estimator.verdict.Series;
 import org.infoplane.spark.Sessions;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.IpViews;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

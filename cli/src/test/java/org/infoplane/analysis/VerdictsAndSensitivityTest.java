@@ -27,6 +27,8 @@ import org.infoplane.estimator.ip.IpEstimate;
 import org.infoplane.estimator.ip.RenyiTensorKernelEstimator;
 import org.infoplane.snapshot.CheckpointId;
 import org.infoplane.snapshot.SnapshotArchive;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.IpViews;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

@@ -71,12 +71,12 @@ class ReadingCommandsTest {
     org.infoplane.config.ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + wh,
         "infoplane.local.master=local[1]")).resolve();
     SparkSession spark = Sessions.create(conf, "ReadingCommandsTest");
-    org.infoplane.analysis.IpTables tables = new org.infoplane.analysis.IpTables(spark, conf);
+    org.infoplane.warehouse.IpTables tables = new org.infoplane.warehouse.IpTables(spark, conf);
     tables.createAll();
-    String plane = tables.name(org.infoplane.analysis.IpTables.INFORMATION_PLANE);
+    String plane = tables.name(org.infoplane.warehouse.IpTables.INFORMATION_PLANE);
     spark.sql("ALTER TABLE " + plane + " DROP COLUMNS (i_xt_se, i_ty_se, h_t_se, i_xt_ci_low, i_xt_ci_high,"
         + " i_ty_ci_low, i_ty_ci_high, h_t_ci_low, h_t_ci_high, h_t_err, i_xt_err, i_ty_err)");
-    spark.sql("DROP TABLE " + tables.name(org.infoplane.analysis.IpTables.SENSITIVITY) + " PURGE");
+    spark.sql("DROP TABLE " + tables.name(org.infoplane.warehouse.IpTables.SENSITIVITY) + " PURGE");
     assertThat(List.of(spark.table(plane).schema().fieldNames())).doesNotContain("i_xt_se");
 
     Result r = ImportCommandTest.run("sql", "--warehouse", wh.toString(), "--format", "csv",

@@ -15,8 +15,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
-import org.infoplane.analysis.IpTables;
-import org.infoplane.analysis.IpViews;
+import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.IpViews;
 
 /**
  * Writes the report of one run, or of every run of one model, into a directory: the figures as PNG

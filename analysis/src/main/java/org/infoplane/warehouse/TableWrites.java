@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code CommitFailedException}) are retried, re-reading the table, at most {@link #MAX_ATTEMPTS}
  * times; the retry then finds the other writer's rows and keeps them.
  */
-final class TableWrites {
+public final class TableWrites {
 
   private static final Logger LOG = LoggerFactory.getLogger(TableWrites.class);
 
@@ -43,7 +43,7 @@ final class TableWrites {
    * @param beforeEachAttempt runs before every attempt (the job checks its lease there); may throw
    *     to stop the write
    */
-  TableWrites(SparkSession spark, Runnable beforeEachAttempt) {
+  public TableWrites(SparkSession spark, Runnable beforeEachAttempt) {
     this.spark = spark;
     this.beforeEachAttempt = beforeEachAttempt;
   }
@@ -53,7 +53,7 @@ final class TableWrites {
    * target, written with named parameter markers ({@code :name}), and the markers' values: Spark
    * binds them, they are never part of the statement's text.
    */
-  record Bounds(String condition, Map<String, Object> args) {
+  public record Bounds(String condition, Map<String, Object> args) {
     static final Bounds NONE = new Bounds("", Map.of());
 
     /**
@@ -62,22 +62,22 @@ final class TableWrites {
      * epochs, steps and layer indexes: Iceberg skips the data files whose column ranges lie outside
      * it. The values are parameters of the statement, not part of its text.
      */
-    static Bounds of(String alias, java.util.Collection<UnitKey> units, boolean ranges) {
+    public static Bounds of(String alias, java.util.Collection<? extends UnitCoordinates> units, boolean ranges) {
       if (units.isEmpty()) {
         return NONE;
       }
       Map<String, Object> args = new java.util.LinkedHashMap<>();
       List<String> markers = new java.util.ArrayList<>();
-      for (String run : units.stream().map(UnitKey::runId).distinct().sorted().toList()) {
+      for (String run : units.stream().map(UnitCoordinates::runId).distinct().sorted().toList()) {
         String name = "bound_run" + markers.size();
         args.put(name, run);
         markers.add(":" + name);
       }
       String out = " AND " + alias + ".run_id IN (" + String.join(", ", markers) + ")";
       if (ranges) {
-        java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitKey::step).summaryStatistics();
-        java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitKey::epoch).summaryStatistics();
-        java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitKey::layerIndex).summaryStatistics();
+        java.util.LongSummaryStatistics steps = units.stream().mapToLong(UnitCoordinates::step).summaryStatistics();
+        java.util.IntSummaryStatistics epochs = units.stream().mapToInt(UnitCoordinates::epoch).summaryStatistics();
+        java.util.IntSummaryStatistics layers = units.stream().mapToInt(UnitCoordinates::layerIndex).summaryStatistics();
         args.put("bound_step_min", steps.getMin());
         args.put("bound_step_max", steps.getMax());
         args.put("bound_epoch_min", epochs.getMin());
@@ -106,7 +106,7 @@ final class TableWrites {
    * Runs a write that commits once (a statement, or a DataFrame write such as an overwrite by
    * filter), retrying it when its commit conflicts with another writer's.
    */
-  void run(Runnable write) {
+  public void run(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       beforeEachAttempt.run();
       try {
@@ -143,7 +143,7 @@ final class TableWrites {
    * they are the conflict filter of the commit: a concurrent commit of rows with the view's keys lies
    * inside them, and fails one of the two commits.
    */
-  void insertAbsent(String table, Dataset<Row> rows, List<String> keys, Bounds targetBounds) {
+  public void insertAbsent(String table, Dataset<Row> rows, List<String> keys, Bounds targetBounds) {
     using(rows, view -> insertAbsentStatement(table, view, keys, targetBounds.condition()), targetBounds.args());
   }
 
@@ -160,7 +160,7 @@ final class TableWrites {
    * registered for this write alone (a name no other write uses) and dropped after it, so that two
    * jobs in one session never read each other's rows.
    */
-  void using(Dataset<Row> rows, Function<String, String> statement) {
+  public void using(Dataset<Row> rows, Function<String, String> statement) {
     using(rows, statement, Map.of());
   }
 

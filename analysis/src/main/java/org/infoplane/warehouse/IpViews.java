@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class IpViews {
 
-  public static final String RESOURCE = "/org/infoplane/views.sql";
+  private static final String RESOURCE = "/org/infoplane/views.sql";
   public static final String MEAN_OVER_RUNS = "ip_mean_over_runs";
   public static final String DPI_CHECK = "dpi_check";
   public static final String COMPRESSION_PHASES = "compression_phases";
@@ -27,7 +27,7 @@ public final class IpViews {
   private IpViews() {}
 
   /** Each view's SELECT, by name, in file order, with {@code ${ns}} still in place. */
-  public static Map<String, String> definitions() {
+  static Map<String, String> definitions() {
     String text;
     try (InputStream in = IpViews.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {

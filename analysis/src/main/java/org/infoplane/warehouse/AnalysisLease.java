@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * passes insert a unit only where its key is absent, validated at commit ({@link TableWrites}), so
  * overlapping writers store each unit once even where the lease cannot be held.
  */
-final class AnalysisLease implements AutoCloseable {
+public final class AnalysisLease implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisLease.class);
   static final Duration TTL = Duration.ofSeconds(30);
@@ -87,7 +87,7 @@ final class AnalysisLease implements AutoCloseable {
    *
    * @throws IllegalStateException when renewals have failed for that long
    */
-  void requireHeld() {
+  public void requireHeld() {
     requireHeld(Instant.now());
   }
 
@@ -110,7 +110,7 @@ final class AnalysisLease implements AutoCloseable {
   }
 
   /** Waits until this process holds the lease for {@code archiveUri} in {@code warehouse}. */
-  static AnalysisLease acquire(String warehouse, String archiveUri, Configuration hadoop) {
+  public static AnalysisLease acquire(String warehouse, String archiveUri, Configuration hadoop) {
     try {
       Path path = leaseFile(warehouse, archiveUri);
       FileSystem fs = path.getFileSystem(hadoop);

@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 /**
  * Quoting of SQL text, in one place. Values belong in parameters or the DataFrame API, never in the

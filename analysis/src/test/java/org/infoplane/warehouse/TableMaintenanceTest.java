@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +19,10 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.infoplane.analysis.AnalysisJob;
+import org.infoplane.analysis.SyntheticRun;
+import org.infoplane.analysis.TableKey;
+import org.infoplane.analysis.TestSpark;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.junit.jupiter.api.AfterAll;
@@ -177,13 +181,13 @@ class TableMaintenanceTest {
       pool.shutdownNow();
     }
     assertThat(rounds.get()).as("maintenance ran while the analysis wrote").isPositive();
-    for (String[] t : AnalysisConcurrencyTest.KEYS) {
+    for (TableKey t : TableKey.PASS_TABLES) {
       for (String runId : List.of("r1", "r2")) {
-        String where = " FROM mc.ip." + t[0] + " WHERE run_id = '" + runId + "'";
+        String where = " FROM mc.ip." + t.table() + " WHERE run_id = '" + runId + "'";
         long n = spark.sql("SELECT *" + where).count();
-        assertThat(spark.sql("SELECT DISTINCT " + t[1] + where).count()).as(t[0] + " " + runId + ": no key twice")
-            .isEqualTo(n);
-        assertThat(n).as(t[0] + " " + runId + ": every unit present").isEqualTo(
+        assertThat(spark.sql("SELECT DISTINCT " + t.columns() + where).count())
+            .as(t.table() + " " + runId + ": no key twice").isEqualTo(n);
+        assertThat(n).as(t.table() + " " + runId + ": every unit present").isEqualTo(
             spark.sql("SELECT *" + where.replace("'" + runId + "'", "'r1'")).count());
       }
     }

@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,7 +93,7 @@ public final class TableMaintenance {
   }
 
   /** Maintenance inside an analysis: {@code writes} checks the analysis lease before every step. */
-  TableMaintenance(SparkSession spark, ResolvedConf conf, TableWrites writes) {
+  public TableMaintenance(SparkSession spark, ResolvedConf conf, TableWrites writes) {
     this.spark = spark;
     this.conf = conf;
     this.writes = writes;
@@ -230,7 +230,7 @@ public final class TableMaintenance {
    * {@code LocatedFileStatus} per file, which reads the file's permissions by running {@code ls} in
    * a child process, minutes for the tens of thousands of files of an unmaintained warehouse.
    */
-  public long metadataBytes(Table table) {
+  long metadataBytes(Table table) {
     Path dir = new Path(table.location(), "metadata");
     try {
       FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());

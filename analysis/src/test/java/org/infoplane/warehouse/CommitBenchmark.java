@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,7 +23,10 @@ public final class IpTables {
   public static final String DISTANCE_MATRICES = "distance_matrices";
   public static final String LAYER_WIDTHS = "layer_widths";
   public static final String SENSITIVITY = "sensitivity";
-  /** The verdict tables ({@link VerdictJob}): one row per test, replaced whenever the verdicts are computed. */
+  /**
+   * The verdict tables ({@link org.infoplane.analysis.VerdictJob}): one row per test, replaced
+   * whenever the verdicts are computed.
+   */
   public static final String DPI_TESTS = "dpi_tests";
   public static final String PHASE_TESTS = "phase_tests";
   public static final String EARLY_STOPPING = "early_stopping";
@@ -90,7 +93,7 @@ public final class IpTables {
    * A table's name for people, {@code catalog.namespace.table} without quotes (both parts are
    * identifiers, as the configuration requires): for messages and reports, never for SQL text.
    */
-  public String displayName(String table) {
+  String displayName(String table) {
     return displayNamespace + "." + table;
   }
 

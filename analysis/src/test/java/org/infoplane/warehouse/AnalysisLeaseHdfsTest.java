@@ -1,4 +1,4 @@
-package org.infoplane.analysis;
+package org.infoplane.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
