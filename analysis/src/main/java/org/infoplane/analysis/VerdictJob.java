@@ -314,15 +314,8 @@ public final class VerdictJob {
    * commit: Iceberg's overwrite by filter deletes the matching rows and adds the new ones atomically.
    */
   private void replace(String table, StructType schema, List<Row> rows, String configId) {
-    Dataset<Row> df = spark.createDataFrame(rows, schema);
     org.apache.spark.sql.Column which = configId == null ? org.apache.spark.sql.functions.lit(true)
         : org.apache.spark.sql.functions.col("config_id").equalTo(configId);
-    writes.run(() -> {
-      try {
-        df.writeTo(tables.name(table)).overwrite(which);
-      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-        throw new IllegalStateException("table " + tables.name(table) + " vanished while writing verdicts", e);
-      }
-    });
+    writes.overwrite(tables.name(table), spark.createDataFrame(rows, schema), which);
   }
 }

@@ -19,7 +19,6 @@ import org.apache.commons.math3.stat.interval.ConfidenceInterval;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.infoplane.analysis.AnalysisConfig;
 import org.infoplane.analysis.AnalysisJob;
 import org.infoplane.config.ResolvedConf;
@@ -32,6 +31,7 @@ import org.infoplane.snapshot.RunManifest;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.TableWrites;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -542,28 +542,19 @@ public final class Calibration {
 
   // ---- the table -------------------------------------------------------------------------------
 
-  static final StructType SCHEMA = new StructType().add("config_id", "string", false).add("scenario", "string", false)
-      .add("claim", "string", false).add("level", "string", false).add("planted_bits", "double", false)
-      .add("series", "int", false).add("hits", "int", false).add("rate", "double", false)
-      .add("rate_ci_low", "double", true).add("rate_ci_high", "double", true).add("mean_effect", "double", true)
-      .add("expectation", "string", false).add("computed_at", "timestamp", false);
-
+  /** Replaces the configuration's rows of the table {@code calibration} with {@code results}. */
   private void store(List<Result> results, String configId) {
     IpTables t = new IpTables(spark, conf);
-    spark.sql("CREATE TABLE IF NOT EXISTS " + t.name(IpTables.CALIBRATION) + " (" + SCHEMA.toDDL() + ") USING iceberg"
-        + " TBLPROPERTIES ('format-version'='2')");
+    t.createCalibration();
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> rows = new ArrayList<>();
     for (Result r : results) {
       rows.add(RowFactory.create(configId, r.scenario(), r.claim(), r.level(), r.plantedBits(), r.series(), r.hits(),
           r.rate(), nan(r.rateLow()), nan(r.rateHigh()), nan(r.meanEffect()), r.expectation(), now));
     }
-    try {
-      spark.createDataFrame(rows, SCHEMA).writeTo(t.name(IpTables.CALIBRATION))
-          .overwrite(org.apache.spark.sql.functions.col("config_id").equalTo(configId));
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-      throw new IllegalStateException(e);
-    }
+    new TableWrites(spark, () -> { }).overwrite(t.name(IpTables.CALIBRATION),
+        spark.createDataFrame(rows, IpTables.CALIBRATION_SCHEMA),
+        org.apache.spark.sql.functions.col("config_id").equalTo(configId));
   }
 
   private static Double nan(double v) {

@@ -34,6 +34,16 @@ public final class IpTables {
   /** How often each verdict is right on archives with a known answer ({@code infoplane calibrate}). */
   public static final String CALIBRATION = "calibration";
 
+  /**
+   * The columns of {@link #CALIBRATION}, in order. The table is created by {@link
+   * #createCalibration}, not with the others: only {@code infoplane calibrate} writes it.
+   */
+  public static final StructType CALIBRATION_SCHEMA = new StructType().add("config_id", "string", false)
+      .add("scenario", "string", false).add("claim", "string", false).add("level", "string", false)
+      .add("planted_bits", "double", false).add("series", "int", false).add("hits", "int", false)
+      .add("rate", "double", false).add("rate_ci_low", "double", true).add("rate_ci_high", "double", true)
+      .add("mean_effect", "double", true).add("expectation", "string", false).add("computed_at", "timestamp", false);
+
   /** How uncertain a mean over batches is: standard errors and bootstrap intervals (bits). */
   private static final String UNCERTAINTY_COLUMNS = """
       i_xt_se DOUBLE COMMENT 'standard error of i_xt over batches: i_xt_std / sqrt(n_batches), bits',
@@ -269,16 +279,6 @@ public final class IpTables {
     }
   }
 
-  /**
-   * {@code INSERT INTO table SELECT <table's columns, by name> FROM view}: the view's columns are
-   * matched by name, so that tables whose columns were added later (in another order) take rows.
-   */
-  public String insertByName(String table, String view) {
-    String cols = String.join(", ", java.util.Arrays.stream(spark.table(name(table)).schema().fieldNames())
-        .map(Sql::identifier).toList());
-    return "INSERT INTO " + name(table) + " SELECT " + cols + " FROM " + view;
-  }
-
   /** The column DDLs of a comma-separated list (no commas inside a column's DDL). */
   private static List<String> columnList(String ddl) {
     return Arrays.stream(ddl.split(",\\s*\n")).map(String::strip).toList();
@@ -323,6 +323,12 @@ public final class IpTables {
         spark.sql("ALTER TABLE " + name(RUNS) + " ADD COLUMN metrics.element." + field + " DOUBLE");
       }
     }
+  }
+
+  /** Creates the table {@link #CALIBRATION} unless it exists. */
+  public void createCalibration() {
+    spark.sql("CREATE TABLE IF NOT EXISTS " + name(CALIBRATION) + " (" + CALIBRATION_SCHEMA.toDDL() + ") USING iceberg"
+        + " TBLPROPERTIES ('format-version'='2')");
   }
 
   private void create(String table, String columns, String partition) {

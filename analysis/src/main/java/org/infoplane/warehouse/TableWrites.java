@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -13,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job's writes to its Iceberg tables, safe whatever else writes the same tables at the same time.
+ * Every write to the InfoPlane tables (the analysis', the verdicts', the sensitivity runs', the
+ * calibration's and maintenance's), safe whatever else writes the same tables at the same time.
  *
  * <p>A unit's rows are inserted only where its key is absent ({@link #insertAbsent}): a MERGE whose
  * matched rows keep their stored values. Unlike an append, such a MERGE is validated at commit
@@ -106,7 +108,7 @@ public final class TableWrites {
    * Runs a write that commits once (a statement, or a DataFrame write such as an overwrite by
    * filter), retrying it when its commit conflicts with another writer's.
    */
-  public void run(Runnable write) {
+  void run(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       beforeEachAttempt.run();
       try {
@@ -132,6 +134,20 @@ public final class TableWrites {
         }
       }
     }
+  }
+
+  /**
+   * Replaces the rows of {@code table} that {@code which} selects with {@code rows}, in one commit:
+   * Iceberg's overwrite by filter deletes the matching rows and adds the new ones atomically.
+   */
+  public void overwrite(String table, Dataset<Row> rows, Column which) {
+    run(() -> {
+      try {
+        rows.writeTo(table).overwrite(which);
+      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+        throw new IllegalStateException("table " + table + " vanished while rows were written to it", e);
+      }
+    });
   }
 
   /**
