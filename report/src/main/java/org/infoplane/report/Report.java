@@ -13,16 +13,17 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.infoplane.warehouse.IpTables;
-import org.infoplane.warehouse.IpViews;
+import org.infoplane.warehouse.ReportReads;
+import org.infoplane.warehouse.ReportReads.Scope;
 
 /**
  * Writes the report of one run, or of every run of one model, into a directory: the figures as PNG
  * and SVG and {@code index.html} that holds them with the run's information-plane table, its
- * analysis configuration and its training metrics. Reads the InfoPlane tables and views; what it
- * reads to the driver is at most checkpoints × layers × splits rows per run.
+ * analysis configuration and its training metrics. Reads the InfoPlane tables and views through
+ * {@link ReportReads}; what it reads to the driver is at most checkpoints × layers × splits rows per
+ * run.
  */
 public final class Report {
 
@@ -36,37 +37,27 @@ public final class Report {
   /** The files written. */
   public record Written(Path dir, List<Path> files) {}
 
-  private final SparkSession spark;
   private final IpTables tables;
+  private final ReportReads reads;
 
   public Report(SparkSession spark, IpTables tables) {
-    this.spark = spark;
     this.tables = tables;
     System.setProperty("java.awt.headless", "true");
     if (!GraphicsEnvironment.isHeadless()) {
       org.slf4j.LoggerFactory.getLogger(Report.class).debug("drawing with a display present");
     }
-    IpViews.register(spark, tables);
-  }
-
-  private List<Row> sql(String query, Map<String, Object> args) {
-    return spark.sql(query, args).collectAsList();
-  }
-
-  private String t(String table) {
-    return tables.name(table);
+    this.reads = new ReportReads(spark, tables);
   }
 
   /** Run ids with results, sorted. */
   public List<String> knownRuns() {
-    return sql("SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " ORDER BY run_id", Map.of())
-        .stream().map(r -> r.<String>getAs("run_id")).toList();
+    return reads.runsWithResults();
   }
 
   private String checkRun(String run, String configId) {
     List<String> known = knownRuns();
     if (known.isEmpty()) {
-      throw new NoSuchDataException("the table " + t(IpTables.INFORMATION_PLANE)
+      throw new NoSuchDataException("the table " + tables.name(IpTables.INFORMATION_PLANE)
           + " holds no results yet: analyse an archive first (bin/infoplane analyze --archive DIR)");
     }
     if (!known.contains(run)) {
@@ -75,17 +66,14 @@ public final class Report {
     if (configId != null) {
       return configId;
     }
-    return sql("SELECT config_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run"
-        + " GROUP BY config_id ORDER BY MAX(computed_at) DESC, config_id LIMIT 1", Map.of("run", run))
-        .get(0).getAs("config_id");
+    return reads.latestConfig(run);
   }
 
   /** The information plane of one run under one configuration (the most recent when null). */
   public PlaneData runData(String run, String configId) {
     String config = checkRun(run, configId);
     List<PlaneData.Point> pts = new ArrayList<>();
-    for (Row r : sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty, sigma, sigma_raw FROM "
-        + t(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run AND config_id = :config", Map.of("run", run, "config", config))) {
+    for (Row r : reads.points(run, config)) {
       pts.add(new PlaneData.Point(r.getAs("split"), r.<Integer>getAs("epoch"), r.<Long>getAs("step"),
           r.<Integer>getAs("layer_index"), r.getAs("layer_name"), r.<Double>getAs("i_xt"), r.<Double>getAs("i_ty"), 0, 0,
           r.<Double>getAs("sigma"), r.<Double>getAs("sigma_raw")));
@@ -94,26 +82,10 @@ public final class Report {
       throw new NoSuchDataException("run '" + run + "' has no results under analysis configuration " + config);
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch AS epoch, m.step AS step, m.loss AS loss, m.train_accuracy AS train_accuracy,"
-        + " m.test_accuracy AS test_accuracy, " + testLoss() + " AS test_loss, " + metricsField("val_loss")
-        + " AS val_loss, " + metricsField("val_accuracy") + " AS val_accuracy FROM " + t(IpTables.RUNS)
-        + " LATERAL VIEW explode(metrics) e AS m WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run))) {
+    for (Row r : reads.metrics(run).collectAsList()) {
       metrics.add(metric(r));
     }
-    return new PlaneData("run " + run, pts, metrics,
-        withRunStops(context(config, "p.run_id = :run", Map.of("run", run)), run, config));
-  }
-
-  /** The test loss of a metrics struct, or NaN in a warehouse that does not record it. */
-  private String testLoss() {
-    return metricsField("test_loss");
-  }
-
-  /** A field of the metrics struct {@code m}, or NaN in a warehouse whose struct lacks it (an older one). */
-  private String metricsField(String field) {
-    var metrics = (org.apache.spark.sql.types.ArrayType) spark.table(t(IpTables.RUNS)).schema().apply("metrics").dataType();
-    var element = (org.apache.spark.sql.types.StructType) metrics.elementType();
-    return java.util.Arrays.asList(element.fieldNames()).contains(field) ? "m." + field : "CAST('NaN' AS DOUBLE)";
+    return new PlaneData("run " + run, pts, metrics, withRunStops(context(Scope.run(run, config)), run, config));
   }
 
   /**
@@ -121,9 +93,8 @@ public final class Report {
    * smoothing (with its unit and the preset where the table records them) and batch size; H(Y) as
    * the mean over the selected rows.
    */
-  PlaneData.Context context(String config, String where, Map<String, Object> args) {
-    List<Row> cfg = sql("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS) + " WHERE config_id = :config",
-        Map.of("config", config));
+  private PlaneData.Context context(Scope scope) {
+    List<Row> cfg = reads.analysisConfig(scope.config()).collectAsList();
     Map<String, Object> c = new LinkedHashMap<>();
     if (!cfg.isEmpty()) {
       Row r = cfg.get(0);
@@ -131,11 +102,7 @@ public final class Report {
         c.put(f.name(), r.get(r.fieldIndex(f.name())));
       }
     }
-    Map<String, Object> a = new LinkedHashMap<>(args);
-    a.put("config", config);
-    Row h = sql("SELECT AVG(p.h_y) AS h_y, MAX(p.batch_size) AS batch_size, AVG(p.h_x) AS h_x, AVG(p.i_xy) AS i_xy"
-        + " FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id"
-        + " WHERE p.config_id = :config AND " + where, a).get(0);
+    Row h = reads.referenceValues(scope);
     Integer batchSize = h.getAs("batch_size");
     int b = batchSize == null ? 0 : batchSize;
     return new PlaneData.Context(subtitle(c, b), d(h, "h_y"), b, d(h, "h_x"), d(h, "i_xy"), List.of());
@@ -144,9 +111,7 @@ public final class Report {
   /** A context with the early-stopping checkpoints of one run (table {@code early_stopping}). */
   private PlaneData.Context withRunStops(PlaneData.Context c, String run, String config) {
     List<PlaneData.Stop> stops = new ArrayList<>();
-    for (Row r : sql("SELECT DISTINCT patience, kept_epoch, kept_step FROM " + t(IpTables.EARLY_STOPPING)
-        + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config AND kept_step IS NOT NULL"
-        + " ORDER BY patience", Map.of("run", run, "config", config))) {
+    for (Row r : reads.keptCheckpoints(run, config)) {
       stops.add(new PlaneData.Stop(r.<Integer>getAs("patience"),
           new PlaneData.Checkpoint(r.<Integer>getAs("kept_epoch"), r.<Long>getAs("kept_step"))));
     }
@@ -159,10 +124,7 @@ public final class Report {
    */
   private PlaneData.Context withMeanStops(PlaneData.Context c, List<PlaneData.Metric> metrics, String model,
       String config) {
-    List<Integer> patience = sql("SELECT DISTINCT e.patience FROM " + t(IpTables.EARLY_STOPPING) + " e JOIN "
-        + t(IpTables.RUNS) + " r ON e.run_id = r.run_id WHERE e.source = 'analysis' AND r.model = :model"
-        + " AND e.config_id = :config ORDER BY e.patience", Map.of("model", model, "config", config))
-        .stream().map(r -> r.<Integer>getAs("patience")).toList();
+    List<Integer> patience = reads.patienceOfModel(model, config);
     double[] loss = metrics.stream().mapToDouble(PlaneData.Metric::valLoss).toArray();
     List<PlaneData.Stop> stops = new ArrayList<>();
     if (java.util.Arrays.stream(loss).anyMatch(Double::isFinite)) {
@@ -207,46 +169,30 @@ public final class Report {
 
   /** The mean over the runs of a model, with the standard deviation over runs as the spread. */
   public PlaneData modelData(String model, String configId) {
-    List<String> models = sql("SELECT DISTINCT model FROM " + t(IpTables.RUNS) + " WHERE model IS NOT NULL ORDER BY model",
-        Map.of()).stream().map(r -> r.<String>getAs("model")).toList();
+    List<String> models = reads.models();
     if (!models.contains(model)) {
       throw new NoSuchDataException("no runs of model '" + model + "'; models: "
           + (models.isEmpty() ? "(none: analyse an archive first)" : String.join(", ", models)));
     }
     String config = modelConfig(model, configId);
     List<PlaneData.Point> pts = new ArrayList<>();
-    for (Row r : sql("SELECT v.split, v.epoch, v.step, v.layer_index, v.layer_name, v.i_xt_mean, v.i_ty_mean, v.i_xt_std,"
-        + " v.i_ty_std, v.sigma_mean, w.sigma_raw_mean FROM " + IpViews.MEAN_OVER_RUNS + " v JOIN (SELECT p.split,"
-        + " p.epoch, p.step, p.layer_index, AVG(p.sigma_raw) AS sigma_raw_mean FROM " + t(IpTables.INFORMATION_PLANE)
-        + " p JOIN " + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
-        + " GROUP BY p.split, p.epoch, p.step, p.layer_index) w ON v.split = w.split AND v.epoch = w.epoch"
-        + " AND v.step = w.step AND v.layer_index = w.layer_index WHERE v.model = :model AND v.config_id = :config",
-        Map.of("model", model, "config", config))) {
+    for (Row r : reads.meanPoints(model, config)) {
       pts.add(new PlaneData.Point(r.getAs("split"), r.<Integer>getAs("epoch"), r.<Long>getAs("step"),
           r.<Integer>getAs("layer_index"), r.getAs("layer_name"), r.<Double>getAs("i_xt_mean"),
           r.<Double>getAs("i_ty_mean"), r.<Double>getAs("i_xt_std"), r.<Double>getAs("i_ty_std"),
           r.<Double>getAs("sigma_mean"), r.<Double>getAs("sigma_raw_mean")));
     }
     List<PlaneData.Metric> metrics = new ArrayList<>();
-    for (Row r : sql("SELECT m.epoch AS epoch, m.step AS step, AVG(m.loss) AS loss, AVG(m.train_accuracy) AS"
-        + " train_accuracy, AVG(m.test_accuracy) AS test_accuracy, AVG(" + testLoss() + ") AS test_loss, AVG("
-        + metricsField("val_loss") + ") AS val_loss, AVG(" + metricsField("val_accuracy") + ") AS val_accuracy FROM "
-        + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE model = :model"
-        + " AND run_id IN (SELECT DISTINCT run_id FROM " + t(IpTables.INFORMATION_PLANE) + " WHERE config_id = :config)"
-        + " GROUP BY m.epoch, m.step ORDER BY m.step, m.epoch", Map.of("model", model, "config", config))) {
+    for (Row r : reads.meanMetrics(model, config)) {
       metrics.add(metric(r));
     }
     return new PlaneData("model " + model + " (mean ± sd over runs)", pts, metrics,
-        withMeanStops(context(config, "r.model = :model", Map.of("model", model)), metrics, model, config));
+        withMeanStops(context(Scope.model(model, config)), metrics, model, config));
   }
 
   private String modelConfig(String model, String configId) {
-    return configId != null ? configId
-        : sql("SELECT p.config_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS)
-            + " r ON p.run_id = r.run_id WHERE r.model = :model GROUP BY p.config_id"
-            + " ORDER BY MAX(p.computed_at) DESC, p.config_id LIMIT 1", Map.of("model", model))
-            .stream().map(r -> r.<String>getAs("config_id")).findFirst()
-            .orElseThrow(() -> new NoSuchDataException("model '" + model + "' has no analysed runs"));
+    return configId != null ? configId : reads.latestModelConfig(model)
+        .orElseThrow(() -> new NoSuchDataException("model '" + model + "' has no analysed runs"));
   }
 
   private static PlaneData retitled(PlaneData d, String title) {
@@ -281,36 +227,26 @@ public final class Report {
     List<Path> files = new ArrayList<>();
     createDir(dir);
     Set<String> figs = figures(data, dir, "", files);
-    String runOnly = "p.run_id = :run AND p.config_id = :config";
-    Map<String, Object> runArgs = Map.of("run", run, "config", config);
-    Html.Rows plane = csv(dir, files, "plane", planeRows(runOnly, runArgs));
-    csv(dir, files, "widths", widthRows(runOnly, runArgs));
+    Scope runOnly = Scope.run(run, config);
+    Html.Rows plane = csv(dir, files, "plane", rows(reads.planeRows(runOnly)));
+    csv(dir, files, "widths", rows(reads.widthRows(runOnly)));
     StringBuilder html = new StringBuilder();
     Html.head(html, "InfoPlane report: run " + run);
     html.append("<h1>Run ").append(Html.esc(run)).append("</h1>\n");
     html.append("<p>").append(Html.esc(data.context().subtitle())).append("</p>\n");
-    Html.table(html, "Run", rows("SELECT run_id, model, dataset, seed, num_classes, producer, archive, updated_at FROM "
-        + t(IpTables.RUNS) + " WHERE run_id = :run", Map.of("run", run)));
+    Html.table(html, "Run", rows(reads.run(run)));
     figureSection(html, data, figs);
     InteractivePlane.append(html, plane);
-    Html.table(html, "Analysis configuration " + config, rows("SELECT * FROM " + t(IpTables.ANALYSIS_CONFIGS)
-        + " WHERE config_id = :config", Map.of("config", config)));
-    Html.table(html, "Training metrics (metrics.csv)", csv(dir, files, "metrics", rows("SELECT m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
-        + testLoss() + " AS test_loss, " + metricsField("val_loss") + " AS val_loss, " + metricsField("val_accuracy")
-        + " AS val_accuracy FROM " + t(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m"
-        + " WHERE run_id = :run ORDER BY m.step, m.epoch", Map.of("run", run))));
+    Html.table(html, "Analysis configuration " + config, rows(reads.analysisConfig(config)));
+    Html.table(html, "Training metrics (metrics.csv)", csv(dir, files, "metrics", rows(reads.metrics(run))));
     planeTable(html, data);
     Html.table(html, "Data processing inequality per checkpoint (view dpi_check; dpi.csv)",
-        csv(dir, files, "dpi", rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE run_id = :run AND config_id = :config"
-            + " ORDER BY split DESC, step, epoch", Map.of("run", run, "config", config))));
+        csv(dir, files, "dpi", rows(reads.dpiOfRun(run, config))));
     Html.table(html, "Fitting and compression per layer (view compression_phases; phases.csv)",
-        csv(dir, files, "phases", rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE run_id = :run AND config_id = :config"
-            + " ORDER BY split DESC, layer_index", Map.of("run", run, "config", config))));
+        csv(dir, files, "phases", rows(reads.phasesOfRun(run, config))));
     Html.table(html, "Early stopping on the validation loss, per patience, against each layer's compression"
-        + " (table early_stopping; early_stopping.csv)", csv(dir, files, "early_stopping", rows("SELECT split, layer_name, patience, kept_epoch, kept_step, stopped_step,"
-        + " phase, peak_step, relation, drop_by_stop_effect, drop_by_stop_ci_low, drop_by_stop_ci_high, drop_by_stop_q"
-        + " FROM " + t(IpTables.EARLY_STOPPING) + " WHERE source = 'analysis' AND run_id = :run AND config_id = :config"
-        + " ORDER BY split DESC, layer_index, patience", Map.of("run", run, "config", config))));
+        + " (table early_stopping; early_stopping.csv)",
+        csv(dir, files, "early_stopping", rows(reads.earlyStoppingOfRun(run, config))));
     sensitivity(html, List.of(run));
     html.append("</body></html>\n");
     Path index = dir.resolve("index.html");
@@ -337,19 +273,11 @@ public final class Report {
     List<Path> files = new ArrayList<>();
     createDir(dir);
     Set<String> figs = figures(mean, dir, "", files);
-    List<String> runs = sql("SELECT DISTINCT p.run_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN "
-        + t(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE r.model = :model AND p.config_id = :config"
-        + " ORDER BY p.run_id", Map.of("model", model, "config", config))
-        .stream().map(r -> r.<String>getAs("run_id")).toList();
-    String ofModel = "r.model = :model AND p.config_id = :config";
-    Map<String, Object> modelArgs = Map.of("model", model, "config", config);
-    Html.Rows plane = csv(dir, files, "plane", planeRows(ofModel, modelArgs));
-    csv(dir, files, "widths", widthRows(ofModel, modelArgs));
-    csv(dir, files, "metrics", rows("SELECT r.run_id, m.epoch, m.step, m.loss, m.train_accuracy, m.test_accuracy, "
-        + testLoss() + " AS test_loss, " + metricsField("val_loss") + " AS val_loss, " + metricsField("val_accuracy")
-        + " AS val_accuracy FROM " + t(IpTables.RUNS) + " r LATERAL VIEW explode(metrics) e AS m WHERE r.run_id IN ("
-        + "SELECT p.run_id FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
-        + " p.run_id = r.run_id WHERE " + ofModel + ") ORDER BY r.run_id, m.step, m.epoch", modelArgs));
+    List<String> runs = reads.runsOfModel(model, config);
+    Scope ofModel = Scope.model(model, config);
+    Html.Rows plane = csv(dir, files, "plane", rows(reads.planeRows(ofModel)));
+    csv(dir, files, "widths", rows(reads.widthRows(ofModel)));
+    csv(dir, files, "metrics", rows(reads.metricsPerRun(ofModel)));
     StringBuilder html = new StringBuilder();
     String heading = title != null ? title : "model " + model;
     Html.head(html, "InfoPlane report: " + heading);
@@ -357,8 +285,7 @@ public final class Report {
         .append(title != null ? " (model " + Html.esc(model) + ")" : "").append(": ").append(runs.size())
         .append(" runs</h1>\n");
     html.append("<p>").append(Html.esc(mean.context().subtitle())).append("</p>\n");
-    Html.table(html, "Runs", rows("SELECT run_id, model, dataset, seed, archive, updated_at FROM " + t(IpTables.RUNS)
-        + " WHERE model = :model ORDER BY run_id", Map.of("model", model)));
+    Html.table(html, "Runs", rows(reads.runsOf(model)));
     html.append("<p>Points and lines are the mean over runs; bars and bands one standard deviation over runs.");
     mean.earlyStops().forEach((cp, p) -> html.append(" Early stopping on the mean validation loss over runs, ")
         .append(Html.esc(PlaneData.patienceLabel(p))).append(": ").append(Html.esc(Charts.label(mean, cp))).append("."));
@@ -367,18 +294,13 @@ public final class Report {
     InteractivePlane.append(html, plane);
     Html.table(html, "Early stopping per run on the validation loss, and whether each layer's compression started"
         + " before it (table early_stopping; counts over runs in view early_stopping_summary; early_stopping.csv)",
-        csv(dir, files, "early_stopping", rows("SELECT * FROM early_stopping_summary WHERE model = :model AND config_id = :config"
-            + " ORDER BY split DESC, layer_index, patience", Map.of("model", model, "config", config))));
+        csv(dir, files, "early_stopping", rows(reads.earlyStoppingSummary(model, config))));
     Html.table(html, "Fitting and compression over the runs (view compression_phases, experiment level;"
         + " every level in phases.csv)",
-        rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE level = 'experiment' AND model = :model"
-            + " AND config_id = :config ORDER BY split DESC, layer_index", Map.of("model", model, "config", config)));
+        rows(reads.experimentPhases(model, config)));
     // The views' rows behind the tables, both levels, for a reader to check a number without the warehouse.
-    csv(dir, files, "phases", rows("SELECT * FROM " + IpViews.COMPRESSION_PHASES + " WHERE model = :model"
-        + " AND config_id = :config ORDER BY level, run_id, split DESC, layer_index", Map.of("model", model,
-        "config", config)));
-    csv(dir, files, "dpi", rows("SELECT * FROM " + IpViews.DPI_CHECK + " WHERE model = :model AND config_id = :config"
-        + " ORDER BY level, run_id, split DESC, step", Map.of("model", model, "config", config)));
+    csv(dir, files, "phases", rows(reads.phasesOfModel(model, config)));
+    csv(dir, files, "dpi", rows(reads.dpiOfModel(model, config)));
     html.append("<h2>Each run</h2>\n<div class=\"grid\">\n");
     for (String run : runs) {
       PlaneData one = runData(run, config);
@@ -392,13 +314,9 @@ public final class Report {
     }
     html.append("</div>\n");
     Html.table(html, "Data processing inequality per run and checkpoint (view dpi_check; dpi.csv)",
-        csv(dir, files, "dpi", rows("SELECT d.* FROM " + IpViews.DPI_CHECK + " d JOIN " + t(IpTables.RUNS) + " r ON d.run_id = r.run_id"
-            + " WHERE r.model = :model AND d.config_id = :config ORDER BY d.run_id, d.split DESC, d.step, d.epoch",
-            Map.of("model", model, "config", config))));
+        csv(dir, files, "dpi", rows(reads.dpiPerRun(model, config))));
     Html.table(html, "Fitting and compression per run and layer (view compression_phases; phases.csv)",
-        csv(dir, files, "phases", rows("SELECT c.* FROM " + IpViews.COMPRESSION_PHASES + " c JOIN " + t(IpTables.RUNS) + " r ON c.run_id = r.run_id"
-            + " WHERE r.model = :model AND c.config_id = :config ORDER BY c.run_id, c.split DESC, c.layer_index",
-            Map.of("model", model, "config", config))));
+        csv(dir, files, "phases", rows(reads.phasesPerRun(model, config))));
     sensitivity(html, runs);
     planeTable(html, mean);
     html.append("</body></html>\n");
@@ -410,19 +328,9 @@ public final class Report {
 
   /** The {@code sensitivity} table's rows of these runs, when the warehouse has that table. */
   private void sensitivity(StringBuilder html, List<String> runs) {
-    String table = t(SENSITIVITY);
-    if (!spark.catalog().tableExists(table)) {
-      return;
-    }
-    Dataset<Row> rows = spark.table(table);
-    if (List.of(rows.columns()).contains("run_id")) {
-      rows = rows.where(functions.col("run_id").isin(runs.toArray())).orderBy("run_id");
-    }
-    Html.table(html, "Sensitivity to α and the kernel width (table " + SENSITIVITY + ")", rows(rows));
+    reads.sensitivity(runs).ifPresent(rows -> Html.table(html, "Sensitivity to α and the kernel width (table "
+        + IpTables.SENSITIVITY + ")", rows(rows)));
   }
-
-  /** The table written by {@code infoplane sensitivity}. */
-  static final String SENSITIVITY = "sensitivity";
 
   static String safe(String s) {
     return s.replaceAll("[^A-Za-z0-9._-]", "_");
@@ -518,35 +426,12 @@ public final class Report {
     html.append("</table></div>\n");
   }
 
-  /**
-   * The rows of {@code plane.csv}: every point of the selected runs under one configuration, with the
-   * bootstrap intervals and the width; {@code where} filters {@code information_plane p} joined with
-   * {@code runs r}.
-   */
-  private Html.Rows planeRows(String where, Map<String, Object> args) {
-    return rows("SELECT p.run_id, p.config_id, p.split, p.epoch, p.step, p.layer_index, p.layer_name, p.i_xt,"
-        + " p.i_xt_ci_low, p.i_xt_ci_high, p.i_ty, p.i_ty_ci_low, p.i_ty_ci_high, p.h_t, p.sigma, p.sigma_raw,"
-        + " p.n_batches FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
-        + " p.run_id = r.run_id WHERE " + where + " ORDER BY p.run_id, p.split, p.step, p.epoch, p.layer_index", args);
-  }
-
-  /** The rows of {@code widths.csv}: the width used and each checkpoint's own σ* per layer (the figure sigma). */
-  private Html.Rows widthRows(String where, Map<String, Object> args) {
-    return rows("SELECT p.run_id, p.config_id, p.split, p.epoch, p.step, p.layer_index, p.layer_name, p.sigma,"
-        + " p.sigma_raw FROM " + t(IpTables.INFORMATION_PLANE) + " p JOIN " + t(IpTables.RUNS) + " r ON"
-        + " p.run_id = r.run_id WHERE " + where + " ORDER BY p.run_id, p.split, p.layer_index, p.step, p.epoch", args);
-  }
-
   /** Writes {@code rows} as {@code NAME.csv} into {@code dir}, adds it to {@code files}; returns the rows. */
   private static Html.Rows csv(Path dir, List<Path> files, String name, Html.Rows rows) {
     Path file = dir.resolve(name + ".csv");
     CsvFiles.write(file, rows);
     files.add(file);
     return rows;
-  }
-
-  private Html.Rows rows(String query, Map<String, Object> args) {
-    return rows(spark.sql(query, args));
   }
 
   private static Html.Rows rows(Dataset<Row> df) {
