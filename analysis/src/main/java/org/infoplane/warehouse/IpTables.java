@@ -116,6 +116,11 @@ public final class IpTables {
     return Sql.qualified(catalog, namespace);
   }
 
+  /** Whether the catalog holds {@code table}, one of this class's table names. */
+  public boolean exists(String table) {
+    return spark.catalog().tableExists(name(table));
+  }
+
   /** Creates the namespace and every table that does not exist yet. */
   public void createAll() {
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);

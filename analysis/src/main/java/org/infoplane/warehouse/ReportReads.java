@@ -346,11 +346,10 @@ public final class ReportReads {
    * no such table.
    */
   public Optional<Dataset<Row>> sensitivity(List<String> runs) {
-    String table = t(IpTables.SENSITIVITY);
-    if (!spark.catalog().tableExists(table)) {
+    if (!tables.exists(IpTables.SENSITIVITY)) {
       return Optional.empty();
     }
-    Dataset<Row> rows = spark.table(table);
+    Dataset<Row> rows = spark.table(t(IpTables.SENSITIVITY));
     if (List.of(rows.columns()).contains("run_id")) {
       rows = rows.where(col("run_id").isin(runs.toArray())).orderBy("run_id");
     }

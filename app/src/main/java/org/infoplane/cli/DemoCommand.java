@@ -18,6 +18,7 @@ import org.infoplane.config.ResolvedConf;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.infoplane.spark.Sessions;
 import org.infoplane.warehouse.IpTables;
+import org.infoplane.warehouse.WarehouseReads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,8 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
     ResolvedConf conf = confOptions.resolver().option(InfoPlaneConf.WAREHOUSE, warehouse.toString()).resolve();
     SparkSession spark = Sessions.create(conf, "InfoPlane demo");
     try {
-      IpTables tables = new IpTables(spark, conf);
-      printPlane(out, planRows(spark, tables, run, conf.get(InfoPlaneConf.ESTIMATOR), conf.get(InfoPlaneConf.ALPHA)));
+      WarehouseReads reads = new WarehouseReads(spark, new IpTables(spark, conf));
+      printPlane(out, reads.plane(run, conf.get(InfoPlaneConf.ESTIMATOR), conf.get(InfoPlaneConf.ALPHA)));
     } finally {
       spark.stop();
     }
@@ -118,17 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * The run's information plane under an estimator and α, ordered for {@link #printPlane}: split,
-   * epoch, step, layer index and name, I(X;T), I(T;Y). The values are bound as parameters.
+   * One table per split of a run's plane ({@link WarehouseReads#plane}): a row per checkpoint, a
+   * column per layer, each cell I(X;T) / I(T;Y).
    */
-  static List<Row> planRows(SparkSession spark, IpTables tables, String run, String estimator, double alpha) {
-    return spark.sql("SELECT split, epoch, step, layer_index, layer_name, i_xt, i_ty FROM "
-        + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = :run AND estimator = :estimator AND alpha = :alpha"
-        + " ORDER BY split DESC, step, layer_index", Map.<String, Object>of("run", run, "estimator", estimator,
-            "alpha", alpha)).collectAsList();
-  }
-
-  /** One table per split: a row per checkpoint, a column per layer, each cell I(X;T) / I(T;Y). */
   static void printPlane(PrintWriter out, List<Row> rows) {
     Map<String, Map<String, Map<Integer, String>>> bySplit = new LinkedHashMap<>();
     Map<Integer, String> layerNames = new TreeMap<>();

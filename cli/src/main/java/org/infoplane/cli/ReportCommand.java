@@ -61,7 +61,7 @@ public final class ReportCommand implements Callable<Integer> {
     SparkSession spark = Sessions.create(conf, "InfoPlane report");
     try {
       IpTables tables = new IpTables(spark, conf);
-      WarehouseCheck.requireTables(spark, tables, conf);
+      WarehouseCheck.requireTables(tables, conf);
       tables.createAll(); // a warehouse of an earlier version gains the newer tables and columns the views read
       Report report = new Report(spark, tables);
       Report.Written w;

@@ -3,7 +3,6 @@ package org.infoplane.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -12,7 +11,7 @@ import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
 import org.infoplane.warehouse.IpTables;
-import org.infoplane.warehouse.IpViews;
+import org.infoplane.warehouse.WarehouseReads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,17 +57,13 @@ public final class SensitivityCommand implements Callable<Integer> {
     SparkSession spark = Sessions.create(conf, "InfoPlane sensitivity " + run);
     try {
       SensitivityJob.Result r = new SensitivityJob(spark, conf).run(run, alphas, scales);
-      IpTables tables = new IpTables(spark, conf);
-      IpViews.register(spark, tables);
+      WarehouseReads reads = new WarehouseReads(spark, new IpTables(spark, conf));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "sensitivity of run %s, analysis %s (alpha %s): %d units x %d combinations%n",
           r.runId(), r.baseConfigId(), r.baseAlpha(), r.units(), r.combinations().size());
       out.printf("%-8s %6s %6s  %-22s %-8s  %s%n", "split", "alpha", "sigma", "DPI share (analysed)", "changed",
           "layers whose verdict changed");
-      for (Row s : spark.sql("SELECT split, alpha, sigma_scale, dpi_share, base_dpi_share, dpi_share_changed,"
-          + " n_layers_changed, n_layers, layers_changed FROM " + IpViews.SENSITIVITY_SUMMARY
-          + " WHERE run_id = :run AND base_config_id = :config ORDER BY split, alpha, sigma_scale",
-          Map.<String, Object>of("run", run, "config", r.baseConfigId())).collectAsList()) {
+      for (Row s : reads.sensitivitySummary(run, r.baseConfigId())) {
         Boolean changed = s.getAs("dpi_share_changed");
         out.printf(Locale.ROOT, "%-8s %6s %6s  %-22s %-8s  %d of %d %s%n", s.<String>getAs("split"),
             s.<Double>getAs("alpha"), s.<Double>getAs("sigma_scale"),

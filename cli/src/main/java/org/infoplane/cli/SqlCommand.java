@@ -26,7 +26,7 @@ import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
 import org.infoplane.warehouse.IpTables;
-import org.infoplane.warehouse.IpViews;
+import org.infoplane.warehouse.WarehouseReads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,10 +84,8 @@ public final class SqlCommand implements Callable<Integer> {
     SparkSession spark = Sessions.create(conf, "InfoPlane sql");
     try {
       IpTables tables = new IpTables(spark, conf);
-      WarehouseCheck.requireTables(spark, tables, conf);
-      tables.createAll(); // a warehouse of an earlier version gains the newer tables and columns the views read
-      IpViews.register(spark, tables);
-      spark.sql("USE " + tables.namespace());
+      WarehouseCheck.requireTables(tables, conf);
+      new WarehouseReads(spark, tables).prepareForUserQueries();
       if (archive != null) {
         org.infoplane.snapshot.SnapshotViews.register(spark, archive);
       }

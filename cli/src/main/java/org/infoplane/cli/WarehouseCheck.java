@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
@@ -28,8 +27,8 @@ final class WarehouseCheck {
 
   /**
    * Before a session starts, for the file-based ({@code hadoop}) catalog: the warehouse directory
-   * holds the namespace's tables. Other catalogs are checked by {@link #requireTables(SparkSession,
-   * IpTables, ResolvedConf)} once the session is up.
+   * holds the namespace's tables. Other catalogs are checked by {@link #requireTables(IpTables,
+   * ResolvedConf)} once the session is up.
    *
    * @throws BadInputException naming the resolved location and {@code --warehouse}
    */
@@ -67,10 +66,10 @@ final class WarehouseCheck {
   }
 
   /** With the session up, for any catalog: the tables exist. */
-  static void requireTables(SparkSession spark, IpTables tables, ResolvedConf conf) {
+  static void requireTables(IpTables tables, ResolvedConf conf) {
     List<String> missing = new ArrayList<>();
     for (String t : READ_TABLES) {
-      if (!spark.catalog().tableExists(tables.name(t))) {
+      if (!tables.exists(t)) {
         missing.add(tables.name(t));
       }
     }

@@ -1,4 +1,4 @@
-package org.infoplane.cli;
+package org.infoplane.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,20 +15,19 @@ import org.apache.spark.sql.types.StructType;
 import org.infoplane.config.ConfResolver;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.spark.Sessions;
-import org.infoplane.warehouse.IpTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's query takes the run id as a value: a quote in it is data, never SQL. */
-class DemoCommandTest {
+/** The queries of the commands take their values as parameters: a quote in one is data, never SQL. */
+class WarehouseReadsTest {
 
   @TempDir Path dir;
 
   @Test
-  void theRunIdIsAParameterNotSqlText() throws Exception {
+  void theDemosRunIdIsAParameterNotSqlText() throws Exception {
     ResolvedConf conf = new ConfResolver().pairs(List.of("infoplane.warehouse=" + dir.resolve("warehouse"),
         "infoplane.local.master=local[1]")).resolve();
-    SparkSession spark = Sessions.create(conf, "DemoCommandTest");
+    SparkSession spark = Sessions.create(conf, "WarehouseReadsTest");
     try {
       IpTables tables = new IpTables(spark, conf);
       tables.createAll();
@@ -41,13 +40,14 @@ class DemoCommandTest {
       }
       spark.createDataFrame(rows, schema).writeTo(plane).append();
 
-      List<Row> quoted = DemoCommand.planRows(spark, tables, "o'brien", "renyi-tensor", 1.01);
+      WarehouseReads reads = new WarehouseReads(spark, tables);
+      List<Row> quoted = reads.plane("o'brien", "renyi-tensor", 1.01);
       assertThat(quoted).hasSize(1);
       assertThat(quoted.get(0).getString(4)).isEqualTo("fc1");
       assertThat(quoted.get(0).getDouble(5)).isEqualTo(2.5);
-      assertThat(DemoCommand.planRows(spark, tables, "x' OR '1'='1", "renyi-tensor", 1.01))
+      assertThat(reads.plane("x' OR '1'='1", "renyi-tensor", 1.01))
           .as("an injected condition matches nothing").isEmpty();
-      assertThat(DemoCommand.planRows(spark, tables, "other", "renyi-tensor", 1.01)).hasSize(1);
+      assertThat(reads.plane("other", "renyi-tensor", 1.01)).hasSize(1);
     } finally {
       spark.stop();
     }
