@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -21,6 +21,7 @@ import org.infoplane.config.ResolvedConf;
 import org.infoplane.warehouse.AnalysisLease;
 import org.infoplane.warehouse.IpTables;
 import org.infoplane.warehouse.TableWrites;
+import org.infoplane.warehouse.WarehouseReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class SensitivityJob {
   private final SparkSession spark;
   private final AnalysisConfig config;
   private final IpTables tables;
+  private final WarehouseReads reads;
   private final String warehouse;
   private final TableWrites writes;
   /** The lease this run holds while it runs; every table write checks it first. */
@@ -67,6 +69,7 @@ public final class SensitivityJob {
     this.spark = spark;
     this.config = AnalysisConfig.from(conf);
     this.tables = new IpTables(spark, conf);
+    this.reads = new WarehouseReads(spark, tables);
     this.conf = conf;
     this.warehouse = conf.get(org.infoplane.config.InfoPlaneConf.WAREHOUSE);
     this.writes = new TableWrites(spark, () -> {
@@ -90,16 +93,14 @@ public final class SensitivityJob {
     List<Combination> combinations = combinations(alphas, sigmaScales);
     requireDistanceSettings();
     tables.createAll();
-    List<String> archives = spark.sql("SELECT archive FROM " + tables.name(IpTables.RUNS)
-        + " WHERE run_id = :run AND archive IS NOT NULL", Map.<String, Object>of("run", runId))
-        .as(Encoders.STRING()).collectAsList();
-    if (archives.isEmpty()) {
+    Optional<String> archive = reads.archiveOf(runId);
+    if (archive.isEmpty()) {
       return compute(runId, combinations, null); // refused there, unless the tables disagree (then no write)
     }
-    try (AnalysisLease held = AnalysisLease.acquire(warehouse, archives.get(0),
+    try (AnalysisLease held = AnalysisLease.acquire(warehouse, archive.get(),
         spark.sparkContext().hadoopConfiguration())) {
       lease = held;
-      return compute(runId, combinations, archives.get(0));
+      return compute(runId, combinations, archive.get());
     } finally {
       lease = null;
     }
@@ -122,15 +123,9 @@ public final class SensitivityJob {
   private Result compute(String runId, List<Combination> combinations, String archive) {
     String baseConfigId = config.configId();
     describe(baseConfigId, "reading the analysed units of run " + runId);
-    String ip = tables.name(IpTables.INFORMATION_PLANE);
-    Dataset<Row> units = spark.table(ip)
-        .where(col("run_id").equalTo(runId).and(col("config_id").equalTo(baseConfigId)))
-        .select("run_id", "split", "epoch", "step", "layer_index", "layer_name", "layer_kind", "sigma", "sigma_raw",
-            "n_batches");
-    List<Row> unitRows = units.collectAsList();
+    List<Row> unitRows = reads.analysedUnits(runId, baseConfigId);
     if (unitRows.isEmpty()) {
-      List<String> configs = spark.table(ip).where(col("run_id").equalTo(runId)).select("config_id").distinct()
-          .orderBy("config_id").as(Encoders.STRING()).collectAsList();
+      List<String> configs = reads.configsOf(runId);
       throw new IllegalArgumentException("run '" + runId + "' has no analysis under configuration " + baseConfigId
           + " (the settings given)" + (configs.isEmpty() ? "; it has not been analysed at all"
               : "; it was analysed under " + String.join(", ", configs) + ": give the same settings as then")
@@ -148,8 +143,7 @@ public final class SensitivityJob {
         todo.add(PassRows.unitRow(u, b, r.<Double>getAs("sigma"), r.<Double>getAs("sigma_raw")));
       }
     }
-    Dataset<Row> classes = spark.table(tables.name(IpTables.RUNS)).where(col("run_id").equalTo(runId))
-        .select("run_id", "num_classes");
+    Dataset<Row> classes = reads.classesOf(runId);
     String batching = config.batching().key();
     java.util.Set<String> withDistances = DistancePass.stored(spark, tables, batching, col("run_id").equalTo(runId));
     Broadcast<SerializableConfiguration> hadoop = archive == null ? null : JavaSparkContext

@@ -15,12 +15,12 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
 import org.infoplane.config.InfoPlaneConf;
 import org.infoplane.config.ResolvedConf;
 import org.infoplane.warehouse.IpTables;
 import org.infoplane.warehouse.TableWrites;
+import org.infoplane.warehouse.WarehouseReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +45,7 @@ public final class VerdictJob {
 
   private final SparkSession spark;
   private final IpTables tables;
+  private final WarehouseReads reads;
   private final TableWrites writes;
   private final double level;
   private final List<Integer> patience;
@@ -59,6 +60,7 @@ public final class VerdictJob {
   VerdictJob(SparkSession spark, ResolvedConf conf, TableWrites writes) {
     this.spark = spark;
     this.tables = new IpTables(spark, conf);
+    this.reads = new WarehouseReads(spark, tables);
     this.writes = writes;
     this.level = conf.get(InfoPlaneConf.VERDICT_LEVEL);
     this.patience = conf.get(InfoPlaneConf.VERDICT_PATIENCE);
@@ -67,8 +69,7 @@ public final class VerdictJob {
   /** Whether the verdict tables hold rows of the configuration (the tables exist once created). */
   public boolean has(String configId) {
     tables.createAll();
-    return !spark.sql("SELECT 1 FROM " + tables.name(IpTables.PHASE_TESTS) + " WHERE config_id = :config LIMIT 1",
-        Map.of("config", configId)).isEmpty();
+    return reads.hasVerdicts(configId);
   }
 
   /** The key columns of an experiment, in every verdict table. */
@@ -90,18 +91,7 @@ public final class VerdictJob {
   }
 
   private Summary compute(String configId) {
-    String where = configId == null ? "" : " AND p.config_id = :config";
-    String planes = "SELECT 'analysis' AS source, p.config_id, p.alpha, 1D AS sigma_scale, r.model, p.run_id,"
-        + " p.split, p.epoch, p.step, p.layer_index, p.layer_name, p.i_xt_batches, p.i_ty_batches, p.h_t_batches,"
-        + " p.h_x_batches, p.i_xy_batches FROM " + tables.name(IpTables.INFORMATION_PLANE) + " p JOIN "
-        + tables.name(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.i_xt_batches IS NOT NULL" + where
-        + " UNION ALL SELECT 'sensitivity', p.base_config_id, p.alpha, p.sigma_scale, r.model, p.run_id, p.split,"
-        + " p.epoch, p.step, p.layer_index, p.layer_name, p.i_xt_batches, p.i_ty_batches, p.h_t_batches,"
-        + " p.h_x_batches, p.i_xy_batches FROM " + tables.name(IpTables.SENSITIVITY) + " p JOIN "
-        + tables.name(IpTables.RUNS) + " r ON p.run_id = r.run_id WHERE p.i_xt_batches IS NOT NULL"
-        + where.replace("p.config_id", "p.base_config_id");
-    Map<String, Object> args = configId == null ? Map.of() : Map.of("config", configId);
-    Dataset<Row> rows = spark.sql(planes, args);
+    Dataset<Row> rows = reads.batchValues(configId);
 
     Broadcast<HashMap<String, List<Verdicts.ValidationLoss>>> losses =
         new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(validationLosses());
@@ -145,7 +135,10 @@ public final class VerdictJob {
   public record Experiment(String source, String configId, double alpha, double sigmaScale, String model,
       Verdicts.Result result) implements java.io.Serializable {}
 
-  /** The experiment of a row of the planes' select: its {@link #GROUP} columns, read by name. */
+  /**
+   * The experiment of a row of {@link WarehouseReads#batchValues}: its {@link #GROUP} columns, read
+   * by name.
+   */
   private static String groupKey(Row r) {
     String model = r.getAs("model");
     return r.<String>getAs("source") + "\u0000" + r.<String>getAs("config_id") + "\u0000"
@@ -191,14 +184,7 @@ public final class VerdictJob {
   /** Each run's validation loss per checkpoint, from {@code runs.metrics} (none where not recorded). */
   private HashMap<String, List<Verdicts.ValidationLoss>> validationLosses() {
     HashMap<String, List<Verdicts.ValidationLoss>> out = new HashMap<>();
-    StructType element = (StructType) ((ArrayType) spark.table(tables.name(IpTables.RUNS)).schema()
-        .apply("metrics").dataType()).elementType();
-    if (!Arrays.asList(element.fieldNames()).contains("val_loss")) {
-      return out;
-    }
-    for (Row r : spark.sql("SELECT run_id, m.epoch AS epoch, m.step AS step, m.val_loss AS val_loss FROM "
-        + tables.name(IpTables.RUNS) + " LATERAL VIEW explode(metrics) e AS m WHERE m.val_loss IS NOT NULL")
-        .collectAsList()) {
+    for (Row r : reads.validationLosses()) {
       String run = r.getAs("run_id");
       out.computeIfAbsent(run, k -> new ArrayList<>()).add(new Verdicts.ValidationLoss(run, r.<Integer>getAs("epoch"),
           r.<Long>getAs("step"), r.<Double>getAs("val_loss")));

@@ -32,6 +32,7 @@ import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.infoplane.warehouse.IpTables;
 import org.infoplane.warehouse.TableWrites;
+import org.infoplane.warehouse.WarehouseReads;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -365,12 +366,9 @@ public final class Calibration {
   // ---- the tally -------------------------------------------------------------------------------
 
   private List<Result> tally(String configId, Settings s) {
-    IpTables t = new IpTables(spark, conf);
+    WarehouseReads reads = new WarehouseReads(spark, new IpTables(spark, conf));
     List<Result> out = new ArrayList<>();
-    Map<String, Object> args = Map.of("config", configId);
-    String phases = "SELECT level, model, split, layer_index, phase, drop_effect FROM "
-        + t.name(IpTables.PHASE_TESTS) + " WHERE source = 'analysis' AND config_id = :config";
-    List<Row> phaseRows = spark.sql(phases, args).collectAsList();
+    List<Row> phaseRows = reads.phaseVerdicts(configId);
     for (String level : List.of("experiment", "run")) {
       add(out, phaseRows, level, "null", "fitting (false)", 0.0, ph -> ph.startsWith("fitting"), "at most the level",
           s);
@@ -399,9 +397,7 @@ public final class Calibration {
         }
       }
     }
-    String dpi = "SELECT level, model, quantity, from_index, verdict, diff_effect FROM " + t.name(IpTables.DPI_TESTS)
-        + " WHERE source = 'analysis' AND config_id = :config AND verdict <> 'undecided'";
-    List<Row> dpiRows = spark.sql(dpi, args).collectAsList();
+    List<Row> dpiRows = reads.decidedDpiTests(configId);
     for (String level : List.of("experiment", "run")) {
       for (String quantity : List.of("i_xt", "i_ty")) {
         dpiTally(out, dpiRows, level, "null", quantity, false, "DPI violation between layers (false)",
