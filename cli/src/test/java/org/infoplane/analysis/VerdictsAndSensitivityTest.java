@@ -103,8 +103,13 @@ class VerdictsAndSensitivityTest {
     Path archive = dir.resolve("archive");
     run = new SyntheticRun(5);
     run.write(SnapshotArchive.open(archive.toString(), new Configuration()), "r1", 0, 3);
-    conf = TestSpark.warehouse(dir.resolve("wh"), "sens", "infoplane.commit.units=100");
+    // Every layer keeps its distances (the fixture's layers are narrower than a batch, which by default
+    // keep none), so that the sensitivity run below needs no activation: the archive is deleted first.
+    conf = TestSpark.warehouse(dir.resolve("wh"), "sens", "infoplane.commit.units=100", "infoplane.distances.keep=all");
     assertThat(new AnalysisJob(spark, conf, archive.toString()).run().errors()).isEmpty();
+    // The same archive under the default, where the narrow layers' activations are read again.
+    ResolvedConf byDefault = TestSpark.warehouse(dir.resolve("wh-auto"), "sens_auto", "infoplane.commit.units=100");
+    assertThat(new AnalysisJob(spark, byDefault, archive.toString()).run().errors()).isEmpty();
     tables = new IpTables(spark, conf);
     String ip = tables.name(IpTables.INFORMATION_PLANE);
     List<Row> first = spark.sql("SELECT * FROM " + ip + " ORDER BY split, step, layer_index").collectAsList();
@@ -134,6 +139,12 @@ class VerdictsAndSensitivityTest {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
     assertThat(archive).doesNotExist();
+    // Without the archive, the layers that keep no distances cannot be varied: one error naming the
+    // unit, and nothing written.
+    assertThatThrownBy(() -> new SensitivityJob(spark, byDefault).run("r1", List.of(2.0), List.of(1.0)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("nothing was written")
+        .hasMessageContaining("run r1");
+    assertThat(spark.table("sens_auto.ip.sensitivity").count()).isZero();
 
     SensitivityJob.Result res = new SensitivityJob(spark, conf).run("r1", List.of(1.01, 2.0), List.of(1.0, 0.5));
     assertThat(res.units()).isEqualTo(2 * 3 * 3);
