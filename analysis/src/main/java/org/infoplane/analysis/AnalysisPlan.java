@@ -102,13 +102,12 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
       for (Map.Entry<String, List<CheckpointId>> e : checkpoints.entrySet()) {
         String split = e.getKey();
         inputs.add(UnitKey.input(runId, split));
-        int batch = largestBatch(config, m.splitSampleIds().get(split));
         for (CheckpointId cp : e.getValue()) {
           for (LayerInfo l : m.layers()) {
             UnitKey u = new UnitKey(runId, split, cp.epoch(), cp.step(), l.index(), l.name(), l.kind());
             layers.add(u);
             smoothingSteps.put(u.id(), steps.get(split).get(cp));
-            if (!ctx.keepAllDistances && !keepsDistances(dimension(l), batch)) {
+            if (!ctx.keepAllDistances && !keepsDistances(dimension(l), config.batchSize())) {
               unkept.add(u.id());
             }
           }
@@ -120,8 +119,9 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
   }
 
   /**
-   * Whether a layer of {@code dimension} features keeps its distance matrices at batches of at most
-   * {@code batch} samples: when a batch of its float32 activations (4·B·D bytes) takes at least the
+   * Whether a layer of {@code dimension} features keeps its distance matrices at batches of
+   * {@code batch} samples (every batch has B; a split with fewer samples fails in its units' tasks,
+   * as before): when a batch of its float32 activations (4·B·D bytes) takes at least the
    * bytes of its distances' upper triangle in float64 (8·B(B − 1)/2 = 4·B·(B − 1)), that is
    * D ≥ B − 1. Narrower layers are cheaper to read again than to store and read back.
    */
@@ -135,14 +135,6 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
       d *= s;
     }
     return d;
-  }
-
-  /** The most samples of a batch of the split under the configuration's batching (0: no sample). */
-  private static int largestBatch(AnalysisConfig config, long[] sampleIds) {
-    if (sampleIds == null || sampleIds.length == 0) {
-      return 0;
-    }
-    return config.plan().batches(sampleIds).stream().mapToInt(b -> b.length).max().orElse(0);
   }
 
   /** The class count of every run ({@code run_id, num_classes}). */
