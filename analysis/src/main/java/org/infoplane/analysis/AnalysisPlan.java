@@ -107,7 +107,7 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
             UnitKey u = new UnitKey(runId, split, cp.epoch(), cp.step(), l.index(), l.name(), l.kind());
             layers.add(u);
             smoothingSteps.put(u.id(), steps.get(split).get(cp));
-            if (!ctx.keepAllDistances && !keepsDistances(dimension(l), config.batchSize())) {
+            if (!ctx.keepAllDistances && !keepsDistances(l.size(), config.batchSize())) {
               unkept.add(u.id());
             }
           }
@@ -127,14 +127,6 @@ record AnalysisPlan(List<String> runIds, List<UnitKey> inputs, List<UnitKey> lay
    */
   static boolean keepsDistances(long dimension, int batch) {
     return dimension >= batch - 1L;
-  }
-
-  private static long dimension(LayerInfo l) {
-    long d = 1;
-    for (long s : l.shape()) {
-      d *= s;
-    }
-    return d;
   }
 
   /** The class count of every run ({@code run_id, num_classes}). */

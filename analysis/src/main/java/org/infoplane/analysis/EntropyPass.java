@@ -150,9 +150,8 @@ final class EntropyPass {
           storedUnits, estimateInput()).repartition(2 * cores);
     }
     if (!fromArchive.isEmpty()) {
-      int partitions = Math.max(1, Math.min(archiveUnits.size(), 16 * cores));
-      Dataset<Row> u = spark.createDataFrame(
-          JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(fromArchive, partitions), TODO);
+      Dataset<Row> u = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .parallelize(fromArchive, PassContext.unitPartitions(spark, archiveUnits.size())), TODO);
       Dataset<Row> read = DistancePass.inputJoin(spark, tables, batching, u, classes, archiveUnits,
           col("x.n").as("n"), lit(null).cast("binary").as("distances"), col("x.distances").as("x_distances"),
           col("x.labels"), col("c.num_classes"), col("u.sigma"), col("u.sigma_raw"));

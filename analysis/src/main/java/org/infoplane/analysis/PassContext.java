@@ -92,6 +92,11 @@ final class PassContext {
    * core of the application, so that a large chunk is not as many tasks as units.
    */
   int unitPartitions(int units) {
+    return unitPartitions(spark, units);
+  }
+
+  /** As {@link #unitPartitions(int)}, for a job without a pass context (the sensitivity job's). */
+  static int unitPartitions(SparkSession spark, int units) {
     return Math.max(1, Math.min(units, 16 * spark.sparkContext().defaultParallelism()));
   }
 

@@ -156,8 +156,7 @@ final class UnitWork implements Serializable {
 
   /** {@link #distances} as a task's function, the units of {@code unkept} keeping no distances. */
   org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> distancesKeeping(java.util.Set<String> unkept) {
-    java.util.Set<String> ids = new java.util.HashSet<>(unkept);
-    return rows -> distances(rows, ids);
+    return rows -> distances(rows, unkept);
   }
 
   /**
