@@ -27,6 +27,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.schedule.MapSchedule;
 
 /**
  * Reads a model zip's {@code configuration.json} as data (a Jackson tree; no class is looked up)
@@ -39,14 +40,17 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  *   <li>each activation ({@code activationFn}) one of {@link #ACTIVATIONS} (sigmoid is DL4J's
  *       default, which the batch-normalisation layers carry);
  *   <li>each input preprocessor ({@code inputPreProcessors}) one of {@link #PREPROCESSORS};
- *   <li>any other typed value (updater, loss, weight initialisation, dropout) one of {@link #OTHERS}.
+ *   <li>any other typed value (updater, learning-rate schedule, loss, weight initialisation, dropout) one of
+ *       {@link #OTHERS}; the {@code values} of a {@link MapSchedule} (the learning-rate warm-up of
+ *       {@link NetworkSpec}) must be a map of iteration (a non-negative integer) to number.
  * </ul>
  *
  * The JSON is the format DL4J 1.0.0-M2.1 writes, where every typed object names its class in
  * {@code "@class"}. An object that names no type where one is needed (older DL4J formats name types
  * by wrapper keys, which DL4J would resolve through its legacy mappers) and any {@code "type"} field
  * (the class name of a DL4J distribution) are refused too. Only the root, its
- * {@code inputPreProcessors} map and the per-layer entries of {@code confs} are untyped objects.
+ * {@code inputPreProcessors} map, the per-layer entries of {@code confs} and a {@code MapSchedule}'s
+ * {@code values} are untyped objects.
  */
 final class ModelConfigurationCheck {
 
@@ -56,8 +60,9 @@ final class ModelConfigurationCheck {
       ActivationSigmoid.class, ActivationIdentity.class);
   static final Set<String> PREPROCESSORS = names(FeedForwardToCnnPreProcessor.class,
       CnnToFeedForwardPreProcessor.class);
-  static final Set<String> OTHERS = names(Sgd.class, LossMCXENT.class, WeightInitXavier.class, WeightInitRelu.class,
-      Dropout.class);
+  static final Set<String> OTHERS = names(Sgd.class, MapSchedule.class, LossMCXENT.class, WeightInitXavier.class,
+      WeightInitRelu.class, Dropout.class);
+  private static final String MAP_SCHEDULE = MapSchedule.class.getName();
 
   private static final String TYPE = "@class";
   /**
@@ -152,21 +157,39 @@ final class ModelConfigurationCheck {
         throw refused(uri, "names the type " + f.getValue() + " in the field 'type' at " + at + ", which InfoPlane"
             + " does not load (a DL4J distribution; the networks InfoPlane trains have none)");
       }
-      if (!f.getKey().equals(TYPE)) {
+      if (f.getKey().equals("values") && type.asText().equals(MAP_SCHEDULE)) {
+        scheduleValues(f.getValue(), at + ".values", uri);
+      } else if (!f.getKey().equals(TYPE)) {
         walk(f.getValue(), at + "." + f.getKey(), null, uri);
+      }
+    }
+  }
+
+  /** A {@code MapSchedule}'s values: a map of iteration (a non-negative integer) to a number, nothing else. */
+  private static void scheduleValues(JsonNode node, String at, String uri) {
+    if (!node.isObject()) {
+      throw refused(uri, "holds " + nodeKind(node) + " at " + at + ", not a map of iteration to learning rate");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (!f.getKey().matches("[0-9]{1,9}") || !f.getValue().isNumber()) {
+        throw refused(uri, "holds the entry '" + f.getKey() + "' (" + nodeKind(f.getValue()) + ") at " + at
+            + ", which is not an iteration (a non-negative integer) and a learning rate (a number)");
       }
     }
   }
 
   private static String describe(Set<String> accepted) {
     String kind = accepted == LAYERS ? "layers" : accepted == ACTIVATIONS ? "activations"
-        : accepted == PREPROCESSORS ? "preprocessors" : "updaters, losses, weight initialisations and dropout";
+        : accepted == PREPROCESSORS ? "preprocessors"
+        : "updaters, learning-rate schedules, losses, weight initialisations and dropout";
     return kind + ": " + accepted.stream().map(n -> n.substring(n.lastIndexOf('.') + 1)).sorted()
         .collect(Collectors.joining(", "));
   }
 
   private static String nodeKind(JsonNode n) {
-    return n.isArray() ? "a list" : n.isTextual() ? "a string" : n.isNumber() ? "a number" : n.getNodeType().toString();
+    return n.isArray() ? "a list" : n.isObject() ? "an object" : n.isTextual() ? "a string" : n.isNumber() ? "a number"
+        : n.getNodeType().toString();
   }
 
   private static DatasetException refused(String uri, String what) {

@@ -1,6 +1,8 @@
 package org.infoplane.capture;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -17,19 +19,39 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.RampSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
  * A network to train: the architecture and its hyper-parameters. Builds an initialised DL4J
  * {@link MultiLayerNetwork} (float32, SGD, softmax output with multi-class cross-entropy).
  *
+ * <p>Learning-rate warm-up: with {@code warmupSteps} N &gt; 0 the SGD learning rate rises linearly over
+ * the first N steps and stays at {@code learningRate} (η) after them. Step i (counted from 0, DL4J's
+ * iteration count before the step) uses
+ *
+ * <pre>  η_i = η · (i + 1) / N   for i &lt; N,     η_i = η   for i ≥ N,</pre>
+ *
+ * <p>so the first step uses η / N and step N − 1 the full η: ND4J's {@link RampSchedule} over a
+ * {@link FixedSchedule}. Its values are stored as a {@link MapSchedule} (one entry per warm-up step),
+ * because ND4J 1.0.0-M2.1 writes a {@code RampSchedule} into a saved model's configuration without its
+ * fields and cannot read it back. The schedule follows the network's iteration count, which DL4J keeps
+ * in the configuration saved with each model: a run resumed from a saved model continues the warm-up
+ * where it stopped. N = 0 (no warm-up) builds the plain fixed-rate {@link Sgd} of earlier runs.
+ *
  * @param activation hidden activation: {@code tanh} or {@code relu}
- * @param learningRate SGD learning rate (the paper: 0.09)
+ * @param learningRate SGD learning rate η (the paper: 0.09), reached after the warm-up
+ * @param warmupSteps N, the SGD steps of the linear learning-rate warm-up; 0 for none (the paper has none), at
+ *     most {@link #MAX_WARMUP_STEPS}
  * @param widthMultiplier scales VGG-16's channels and dense widths (1 = the paper's network); other
  *     architectures ignore it
  * @param seed seeds the weight initialisation
  */
-public record NetworkSpec(Architecture architecture, String activation, double learningRate, double widthMultiplier,
-    long seed) {
+public record NetworkSpec(Architecture architecture, String activation, double learningRate, int warmupSteps,
+    double widthMultiplier, long seed) {
 
   /** The image side of the datasets (28×28). */
   public static final int SIDE = 28;
@@ -41,6 +63,14 @@ public record NetworkSpec(Architecture architecture, String activation, double l
   private static final int[][] VGG_BLOCKS = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
   private static final int VGG_DENSE = 4096;
 
+  /**
+   * The longest warm-up: its schedule is written into every saved model's configuration, once per layer
+   * with parameters (about 1 KB per warm-up step for VGG-16's 29 such layers: 5 MB at 5,000 steps), and
+   * {@link ModelFiles#load} reads at most 16 MiB of configuration. 5,000 steps are 10 epochs of the
+   * paper's 500 steps.
+   */
+  public static final int MAX_WARMUP_STEPS = 5_000;
+
   public NetworkSpec {
     Objects.requireNonNull(architecture, "architecture");
     activation = activation.toLowerCase(Locale.ROOT);
@@ -50,14 +80,46 @@ public record NetworkSpec(Architecture architecture, String activation, double l
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
     }
+    if (warmupSteps < 0 || warmupSteps > MAX_WARMUP_STEPS) {
+      throw new IllegalArgumentException("warm-up steps must be >= 0 (0: no warm-up) and at most " + MAX_WARMUP_STEPS
+          + ", got " + warmupSteps);
+    }
     if (!(widthMultiplier > 0) || widthMultiplier > 16) {
       throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + widthMultiplier);
     }
   }
 
-  /** The spec with the architecture's default activation. */
+  /** The spec without learning-rate warm-up. */
+  public NetworkSpec(Architecture architecture, String activation, double learningRate, double widthMultiplier,
+      long seed) {
+    this(architecture, activation, learningRate, 0, widthMultiplier, seed);
+  }
+
+  /** The spec with the architecture's default activation, without warm-up. */
   public static NetworkSpec of(Architecture architecture, double learningRate, double widthMultiplier, long seed) {
     return new NetworkSpec(architecture, architecture.defaultActivation(), learningRate, widthMultiplier, seed);
+  }
+
+  /** This spec with a warm-up of {@code steps} SGD steps (0: none). */
+  public NetworkSpec withWarmupSteps(int steps) {
+    return new NetworkSpec(architecture, activation, learningRate, steps, widthMultiplier, seed);
+  }
+
+  /**
+   * The SGD updater: the fixed learning rate, or with a warm-up the schedule of the class comment (a
+   * {@link MapSchedule} over iterations holding {@link RampSchedule}'s values at steps 0 to N − 1; past
+   * its last key a {@code MapSchedule} keeps the last value, η).
+   */
+  Sgd updater() {
+    if (warmupSteps == 0) {
+      return new Sgd(learningRate);
+    }
+    ISchedule ramp = new RampSchedule(new FixedSchedule(learningRate), warmupSteps);
+    Map<Integer, Double> values = new LinkedHashMap<>();
+    for (int i = 0; i < warmupSteps; i++) {
+      values.put(i, ramp.valueAt(i, 0));
+    }
+    return new Sgd(new MapSchedule(ScheduleType.ITERATION, values));
   }
 
   /** Builds and initialises the network. */
@@ -66,7 +128,7 @@ public record NetworkSpec(Architecture architecture, String activation, double l
     WeightInit init = activation.equals("tanh") ? WeightInit.XAVIER : WeightInit.RELU;
     NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
         .seed(seed)
-        .updater(new Sgd(learningRate))
+        .updater(updater())
         .weightInit(init)
         .list();
     switch (architecture) {

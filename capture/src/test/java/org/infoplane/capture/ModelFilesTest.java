@@ -251,16 +251,48 @@ class ModelFilesTest {
     assertThat(System.getProperty(RecordingActivation.LOADED)).as("the class was loaded").isNull();
   }
 
-  /** Every network InfoPlane trains passes the check and loads back. */
+  /** Every network InfoPlane trains passes the check and loads back, with and without a learning-rate warm-up. */
   @Test
   void everyArchitectureInfoPlaneTrainsLoadsBack() {
     for (Architecture a : Architecture.values()) {
       for (String activation : List.of("tanh", "relu")) {
-        MultiLayerNetwork n = new NetworkSpec(a, activation, 0.09, 1.0 / 16, 3).build();
-        Path file = dir.resolve(a + "-" + activation + ".zip");
-        ModelFiles.save(n, new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
-        assertThat(load(file).numParams()).as(a + " " + activation).isEqualTo(n.numParams());
+        for (int warmup : new int[] {0, 5}) {
+          MultiLayerNetwork n = new NetworkSpec(a, activation, 0.09, warmup, 1.0 / 16, 3).build();
+          Path file = dir.resolve(a + "-" + activation + "-" + warmup + ".zip");
+          ModelFiles.save(n, new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
+          MultiLayerNetwork back = load(file);
+          assertThat(back.numParams()).as(a + " " + activation).isEqualTo(n.numParams());
+          var sgd = (org.nd4j.linalg.learning.config.Sgd) ((org.deeplearning4j.nn.conf.layers.BaseLayer)
+              back.getLayerWiseConfigurations().getConf(1).getLayer()).getIUpdater();
+          // With the warm-up, step 1 (from 0) uses 0.09 * 2/5; without, 0.09.
+          assertThat(sgd.getLearningRate(1, 0)).as(a + " " + activation + " warm-up " + warmup)
+              .isCloseTo(warmup == 0 ? 0.09 : 0.09 * 2 / 5, org.assertj.core.api.Assertions.within(1e-15));
+        }
       }
     }
+  }
+
+  /**
+   * A learning-rate schedule's values (a map of iteration to rate, the one untyped object the check
+   * lets through below a type) hold numbers only: an object there is refused, naming where.
+   */
+  @Test
+  void aScheduleValueThatIsNotANumberIsRefused() throws Exception {
+    net = new NetworkSpec(Architecture.MLP, "tanh", 0.09, 3, 0.25, 7).build();
+    saved = dir.resolve("warmup.zip");
+    ModelFiles.save(net, new org.apache.hadoop.fs.Path(saved.toUri()), new Configuration());
+    assertThat(load(saved).numParams()).isEqualTo(net.numParams());
+    String recording = "org.infoplane.capture.RecordingActivation";
+    Path crafted = withConfiguration("schedule.zip", root -> ((com.fasterxml.jackson.databind.node.ObjectNode) layer(root, 0)
+        .get("iupdater").get("learningRateSchedule").get("values")).putObject("1").put("@class", recording));
+    assertThatThrownBy(() -> load(crafted)).isInstanceOf(DatasetException.class)
+        .hasMessage("cannot load the model " + crafted + ": entry configuration.json holds the entry '1' (an object) at"
+            + " confs[0].layer.iupdater.learningRateSchedule.values, which is not an iteration (a non-negative"
+            + " integer) and a learning rate (a number)");
+    Path key = withConfiguration("key.zip", root -> ((com.fasterxml.jackson.databind.node.ObjectNode) layer(root, 0)
+        .get("iupdater").get("learningRateSchedule").get("values")).put("x", 0.5));
+    assertThatThrownBy(() -> load(key)).isInstanceOf(DatasetException.class)
+        .hasMessageContaining("holds the entry 'x' (a number) at confs[0].layer.iupdater.learningRateSchedule.values");
+    assertThat(System.getProperty(RecordingActivation.LOADED)).as("the class was loaded").isNull();
   }
 }
