@@ -90,6 +90,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", defaultValue = "0.09", paramLabel = "LR", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
+  @Option(names = "--warmup-steps", defaultValue = "0", paramLabel = "N",
+      description = "Linear learning-rate warm-up over the first N SGD steps: step i (from 0) uses LR*(i+1)/N,"
+      + " then LR; recorded in the run's manifest (default: ${DEFAULT-VALUE}, none).")
+  int warmupSteps;
+
   @Option(names = "--batch-size", defaultValue = "100", paramLabel = "B", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
@@ -109,8 +114,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Architecture arch = Architecture.parse(model);
+    if (warmupSteps < 0 || warmupSteps > NetworkSpec.MAX_WARMUP_STEPS) {
+      throw new BadInputException("--warmup-steps must be >= 0 (0: no warm-up) and at most "
+          + NetworkSpec.MAX_WARMUP_STEPS + ", got " + warmupSteps);
+    }
     NetworkSpec net = new NetworkSpec(arch, activation == null ? arch.defaultActivation() : activation, learningRate,
-        widthMultiplier, seed);
+        warmupSteps, widthMultiplier, seed);
     ImageDataset dataset = datasetOptions.resolve();
     if (validationSamples < 0) {
       throw new BadInputException("--validation-samples must be >= 0 (0: no validation split), got "

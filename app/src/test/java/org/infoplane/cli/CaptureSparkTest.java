@@ -65,6 +65,27 @@ class CaptureSparkTest {
     assertThat(Path.of(archive, "runs", "run=vgg", "models", "epoch=1-step=4.zip")).isRegularFile();
   }
 
+  /**
+   * With Spark a learning-rate warm-up follows DL4J Spark's iteration count, which each averaging round
+   * advances by the averaging frequency, whatever number of steps its workers took: here every
+   * checkpoint's slice is one mini-batch, one worker's one step, and the saved models count 5, 10, 15.
+   */
+  @Test
+  void withSparkTheWarmupFollowsTheIterationCountOfParameterAveraging() {
+    Result r = TrainCommandTest.run(TrainCommandTest.mlp(archive, "wu", "--every-steps", "1", "--warmup-steps", "10",
+        "--averaging-frequency", "5", "--spark", LOCAL2[0], LOCAL2[1]));
+    assertThat(r.code()).as(r.err()).isZero();
+    RunReader run = SnapshotArchive.open(archive, new Configuration()).run("wu");
+    assertThat(run.manifest().properties()).containsEntry("warmupSteps", "10");
+    int[] counts = new int[4];
+    for (int step = 0; step <= 3; step++) {
+      Path model = Path.of(archive, "runs", "run=wu", "models", "epoch=" + (step == 3 ? 1 : 0) + "-step=" + step + ".zip");
+      counts[step] = org.infoplane.capture.ModelFiles.load(model.toString(), new Configuration())
+          .getLayerWiseConfigurations().getIterationCount();
+    }
+    assertThat(counts).containsExactly(0, 5, 10, 15);
+  }
+
   @Test
   void extractFromSavedModelsEqualsTheTrainingRun() {
     Result t = TrainCommandTest.run(TrainCommandTest.mlp(archive, "trained", "--every-steps", "2"));

@@ -83,7 +83,8 @@ class TrainCommandTest {
     long below = validation.stream().filter(id -> id < 300 + VALIDATION).count();
     assertThat(Arrays.stream(trainIds).max().getAsLong()).isLessThan(300 + below);
     assertThat(Arrays.stream(trainIds).boxed().filter(validation::contains)).as("no validation image").isEmpty();
-    assertThat(run.manifest().properties()).containsEntry("validationSamples", "500");
+    assertThat(run.manifest().properties()).containsEntry("validationSamples", "500")
+        .as("no warm-up, as in runs made before warm-ups existed").doesNotContainKey("warmupSteps");
     assertThat(run.manifest().sampleIds("test")).hasSize(100).isSorted();
 
     // 300 images in batches of 100: 3 steps in the one epoch.
@@ -182,6 +183,62 @@ class TrainCommandTest {
     assertThat(other.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
     assertThat(other.err).contains("cannot resume run res").contains("learningRate=0.09")
         .contains("learningRate=0.05");
+  }
+
+  /**
+   * A run with a learning-rate warm-up records its length in the manifest and trains otherwise than
+   * the run without; interrupted after step 1 of its 3 warm-up steps and resumed, it ends as the
+   * uninterrupted run did, bit for bit: the resumed network takes steps 2 and 3 at 2/3 and 3/3 of the
+   * rate, not at the 1/3 and 2/3 of a warm-up started again. Resuming it with another warm-up is refused.
+   */
+  @Test
+  void aWarmupRunResumesWhereItsWarmupStopped() throws Exception {
+    Result r = run(mlp(archive, "wu", "--every-steps", "1", "--warmup-steps", "3"));
+    assertThat(r.code).as(r.err).isZero();
+    RunReader run = SnapshotArchive.open(archive, new Configuration()).run("wu");
+    assertThat(run.manifest().properties()).containsEntry("warmupSteps", "3");
+    CheckpointId last = new CheckpointId(1, 3);
+    List<INDArray> before = new ArrayList<>();
+    for (int l = 0; l < 5; l++) {
+      before.add(run.readActivations("train", last, l));
+    }
+    List<CheckpointMetrics> metricsBefore = run.metrics();
+    Result plain = run(mlp(archive, "plain", "--every-steps", "1"));
+    assertThat(plain.code).as(plain.err).isZero();
+    RunReader plainRun = SnapshotArchive.open(archive, new Configuration()).run("plain");
+    assertThat(plainRun.readActivations("train", new CheckpointId(0, 0), 4).equalsWithEps(
+        run.readActivations("train", new CheckpointId(0, 0), 4), 0)).as("the same network before training").isTrue();
+    assertThat(plainRun.readActivations("train", last, 4).equalsWithEps(before.get(4), 1e-6))
+        .as("the warm-up changes training").isFalse();
+
+    Path runDir = Path.of(archive, "runs", "run=wu");
+    Files.delete(runDir.resolve("metrics/epoch=0-step=2.json"));
+    Files.delete(runDir.resolve("metrics/epoch=1-step=3.json"));
+    try (var files = Files.walk(runDir.resolve("activations/split=train/epoch=1"))) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    Result resumed = run(mlp(archive, "wu", "--every-steps", "1", "--warmup-steps", "3", "--resume"));
+    assertThat(resumed.code).as(resumed.err).isZero();
+    assertThat(resumed.out).contains("x 2 checkpoints").doesNotContainPattern("\\n\\s+0\\s+1\\s");
+    RunReader after = SnapshotArchive.open(archive, new Configuration()).run("wu");
+    for (int l = 0; l < 5; l++) {
+      assertThat(after.readActivations("train", last, l).equalsWithEps(before.get(l), 0)).as("layer " + l).isTrue();
+    }
+    assertThat(after.metrics()).isEqualTo(metricsBefore);
+
+    Result other = run(mlp(archive, "wu", "--every-steps", "1", "--warmup-steps", "2", "--resume"));
+    assertThat(other.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(other.err).contains("cannot resume run wu").contains("warmupSteps=3").contains("warmupSteps=2");
+    Result none = run(mlp(archive, "wu", "--every-steps", "1", "--resume"));
+    assertThat(none.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(none.err).contains("cannot resume run wu").contains("warmupSteps=3");
+
+    Result negative = run(mlp(archive, "neg", "--warmup-steps", "-1"));
+    assertThat(negative.code).isEqualTo(InfoPlaneCli.EXIT_BAD_INPUT);
+    assertThat(negative.err.strip())
+        .isEqualTo("infoplane train: --warmup-steps must be >= 0 (0: no warm-up) and at most 5000, got -1");
   }
 
   /**

@@ -48,6 +48,12 @@ public final class TrainingRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
+  /**
+   * The manifest property of the learning-rate warm-up's length in SGD steps ({@link NetworkSpec#warmupSteps()}),
+   * recorded only when there is one: a run without it trained at the fixed learning rate throughout.
+   */
+  public static final String WARMUP_STEPS = "warmupSteps";
+
   /** Hears of the run's progress. */
   public interface Progress {
     /** Before training: the recorded layers and the projected size of the run. */
@@ -373,6 +379,10 @@ public final class TrainingRun {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("activation", s.activation());
     p.put("learningRate", Double.toString(s.learningRate()));
+    if (s.warmupSteps() > 0) {
+      // Absent without a warm-up, as in every run made before warm-ups existed: those resume unchanged.
+      p.put(WARMUP_STEPS, Integer.toString(s.warmupSteps()));
+    }
     p.put("batchSize", Integer.toString(options.batchSize()));
     p.put("epochs", Integer.toString(options.epochs()));
     p.put("everySteps", Integer.toString(options.everySteps()));
