@@ -106,11 +106,12 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path report = reports != null ? reports.resolve(d.name())
         : local(base) ? Path.of(base, d.name(), "report") : Path.of("experiment-reports", d.name());
     out.printf(Locale.ROOT, "experiment %s: %s%n  %s, %s, %d runs x %d epochs, %s training images, %s, %d evaluation"
-        + " samples per split, %d checkpoints per epoch%s%n", d.name(), d.description(), d.model(), d.activation(),
+        + " samples per split, %d checkpoints per epoch%s%s%n", d.name(), d.description(), d.model(), d.activation(),
         d.runs(), d.epochs(), d.trainSamples() == 0 ? "all" : "" + d.trainSamples(),
         d.validationSamples() == 0 ? "no validation split" : d.validationSamples() + " held out for validation",
         d.evalSamples(),
-        d.checkpointsPerEpoch(), d.model().equals("vgg16") ? ", width multiplier " + d.widthMultiplier() : "");
+        d.checkpointsPerEpoch(), d.model().equals("vgg16") ? ", width multiplier " + d.widthMultiplier() : "",
+        d.warmupSteps() > 0 ? ", learning-rate warm-up over " + d.warmupSteps() + " steps" : "");
     out.flush();
     List<String> timings = new ArrayList<>();
     if (!skipTraining) {

@@ -23,17 +23,19 @@ import java.util.TreeSet;
  * {@code epochs}, {@code train-samples} (0: all outside the validation split), {@code validation-samples}
  * (training images held out for early stopping, never trained on; default
  * {@value org.infoplane.capture.TrainingOptions#DEFAULT_VALIDATION_SAMPLES}, 0: none), {@code eval-samples} (per split),
- * {@code checkpoints-per-epoch}, {@code learning-rate}, {@code batch-size}, {@code width-multiplier}
- * (vgg16) and {@code seed} (run i, counted from 1, is trained with seed + i − 1).
+ * {@code checkpoints-per-epoch}, {@code learning-rate}, {@code warmup-steps} (the SGD steps of a linear
+ * learning-rate warm-up, {@link org.infoplane.capture.NetworkSpec}; default 0: none, as in the paper),
+ * {@code batch-size}, {@code width-multiplier} (vgg16) and {@code seed} (run i, counted from 1, is trained
+ * with seed + i − 1).
  */
 public record ExperimentDefinition(String name, String description, String model, String activation, int runs,
-    int epochs, int trainSamples, int validationSamples, int evalSamples, int checkpointsPerEpoch, double learningRate, int batchSize,
-    double widthMultiplier, long seed) {
+    int epochs, int trainSamples, int validationSamples, int evalSamples, int checkpointsPerEpoch, double learningRate,
+    int warmupSteps, int batchSize, double widthMultiplier, long seed) {
 
   /** The keys a definition may hold. */
   public static final Set<String> KEYS = Set.of("description", "model", "activation", "runs", "epochs",
-      "train-samples", "validation-samples", "eval-samples", "checkpoints-per-epoch", "learning-rate", "batch-size", "width-multiplier",
-      "seed");
+      "train-samples", "validation-samples", "eval-samples", "checkpoints-per-epoch", "learning-rate", "warmup-steps", "batch-size",
+      "width-multiplier", "seed");
 
   public ExperimentDefinition {
     if (!name.matches("[A-Za-z0-9_.-]+")) {
@@ -60,6 +62,19 @@ public record ExperimentDefinition(String name, String description, String model
     if (!(widthMultiplier > 0)) {
       throw new IllegalArgumentException("experiment " + name + ": width-multiplier must be > 0, got " + widthMultiplier);
     }
+    String warmup = warmupProblem(warmupSteps);
+    if (warmup != null) {
+      throw new IllegalArgumentException("experiment " + name + ": " + warmup);
+    }
+  }
+
+  /** What is wrong with a warm-up length, or null. */
+  private static String warmupProblem(int warmupSteps) {
+    if (warmupSteps < 0 || warmupSteps > org.infoplane.capture.NetworkSpec.MAX_WARMUP_STEPS) {
+      return "warmup-steps must be >= 0 (0: no warm-up) and at most " + org.infoplane.capture.NetworkSpec.MAX_WARMUP_STEPS
+          + ", got " + warmupSteps;
+    }
+    return null;
   }
 
   private static void positive(String name, String key, int v) {
@@ -101,12 +116,17 @@ public record ExperimentDefinition(String name, String description, String model
       }
     }
     String model = v.get("model");
+    int warmupSteps = integer(file, v, "warmup-steps", "0");
+    String warmup = warmupProblem(warmupSteps);
+    if (warmup != null) {
+      throw new IllegalArgumentException(file + ": " + warmup);
+    }
     return new ExperimentDefinition(name, v.getOrDefault("description", name), model,
         v.getOrDefault("activation", model.equals("mlp") ? "tanh" : "relu"),
         integer(file, v, "runs", null), integer(file, v, "epochs", null), integer(file, v, "train-samples", "0"),
         integer(file, v, "validation-samples", "" + org.infoplane.capture.TrainingOptions.DEFAULT_VALIDATION_SAMPLES),
         integer(file, v, "eval-samples", null), integer(file, v, "checkpoints-per-epoch", null),
-        real(file, v, "learning-rate", "0.09"), integer(file, v, "batch-size", "100"),
+        real(file, v, "learning-rate", "0.09"), warmupSteps, integer(file, v, "batch-size", "100"),
         real(file, v, "width-multiplier", "1"), (long) integer(file, v, "seed", "1"));
   }
 
@@ -136,7 +156,8 @@ public record ExperimentDefinition(String name, String description, String model
         epochs != null ? epochs : this.epochs, trainSamples != null ? trainSamples : this.trainSamples,
         validationSamples != null ? validationSamples : this.validationSamples,
         evalSamples != null ? evalSamples : this.evalSamples,
-        checkpointsPerEpoch != null ? checkpointsPerEpoch : this.checkpointsPerEpoch, learningRate, batchSize,
+        checkpointsPerEpoch != null ? checkpointsPerEpoch : this.checkpointsPerEpoch, learningRate, warmupSteps,
+        batchSize,
         widthMultiplier != null ? widthMultiplier : this.widthMultiplier, seed);
   }
 
@@ -146,6 +167,7 @@ public record ExperimentDefinition(String name, String description, String model
         "--dataset", "fashion-mnist", "--epochs", "" + epochs, "--validation-samples", "" + validationSamples,
         "--eval-samples", "" + evalSamples,
         "--checkpoints-per-epoch", "" + checkpointsPerEpoch, "--learning-rate", "" + learningRate,
+        "--warmup-steps", "" + warmupSteps,
         "--batch-size", "" + batchSize, "--seed", "" + (seed + i - 1), "--archive", archive, "--run", runId(i),
         "--resume"));
     if (trainSamples > 0) {

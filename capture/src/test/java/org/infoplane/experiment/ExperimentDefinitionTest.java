@@ -64,4 +64,26 @@ class ExperimentDefinitionTest {
     Files.writeString(f, "model=mlp\nruns=2\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n");
     assertThat(ExperimentDefinition.read(f).validationSamples()).as("the default").isEqualTo(10_000);
   }
+
+  /** warmup-steps: default 0, passed to train, and a bad value named with the file and the key. */
+  @Test
+  void warmupStepsAreReadCheckedAndPassedToTrain() throws Exception {
+    Path f = dir.resolve("w.properties");
+    String base = "model=vgg16\nruns=1\nepochs=1\neval-samples=100\ncheckpoints-per-epoch=2\n";
+    Files.writeString(f, base);
+    ExperimentDefinition none = ExperimentDefinition.read(f);
+    assertThat(none.warmupSteps()).as("the default").isZero();
+    assertThat(none.trainArguments(1, "/a")).containsSequence("--warmup-steps", "0");
+    Files.writeString(f, base + "warmup-steps=50\n");
+    ExperimentDefinition fifty = ExperimentDefinition.read(f);
+    assertThat(fifty.warmupSteps()).isEqualTo(50);
+    assertThat(fifty.trainArguments(2, "/a")).containsSequence("--warmup-steps", "50");
+    assertThat(fifty.with(null, 3, null, null, null, null, 0.125).warmupSteps()).as("kept by the overrides")
+        .isEqualTo(50);
+    Files.writeString(f, base + "warmup-steps=-5\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(f + ": warmup-steps must be >= 0 (0: no warm-up) and at most 5000, got -5");
+    Files.writeString(f, base + "warmup-steps=fifty\n");
+    assertThatThrownBy(() -> ExperimentDefinition.read(f)).hasMessage(f + ": warmup-steps must be an integer, got 'fifty'");
+  }
 }
