@@ -114,9 +114,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Architecture arch = Architecture.parse(model);
-    if (warmupSteps < 0 || warmupSteps > NetworkSpec.MAX_WARMUP_STEPS) {
-      throw new BadInputException("--warmup-steps must be >= 0 (0: no warm-up) and at most "
-          + NetworkSpec.MAX_WARMUP_STEPS + ", got " + warmupSteps);
+    String warmup = NetworkSpec.warmupStepsProblem("--warmup-steps", warmupSteps);
+    if (warmup != null) {
+      throw new BadInputException(warmup);
     }
     NetworkSpec net = new NetworkSpec(arch, activation == null ? arch.defaultActivation() : activation, learningRate,
         warmupSteps, widthMultiplier, seed);

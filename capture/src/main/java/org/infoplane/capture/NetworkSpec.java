@@ -80,13 +80,22 @@ public record NetworkSpec(Architecture architecture, String activation, double l
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
     }
-    if (warmupSteps < 0 || warmupSteps > MAX_WARMUP_STEPS) {
-      throw new IllegalArgumentException("warm-up steps must be >= 0 (0: no warm-up) and at most " + MAX_WARMUP_STEPS
-          + ", got " + warmupSteps);
+    String warmup = warmupStepsProblem("warm-up steps", warmupSteps);
+    if (warmup != null) {
+      throw new IllegalArgumentException(warmup);
     }
     if (!(widthMultiplier > 0) || widthMultiplier > 16) {
       throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + widthMultiplier);
     }
+  }
+
+  /**
+   * What is wrong with a warm-up length, named as its source names it ({@code --warmup-steps}, the
+   * definition key {@code warmup-steps}), or null: the one range check of every place that takes one.
+   */
+  public static String warmupStepsProblem(String name, int steps) {
+    return steps < 0 || steps > MAX_WARMUP_STEPS
+        ? name + " must be >= 0 (0: no warm-up) and at most " + MAX_WARMUP_STEPS + ", got " + steps : null;
   }
 
   /** The spec without learning-rate warm-up. */

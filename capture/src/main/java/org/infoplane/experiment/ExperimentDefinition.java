@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.infoplane.capture.NetworkSpec;
 
 /**
  * One experiment of METHOD.md §8: a network, its training, how many repeated runs, and the
@@ -62,19 +63,10 @@ public record ExperimentDefinition(String name, String description, String model
     if (!(widthMultiplier > 0)) {
       throw new IllegalArgumentException("experiment " + name + ": width-multiplier must be > 0, got " + widthMultiplier);
     }
-    String warmup = warmupProblem(warmupSteps);
+    String warmup = NetworkSpec.warmupStepsProblem("warmup-steps", warmupSteps);
     if (warmup != null) {
       throw new IllegalArgumentException("experiment " + name + ": " + warmup);
     }
-  }
-
-  /** What is wrong with a warm-up length, or null. */
-  private static String warmupProblem(int warmupSteps) {
-    if (warmupSteps < 0 || warmupSteps > org.infoplane.capture.NetworkSpec.MAX_WARMUP_STEPS) {
-      return "warmup-steps must be >= 0 (0: no warm-up) and at most " + org.infoplane.capture.NetworkSpec.MAX_WARMUP_STEPS
-          + ", got " + warmupSteps;
-    }
-    return null;
   }
 
   private static void positive(String name, String key, int v) {
@@ -117,7 +109,7 @@ public record ExperimentDefinition(String name, String description, String model
     }
     String model = v.get("model");
     int warmupSteps = integer(file, v, "warmup-steps", "0");
-    String warmup = warmupProblem(warmupSteps);
+    String warmup = NetworkSpec.warmupStepsProblem("warmup-steps", warmupSteps);
     if (warmup != null) {
       throw new IllegalArgumentException(file + ": " + warmup);
     }
