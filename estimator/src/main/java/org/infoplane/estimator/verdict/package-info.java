@@ -10,6 +10,8 @@
  *   <li>{@link org.infoplane.estimator.verdict.PhaseTests}: one layer's phases over training, within
  *       a run (peak chosen on even batches, tested on odd ones) or across runs (peak chosen on the
  *       first run, one-sample test over the others), classified into a {@link org.infoplane.estimator.verdict.Phase};
+ *   <li>{@link org.infoplane.estimator.verdict.SplitFallTests}: whether I(X;T) falls more on the
+ *       train split than on the test split, at one peak and trough chosen for both;
  *   <li>{@link org.infoplane.estimator.verdict.DpiTests}: the chain X → T1 → … → TL;
  *   <li>{@link org.infoplane.estimator.verdict.EarlyStopping}: the checkpoint early stopping keeps,
  *       and whether compression began before it.

@@ -44,6 +44,36 @@ final class PlantedSeries {
   }
 
   /**
+   * One run's layer on the train and the test split, {train, test}: each split's I(X;T) is its curve
+   * plus a per-checkpoint network deviation δ<sub>c</sub> ~ N(0, checkpointSd²) plus batch noise
+   * ~ N(0, batchSd²). With {@code shared} the two splits share δ<sub>c</sub> (one network evaluated
+   * on two sample sets: its deviation shows on both); without, each split draws its own. I(T;Y) is
+   * a constant 1 bit plus batch noise; S(T) is I(X;T) + 1 bit. Bits throughout.
+   */
+  static Series[] splits(String run, double[] trainCurve, double[] testCurve, int batches, double checkpointSd,
+      double batchSd, boolean shared, Random random) {
+    int c = trainCurve.length;
+    double[] steps = new double[c];
+    double[][][] ixt = new double[2][c][batches];
+    double[][][] ity = new double[2][c][batches];
+    double[][][] ht = new double[2][c][batches];
+    for (int k = 0; k < c; k++) {
+      steps[k] = 100.0 * k;
+      double trainDeviation = checkpointSd * random.nextGaussian();
+      double testDeviation = shared ? trainDeviation : checkpointSd * random.nextGaussian();
+      for (int s = 0; s < 2; s++) {
+        double level = s == 0 ? trainCurve[k] + trainDeviation : testCurve[k] + testDeviation;
+        for (int b = 0; b < batches; b++) {
+          ixt[s][k][b] = level + batchSd * random.nextGaussian();
+          ity[s][k][b] = 1.0 + batchSd * random.nextGaussian();
+          ht[s][k][b] = ixt[s][k][b] + 1.0;
+        }
+      }
+    }
+    return new Series[] {new Series(run, steps, ixt[0], ity[0], ht[0]), new Series(run, steps, ixt[1], ity[1], ht[1])};
+  }
+
+  /**
    * The piecewise-linear curve through knots given as (checkpoint, value) pairs in increasing
    * checkpoint order, from checkpoint 0 to c − 1: curve(5, 0, 1.0, 4, 2.0) is 1.0, 1.25, …, 2.0.
    */
