@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Computes the verdict tables ({@code dpi_tests}, {@code phase_tests}, {@code early_stopping},
- * {@code split_tests}) from
+ * {@code split_tests}, {@code split_fall_tests}) from
  * the per-batch values of {@code information_plane} and {@code sensitivity}: one Spark task per
  * experiment (the runs of one model under one configuration, α and width factor), each computing
  * {@link Verdicts#of} on plain records. The verdicts of every configuration it computes replace the
@@ -51,7 +51,7 @@ public final class VerdictJob {
   private final List<Integer> patience;
 
   /** What a run computed: experiments and rows per table. */
-  public record Summary(int experiments, int dpiRows, int phaseRows, int stopRows) {}
+  public record Summary(int experiments, int dpiRows, int phaseRows, int stopRows, int splitFallRows) {}
 
   public VerdictJob(SparkSession spark, ResolvedConf conf) {
     this(spark, conf, new TableWrites(spark, () -> {}));
@@ -108,7 +108,11 @@ public final class VerdictJob {
     List<Row> phases = new ArrayList<>();
     List<Row> stops = new ArrayList<>();
     List<Row> splits = new ArrayList<>();
+    List<Row> falls = new ArrayList<>();
     for (Experiment e : results) {
+      for (Verdicts.FallRow f : e.result().falls()) {
+        falls.add(fallRow(e, f, now));
+      }
       for (Verdicts.SplitRow d : e.result().splits()) {
         splits.add(splitRow(e, d, now));
       }
@@ -126,9 +130,10 @@ public final class VerdictJob {
     replace(PHASE_TESTS, PHASE_SCHEMA, phases, configId);
     replace(EARLY_STOPPING, STOP_SCHEMA, stops, configId);
     replace(IpTables.SPLIT_TESTS, SPLIT_SCHEMA, splits, configId);
-    LOG.info("verdicts: {} experiments, {} DPI tests, {} phase verdicts, {} early-stopping rows", results.size(),
-        dpi.size(), phases.size(), stops.size());
-    return new Summary(results.size(), dpi.size(), phases.size(), stops.size());
+    replace(IpTables.SPLIT_FALL_TESTS, FALL_SCHEMA, falls, configId);
+    LOG.info("verdicts: {} experiments, {} DPI tests, {} phase verdicts, {} early-stopping rows, {} split-fall"
+        + " comparisons", results.size(), dpi.size(), phases.size(), stops.size(), falls.size());
+    return new Summary(results.size(), dpi.size(), phases.size(), stops.size(), falls.size());
   }
 
   /** One experiment's key and verdicts. */
@@ -226,6 +231,22 @@ public final class VerdictJob {
       .add("second_split", "string", false).add("epoch", "int", false).add("step", "bigint", false)
       .add("layer_index", "int", false).add("layer_name", "string", false).add("quantity", "string", false)
       .add("n", "int", false), "diff").add("computed_at", "timestamp", false);
+
+  static final StructType FALL_SCHEMA = withTest(EXPERIMENT_SCHEMA.add("layer_index", "int", false)
+      .add("layer_name", "string", false).add("n_checkpoints", "int", false).add("peak_epoch", "int")
+      .add("peak_step", "bigint").add("trough_epoch", "int").add("trough_step", "bigint").add("train_fall", "double")
+      .add("test_fall", "double").add("n", "int", false), "diff").add("verdict", "string", false)
+      .add("computed_at", "timestamp", false);
+
+  private static Row fallRow(Experiment e, Verdicts.FallRow f, Timestamp now) {
+    List<Object> v = experimentValues(e, f.level(), f.runId(), f.nRuns());
+    v.addAll(Arrays.asList(f.layerIndex(), f.layerName(), f.nCheckpoints(), epoch(f.peak()), step(f.peak()),
+        epoch(f.trough()), step(f.trough()), finite(f.trainFall()), finite(f.testFall()), f.difference().n()));
+    addTest(v, f.difference());
+    v.add(f.verdict());
+    v.add(now);
+    return RowFactory.create(v.toArray());
+  }
 
   private static Row splitRow(Experiment e, Verdicts.SplitRow d, Timestamp now) {
     List<Object> v = experimentValues(e, d.level(), d.runId(), d.nRuns());

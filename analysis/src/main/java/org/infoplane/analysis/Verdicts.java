@@ -16,6 +16,8 @@ import org.infoplane.estimator.verdict.Phase;
 import org.infoplane.estimator.verdict.PhaseTests;
 import org.infoplane.estimator.verdict.PhaseVerdict;
 import org.infoplane.estimator.verdict.Series;
+import org.infoplane.estimator.verdict.SplitFall;
+import org.infoplane.estimator.verdict.SplitFallTests;
 import org.infoplane.estimator.verdict.Tests;
 
 /**
@@ -33,6 +35,10 @@ import org.infoplane.estimator.verdict.Tests;
  *   <li><b>Phases</b>: per run, split and layer ({@link PhaseTests#run}, peak and trough chosen on
  *       half of the batches, tested on the other half) and per split and layer over the runs
  *       ({@link PhaseTests#experiment}, each run's peak chosen on the other runs).
+ *   <li><b>Train against test</b>: per run, checkpoint, layer and quantity, the point on the train
+ *       split against the point on the test split; and per run and layer (and per layer over the
+ *       runs), whether I(X;T) falls more on the train split than on the test split, at one peak and
+ *       trough chosen for both ({@link SplitFallTests}).
  *   <li><b>Early stopping</b>: per run and patience, the checkpoint that early stopping on the
  *       validation loss keeps; per split and layer, whether the run's compression started before
  *       it, after it or not at all, with the drop of I(X;T) from the peak to that checkpoint.
@@ -100,9 +106,22 @@ final class Verdicts {
   record SplitRow(String level, String runId, int nRuns, String firstSplit, String secondSplit, int epoch, long step,
       int layerIndex, String layerName, String quantity, Tested test) implements Serializable {}
 
-  /** Everything the views hold for one experiment. */
-  record Result(List<DpiRow> dpi, List<PhaseRow> phases, List<StopRow> stops, List<SplitRow> splits)
+  /**
+   * A layer's fall of I(X;T) on the train split against its fall on the test split, at one peak and
+   * trough chosen for both splits ({@link SplitFallTests}), at run or experiment level. {@code
+   * trainFall} and {@code testFall} are each split's I(X;T)[peak] − I(X;T)[trough] on the tested data
+   * (bits; NaN without a trough); {@code difference} = train fall − test fall, tested (Welch's test
+   * on the odd batches' falls within a run, the one-sample test of the test runs' differences over
+   * the runs); {@code verdict} is {@code train falls more}, {@code test falls more}, {@code no
+   * difference} or {@code undecided}.
+   */
+  record FallRow(String level, String runId, int nRuns, int layerIndex, String layerName, int nCheckpoints,
+      Checkpoint peak, Checkpoint trough, double trainFall, double testFall, Tested difference, String verdict)
       implements Serializable {}
+
+  /** Everything the views hold for one experiment. */
+  record Result(List<DpiRow> dpi, List<PhaseRow> phases, List<StopRow> stops, List<SplitRow> splits,
+      List<FallRow> falls) implements Serializable {}
 
   static final String RUN = "run";
   static final String EXPERIMENT = "experiment";
@@ -127,7 +146,7 @@ final class Verdicts {
     List<DpiRow> dpi = dpi(bySplit, confidence, level);
     PhaseResult phases = phases(bySplit, level);
     List<StopRow> stops = stops(bySplit, phases.runSeries, phases.runVerdicts, validation, patience, confidence, level);
-    return new Result(dpi, phases.rows, stops, splits(bySplit, confidence));
+    return new Result(dpi, phases.rows, stops, splits(bySplit, confidence), falls(bySplit, level));
   }
 
   // ---- DPI -------------------------------------------------------------------------------------
@@ -274,6 +293,92 @@ final class Verdicts {
       }
     }
     return out;
+  }
+
+  private record PendingFall(String runId, int layerIndex, String layerName, List<Checkpoint> checkpoints,
+      SplitFall fall) {}
+
+  /**
+   * Per run and layer, and per layer over the runs, whether I(X;T) falls more on the train split
+   * than on the test split ({@link SplitFallTests}). A run's comparison uses the checkpoints at which
+   * the layer has a point on both splits; the experiment's, those every run has on both splits, with
+   * the runs in run-id order (the first chooses the checkpoints). Each level is one family for the
+   * q-values.
+   */
+  private static List<FallRow> falls(Map<String, Map<String, TreeMap<Checkpoint, TreeMap<Integer, Point>>>> bySplit,
+      double level) {
+    var train = bySplit.get(TRAIN);
+    var test = bySplit.get(TEST);
+    if (train == null || test == null) {
+      return List.of();
+    }
+    Map<Integer, String> layerNames = new TreeMap<>();
+    for (var split : List.of(train, test)) {
+      split.values().forEach(cps -> cps.values().forEach(ls -> ls.values().forEach(p ->
+          layerNames.putIfAbsent(p.layerIndex(), p.layerName()))));
+    }
+    // The runs on both splits, in run-id order; the experiment also needs every run of either split.
+    List<String> runIds = train.keySet().stream().filter(test::containsKey).toList();
+    boolean everyRun = runIds.size() == train.size() && runIds.size() == test.size();
+    List<PendingFall> run = new ArrayList<>();
+    List<PendingFall> experiment = new ArrayList<>();
+    for (var layer : layerNames.entrySet()) {
+      int index = layer.getKey();
+      // run → the checkpoints at which the layer has a point on both splits
+      Map<String, java.util.TreeSet<Checkpoint>> both = new LinkedHashMap<>();
+      java.util.Set<Checkpoint> common = null;
+      for (String runId : runIds) {
+        java.util.TreeSet<Checkpoint> cps = new java.util.TreeSet<>();
+        train.get(runId).forEach((cp, ls) -> {
+          var other = test.get(runId).get(cp);
+          if (ls.containsKey(index) && other != null && other.containsKey(index)) {
+            cps.add(cp);
+          }
+        });
+        both.put(runId, cps);
+        if (common == null) {
+          common = new java.util.TreeSet<>(cps);
+        } else {
+          common.retainAll(cps);
+        }
+        if (!cps.isEmpty()) {
+          List<Checkpoint> list = new ArrayList<>(cps);
+          run.add(new PendingFall(runId, index, layer.getValue(), list, SplitFallTests.run(
+              layerSeries(runId, train.get(runId), list, index), layerSeries(runId, test.get(runId), list, index),
+              level)));
+        }
+      }
+      if (everyRun && runIds.size() >= 2 && common != null && !common.isEmpty()) {
+        List<Checkpoint> list = new ArrayList<>(common);
+        List<Series> trains = new ArrayList<>();
+        List<Series> tests = new ArrayList<>();
+        for (String runId : runIds) {
+          trains.add(layerSeries(runId, train.get(runId), list, index));
+          tests.add(layerSeries(runId, test.get(runId), list, index));
+        }
+        experiment.add(new PendingFall(null, index, layer.getValue(), list,
+            SplitFallTests.experiment(trains, tests, level)));
+      }
+    }
+    List<FallRow> out = new ArrayList<>();
+    for (List<PendingFall> family : List.of(run, experiment)) {
+      double[] q = BenjaminiHochberg.qValues(family.stream().mapToDouble(f -> f.fall().difference().p()).toArray());
+      for (int i = 0; i < family.size(); i++) {
+        PendingFall f = family.get(i);
+        SplitFall v = f.fall().withQ(q[i], level);
+        List<Checkpoint> cps = f.checkpoints();
+        out.add(new FallRow(v.level(), f.runId(), v.nRuns(), f.layerIndex(), f.layerName(), cps.size(),
+            at(cps, v.peakIndex()), at(cps, v.troughIndex()), v.trainFall(), v.testFall(),
+            Tested.of(v.difference(), q[i]), v.verdict().label()));
+      }
+    }
+    return out;
+  }
+
+  /** One run's layer on one split at the given checkpoints, each of which has the layer's point. */
+  private static Series layerSeries(String runId, TreeMap<Checkpoint, TreeMap<Integer, Point>> run,
+      List<Checkpoint> cps, int layerIndex) {
+    return series(runId, cps, cps.stream().map(cp -> run.get(cp).get(layerIndex)).toList());
   }
 
   // ---- phases ----------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ public final class InfoPlaneConf {
   // ---- Verdicts ------------------------------------------------------------------------------
 
   public static final ConfigEntry<Double> VERDICT_LEVEL = register(new ConfigEntry<>("infoplane.verdict.level",
-      "False discovery rate of the verdict views (dpi_tests, phase_tests, early_stopping): a difference is significant when its Benjamini-Hochberg q-value over the view's family (one analysis configuration, one experiment, one level) is at most this; the confidence intervals are at 1 - level.",
+      "False discovery rate of the verdict views (dpi_tests, phase_tests, early_stopping, split_tests, split_fall_tests): a difference is significant when its Benjamini-Hochberg q-value over the view's family (one analysis configuration, one experiment, one level) is at most this; the confidence intervals are at 1 - level.",
       "double", "0.05", Double::parseDouble, v -> v > 0.0 && v < 0.5, "must be > 0 and < 0.5"));
 
   public static final ConfigEntry<List<Integer>> VERDICT_PATIENCE = register(new ConfigEntry<>(

@@ -31,6 +31,7 @@ public final class IpTables {
   public static final String PHASE_TESTS = "phase_tests";
   public static final String EARLY_STOPPING = "early_stopping";
   public static final String SPLIT_TESTS = "split_tests";
+  public static final String SPLIT_FALL_TESTS = "split_fall_tests";
   /** How often each verdict is right on archives with a known answer ({@code infoplane calibrate}). */
   public static final String CALIBRATION = "calibration";
 
@@ -238,6 +239,17 @@ public final class IpTables {
         n INT NOT NULL COMMENT 'batches of the first split (run level) or runs (experiment level)',
         """ + test("diff", "the first split minus the second (Welch at run level)") + """
         , computed_at TIMESTAMP NOT NULL""", "config_id");
+    create(SPLIT_FALL_TESTS, EXPERIMENT_COLUMNS + """
+        layer_index INT NOT NULL, layer_name STRING NOT NULL,
+        n_checkpoints INT NOT NULL COMMENT 'checkpoints the layer has on both splits (of every run, at experiment level)',
+        peak_epoch INT COMMENT 'the I(X;T) peak, chosen once for both splits', peak_step BIGINT,
+        trough_epoch INT COMMENT 'the lowest checkpoint after the peak; null when the peak is the last', trough_step BIGINT,
+        train_fall DOUBLE COMMENT 'I(X;T) at the peak minus at the trough on the train split, on the tested data, bits',
+        test_fall DOUBLE COMMENT 'the same on the test split, bits',
+        n INT NOT NULL COMMENT 'odd batches of both splits (run level) or test runs (experiment level)',
+        """ + test("diff", "train_fall minus test_fall (Welch at run level)") + """
+        , verdict STRING NOT NULL COMMENT 'train falls more, test falls more, no difference or undecided',
+        computed_at TIMESTAMP NOT NULL""", "config_id");
   }
 
   private static final String EDGE_BATCHES_COLUMN = "edge_batches INT COMMENT 'batches whose width search ended"
