@@ -19,9 +19,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Computes the verdict tables (dpi_tests, phase_tests, early_stopping, split_tests) again from the stored",
-      "per-batch values, at the current infoplane.verdict.level and infoplane.verdict.patience: analyze computes",
-      "them whenever the plane changes; run this after changing those settings. No activation is read."
+      "Computes the verdict tables (dpi_tests, phase_tests, early_stopping, split_tests, split_fall_tests) again",
+      "from the stored per-batch values, at the current infoplane.verdict.level and infoplane.verdict.patience:",
+      "analyze computes them whenever the plane changes; run this after changing those settings. No activation",
+      "is read. split_fall_tests says per layer whether I(X;T) falls more on the train split than on the test",
+      "split, at one peak and trough chosen for both."
     })
 public final class VerdictsCommand implements Callable<Integer> {
 
@@ -44,8 +46,9 @@ public final class VerdictsCommand implements Callable<Integer> {
       VerdictJob.Summary s = new VerdictJob(spark, conf).run(configId);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("verdicts at level %s, patience %s: %d experiments, %d DPI tests, %d phase verdicts,"
-          + " %d early-stopping rows%n", conf.get(InfoPlaneConf.VERDICT_LEVEL), conf.get(InfoPlaneConf.VERDICT_PATIENCE),
-          s.experiments(), s.dpiRows(), s.phaseRows(), s.stopRows());
+          + " %d early-stopping rows, %d split-fall comparisons%n", conf.get(InfoPlaneConf.VERDICT_LEVEL),
+          conf.get(InfoPlaneConf.VERDICT_PATIENCE), s.experiments(), s.dpiRows(), s.phaseRows(), s.stopRows(),
+          s.splitFallRows());
       out.flush();
       return 0;
     } finally {

@@ -17,6 +17,8 @@ import org.infoplane.config.ResolvedConf;
 import org.infoplane.estimator.verdict.PhaseTests;
 import org.infoplane.estimator.verdict.PhaseVerdict;
 import org.infoplane.estimator.verdict.Series;
+import org.infoplane.estimator.verdict.SplitFall;
+import org.infoplane.estimator.verdict.SplitFallTests;
 import org.infoplane.spark.Sessions;
 import org.infoplane.warehouse.IpTables;
 import org.infoplane.warehouse.IpViews;
@@ -81,6 +83,23 @@ class VerdictJobTest {
         ht[b] = ixt[b] + 0.5;
       }
       plane.add(planeRow("p1", "train", c, 100L * c, 0, ixt, ity, ht, constant(8, 6.0), constant(8, 2.0)));
+    }
+    // Experiment "splits": one run, one layer, both splits; I(X;T) rises as p1's on both, then falls
+    // on the train split only.
+    runs.add(run("q1", "splits"));
+    double[] flat = {3.0, 3.5, 4.0, 4.0, 4.0, 4.0};
+    for (int c = 0; c < course.length; c++) {
+      for (String split : List.of("train", "test")) {
+        double[] ixt = new double[8];
+        double[] ity = constant(8, 2.0);
+        double[] ht = new double[8];
+        for (int b = 0; b < 8; b++) {
+          ixt[b] = split.equals("train") ? course[c] + 0.02 * ((b * 7 + c * 3) % 5 - 2)
+              : flat[c] + 0.02 * ((b * 3 + c * 5) % 5 - 2);
+          ht[b] = ixt[b] + 0.5;
+        }
+        plane.add(planeRow("q1", split, c, 100L * c, 0, ixt, ity, ht, constant(8, 6.0), constant(8, 2.0)));
+      }
     }
     insert(IpTables.INFORMATION_PLANE, plane);
     insert(IpTables.RUNS, runs);
@@ -256,6 +275,44 @@ class VerdictJobTest {
     assertThat(r.<Double>getAs("fit_p")).isCloseTo(judged.fitting().p(), within(P_TOL));
   }
 
+  @Test
+  void splitFallsOfTheJobAreTheEstimatorLibrarysOnTheSameSeries() {
+    List<Row> rows = spark.sql("SELECT * FROM " + tables.name(IpTables.SPLIT_FALL_TESTS) + " WHERE model = 'splits'")
+        .collectAsList();
+    assertThat(rows).as("one run, one layer; a single run has no experiment row").hasSize(1);
+    Row r = rows.get(0);
+    Series[] split = new Series[2];
+    for (int s = 0; s < 2; s++) {
+      double[][] ixt = new double[6][];
+      double[][] ht = new double[6][];
+      double[] steps = new double[6];
+      for (Row p : spark.sql("SELECT epoch, step, i_xt_batches, h_t_batches FROM "
+          + tables.name(IpTables.INFORMATION_PLANE) + " WHERE run_id = 'q1' AND split = '" + (s == 0 ? "train" : "test")
+          + "'").collectAsList()) {
+        int c = p.getInt(0);
+        steps[c] = p.getLong(1);
+        ixt[c] = p.<Double>getList(2).stream().mapToDouble(Double::doubleValue).toArray();
+        ht[c] = p.<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
+      }
+      double[][] ity = new double[6][];
+      java.util.Arrays.setAll(ity, c -> constant(8, 2.0));
+      split[s] = new Series("q1", steps, ixt, ity, ht);
+    }
+    // The family of this experiment's run level is this one comparison: q = p.
+    SplitFall direct = SplitFallTests.run(split[0], split[1], 0.05);
+    assertThat(r.<String>getAs("level")).isEqualTo("run");
+    assertThat(r.<String>getAs("run_id")).isEqualTo("q1");
+    assertThat(r.<String>getAs("verdict")).isEqualTo(direct.verdict().label()).isEqualTo("train falls more");
+    assertThat(r.<Long>getAs("peak_step")).isEqualTo(100L * direct.peakIndex()).isEqualTo(200L);
+    assertThat(r.<Long>getAs("trough_step")).isEqualTo(100L * direct.troughIndex());
+    assertThat(r.<Double>getAs("train_fall")).isCloseTo(direct.trainFall(), within(TOL));
+    assertThat(r.<Double>getAs("test_fall")).isCloseTo(direct.testFall(), within(TOL));
+    assertThat(r.<Double>getAs("diff_effect")).isCloseTo(direct.difference().estimate(), within(TOL));
+    assertThat(r.<Double>getAs("diff_p")).isCloseTo(direct.difference().p(), within(P_TOL));
+    assertThat(r.<Double>getAs("diff_q")).isCloseTo(direct.difference().p(), within(P_TOL));
+    assertThat(r.<Integer>getAs("n")).isEqualTo(8);
+  }
+
   /**
    * {@code infoplane verdicts} at a stricter level: the violation of layer1's I(X;T) (q = 0.00026)
    * is no longer significant at 0.0001, and the intervals widen to 99.99 %.
@@ -270,7 +327,7 @@ class VerdictJobTest {
     int code = cl.execute("verdicts", "--warehouse", dir.resolve("wh").toString(), "--config-id", "cfg",
         "--conf", "infoplane.verdict.level=0.0001", "--conf", "infoplane.local.master=local[1]");
     assertThat(code).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("verdicts at level 1.0E-4");
+    assertThat(out.toString()).contains("verdicts at level 1.0E-4").contains("1 split-fall comparisons");
     spark = Sessions.create(conf, "test"); // the command stopped the shared session
     tables = new IpTables(spark, conf);
     Row r = dpi("run", "single", "i_xt", 1);
@@ -283,7 +340,9 @@ class VerdictJobTest {
   @Test
   void runningAgainReplacesTheRowsInsteadOfAddingThem() {
     long before = spark.table(tables.name(IpTables.DPI_TESTS)).count();
+    long falls = spark.table(tables.name(IpTables.SPLIT_FALL_TESTS)).count();
     new VerdictJob(spark, conf).run("cfg");
     assertThat(spark.table(tables.name(IpTables.DPI_TESTS)).count()).isEqualTo(before);
+    assertThat(spark.table(tables.name(IpTables.SPLIT_FALL_TESTS)).count()).isEqualTo(falls).isPositive();
   }
 }
