@@ -116,7 +116,8 @@ class SplitFallCalibrationTest {
     for (int r : new int[] {5, 10}) {
       for (boolean shared : new boolean[] {true, false}) {
         String what = "experiment R = " + r + ", " + (shared ? "shared" : "independent") + " deviation";
-        assertCalibrated(what, experiment(r, FIT_THEN_COMPRESS, FIT_THEN_COMPRESS_LOWER, shared, 10L * r + (shared ? 1 : 2)));
+        long seed = 10L * r + (shared ? 1 : 2);
+        assertCalibrated(what, experiment(r, FIT_THEN_COMPRESS, FIT_THEN_COMPRESS_LOWER, shared, seed));
       }
     }
   }
