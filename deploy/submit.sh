@@ -50,8 +50,12 @@ fi
 # start, so they need the file at the same absolute path on their node (a shared installation, or
 # the image's /opt/infoplane/conf). log4j2 takes the ones of the two that exist; with neither, Spark's
 # own defaults apply (INFO from everything).
-driver_opts="-Dinfoplane.conf.dir=$conf -Dlog4j2.configurationFile=file:$conf/log4j2.properties"
-executor_opts="-Dlog4j2.configurationFile=log4j2.properties,file:$conf/log4j2.properties"
+# A collection every 10 s, as bin/infoplane asks for: ND4J frees native buffers only when their Java
+# objects are collected, and training, capture and extraction allocate little on the heap
+# (docs/training.md#memory).
+gc_opts="-XX:G1PeriodicGCInterval=10000"
+driver_opts="$gc_opts -Dinfoplane.conf.dir=$conf -Dlog4j2.configurationFile=file:$conf/log4j2.properties"
+executor_opts="$gc_opts -Dlog4j2.configurationFile=log4j2.properties,file:$conf/log4j2.properties"
 
 extra=()
 if [ "${INFOPLANE_GPU:-0}" = 1 ]; then
