@@ -281,7 +281,8 @@ public final class PhaseTests {
     return out;
   }
 
-  private static double[] checkpointMeans(double[][] values) {
+  /** Each checkpoint's mean over its batches. */
+  static double[] checkpointMeans(double[][] values) {
     double[] out = new double[values.length];
     for (int k = 0; k < values.length; k++) {
       out[k] = Tests.mean(values[k]);

@@ -151,8 +151,8 @@ public final class SplitFallTests {
         throw new IllegalArgumentException("runs of an experiment need equal checkpoint counts: run " + a.run()
             + " has " + a.checkpoints() + ", run " + train.get(0).run() + " has " + c);
       }
-      mx[i] = checkpointMeans(a.ixt());
-      my[i] = checkpointMeans(b.ixt());
+      mx[i] = PhaseTests.checkpointMeans(a.ixt());
+      my[i] = PhaseTests.checkpointMeans(b.ixt());
     }
     int selected = Math.min(selectionRuns, r);
     double[] selection = new double[c];
@@ -231,14 +231,6 @@ public final class SplitFallTests {
     double[] out = new double[peak.length / 2];
     for (int j = 0; j < out.length; j++) {
       out[j] = peak[2 * j + 1] - trough[2 * j + 1];
-    }
-    return out;
-  }
-
-  private static double[] checkpointMeans(double[][] values) {
-    double[] out = new double[values.length];
-    for (int k = 0; k < values.length; k++) {
-      out[k] = Tests.mean(values[k]);
     }
     return out;
   }
