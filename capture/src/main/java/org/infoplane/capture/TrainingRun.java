@@ -24,6 +24,7 @@ import org.infoplane.snapshot.RunReader;
 import org.infoplane.snapshot.RunWriter;
 import org.infoplane.snapshot.SnapshotArchive;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -281,6 +282,7 @@ public final class TrainingRun {
           continue;
         }
         int[] idx = division.idsAt(Arrays.copyOfRange(order, from, Math.min(n, from + b)));
+        seedStep(step);
         net.fit(new DataSet(train.features(idx), train.oneHot(idx)));
         step++;
         if (k > 0 && step % k == 0) {
@@ -352,6 +354,17 @@ public final class TrainingRun {
     } catch (IOException e) {
       LOG.warn("cannot delete DL4J's scratch directory {}: {}", scratch, e.getMessage());
     }
+  }
+
+  /**
+   * Seeds ND4J's generator, which draws the dropout masks (VGG-16's dense layers), from the run's seed
+   * and the step about to be taken. A step's masks then do not depend on where training started: a
+   * resumed run draws the masks the uninterrupted run drew, where the generator's state would
+   * otherwise be whatever building and loading the network left (DL4J reseeds it then). Networks
+   * without dropout draw nothing while training, and train as before.
+   */
+  private void seedStep(long step) {
+    Nd4j.getRandom().setSeed(new SplittableRandom(options.seed() * 1_000_003L - step - 1).nextLong());
   }
 
   /**
