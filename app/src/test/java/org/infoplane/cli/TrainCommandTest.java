@@ -147,10 +147,7 @@ class TrainCommandTest {
     assertThat(r.code).as(r.err).isZero();
     RunReader run = SnapshotArchive.open(archive, new Configuration()).run("res");
     CheckpointId last = new CheckpointId(1, 3);
-    List<INDArray> before = new ArrayList<>();
-    for (int l = 0; l < 5; l++) {
-      before.add(run.readActivations("train", last, l));
-    }
+    List<INDArray> before = trainActivations(run, last);
     List<CheckpointMetrics> metricsBefore = run.metrics();
     // Interrupt: checkpoint (0, 2) lost its metrics; (1, 3) kept only the test split and the model.
     Path runDir = Path.of(archive, "runs", "run=res");
@@ -170,9 +167,7 @@ class TrainCommandTest {
     RunReader after = SnapshotArchive.open(archive, new Configuration()).run("res");
     assertThat(after.checkpoints("train")).containsExactly(new CheckpointId(0, 0), new CheckpointId(0, 1),
         new CheckpointId(0, 2), last);
-    for (int l = 0; l < 5; l++) {
-      assertThat(after.readActivations("train", last, l).equalsWithEps(before.get(l), 0)).as("layer " + l).isTrue();
-    }
+    assertSameBitForBit(trainActivations(after, last), before);
     assertThat(after.metrics()).isEqualTo(metricsBefore);
 
     Result complete = run(mlp(archive, "res", "--every-steps", "1", "--resume"));
@@ -200,11 +195,7 @@ class TrainCommandTest {
     assertThat(r.code).as(r.err).isZero();
     RunReader run = SnapshotArchive.open(archive, new Configuration()).run("drop");
     CheckpointId last = new CheckpointId(1, 3);
-    int layers = run.manifest().layers().size();
-    List<INDArray> before = new ArrayList<>();
-    for (int l = 0; l < layers; l++) {
-      before.add(run.readActivations("train", last, l));
-    }
+    List<INDArray> before = trainActivations(run, last);
     List<CheckpointMetrics> metricsBefore = run.metrics();
     // Interrupt after step 1: the later checkpoints lost their metrics.
     Path runDir = Path.of(archive, "runs", "run=drop");
@@ -217,10 +208,24 @@ class TrainCommandTest {
     assertThat(resumed.code).as(resumed.err).isZero();
     assertThat(resumed.out).contains("x 2 checkpoints").containsPattern("\\n\\s+1\\s+3\\s");
     RunReader after = SnapshotArchive.open(archive, new Configuration()).run("drop");
-    for (int l = 0; l < layers; l++) {
-      assertThat(after.readActivations("train", last, l).equalsWithEps(before.get(l), 0)).as("layer " + l).isTrue();
-    }
+    assertSameBitForBit(trainActivations(after, last), before);
     assertThat(after.metrics()).isEqualTo(metricsBefore);
+  }
+
+  /** Every recorded layer's activations of the train evaluation set at checkpoint {@code cp}. */
+  private static List<INDArray> trainActivations(RunReader run, CheckpointId cp) {
+    List<INDArray> out = new ArrayList<>();
+    for (int l = 0; l < run.manifest().layers().size(); l++) {
+      out.add(run.readActivations("train", cp, l));
+    }
+    return out;
+  }
+
+  private static void assertSameBitForBit(List<INDArray> actual, List<INDArray> expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int l = 0; l < expected.size(); l++) {
+      assertThat(actual.get(l).equalsWithEps(expected.get(l), 0)).as("layer " + l).isTrue();
+    }
   }
 
   /**
@@ -236,10 +241,7 @@ class TrainCommandTest {
     RunReader run = SnapshotArchive.open(archive, new Configuration()).run("wu");
     assertThat(run.manifest().properties()).containsEntry("warmupSteps", "3");
     CheckpointId last = new CheckpointId(1, 3);
-    List<INDArray> before = new ArrayList<>();
-    for (int l = 0; l < 5; l++) {
-      before.add(run.readActivations("train", last, l));
-    }
+    List<INDArray> before = trainActivations(run, last);
     List<CheckpointMetrics> metricsBefore = run.metrics();
     Result plain = run(mlp(archive, "plain", "--every-steps", "1"));
     assertThat(plain.code).as(plain.err).isZero();
@@ -261,9 +263,7 @@ class TrainCommandTest {
     assertThat(resumed.code).as(resumed.err).isZero();
     assertThat(resumed.out).contains("x 2 checkpoints").doesNotContainPattern("\\n\\s+0\\s+1\\s");
     RunReader after = SnapshotArchive.open(archive, new Configuration()).run("wu");
-    for (int l = 0; l < 5; l++) {
-      assertThat(after.readActivations("train", last, l).equalsWithEps(before.get(l), 0)).as("layer " + l).isTrue();
-    }
+    assertSameBitForBit(trainActivations(after, last), before);
     assertThat(after.metrics()).isEqualTo(metricsBefore);
 
     Result other = run(mlp(archive, "wu", "--every-steps", "1", "--warmup-steps", "2", "--resume"));
